@@ -1,0 +1,68 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { HttpError } from './http-errors';
+import { corsHeaders, errorResponse } from './response';
+
+/** Observability tools shared by every API handler, created once at module scope. */
+export interface ApiObservability {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly tracer: Tracer;
+}
+
+export interface ApiHandlerOptions extends ApiObservability {
+  /** Origins allowed to read responses in a browser; `*` for any. */
+  readonly allowedOrigins: readonly string[];
+}
+
+export type Route = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/**
+ * Wraps a route function with what every API Lambda needs: the request id as
+ * the log correlation id, one error-to-status mapping, CORS headers, and
+ * metrics flushed on every exit path.
+ */
+export function apiHandler(options: ApiHandlerOptions, route: Route) {
+  const { logger, metrics, tracer, allowedOrigins } = options;
+  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    logger.addContext(context);
+    logger.setCorrelationId(event.requestContext?.requestId ?? context.awsRequestId);
+    metrics.captureColdStartMetric();
+    tracer.annotateColdStart();
+    tracer.putAnnotation('route', `${event.httpMethod} ${event.resource}`);
+    let result: APIGatewayProxyResult;
+    try {
+      result = await route(event);
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode < 500) {
+        logger.info('Request rejected', { statusCode: error.statusCode, code: error.code, details: error.details });
+      } else {
+        logger.error('Request failed', error as Error);
+      }
+      result = errorResponse(error, context.awsRequestId);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+    const origin = event.headers?.origin ?? event.headers?.Origin;
+    return { ...result, headers: { ...result.headers, ...corsHeaders(origin, allowedOrigins) } };
+  };
+}
+
+/** Reads a required environment variable at init, failing the cold start loudly if it is missing. */
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === '') {
+    throw new Error(`Environment variable ${name} is required`);
+  }
+  return value;
+}
+
+/** Comma-separated list from the environment; empty when unset. */
+export function listEnv(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(',')
+    .map((value) => value.trim())
+    .filter((value) => value.length > 0);
+}

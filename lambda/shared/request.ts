@@ -1,0 +1,52 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import './zod-messages';
+import { BadRequestError, type FieldError, PayloadTooLargeError } from './http-errors';
+
+/** Where in the request a value came from; prefixes field names in error details. */
+export type RequestPart = 'body' | 'path' | 'query';
+
+/**
+ * Reads the JSON body of a proxy event. The size check runs before parsing so
+ * an oversize body costs no parse time and is reported as such.
+ */
+export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
+  if (event.body === null || event.body === undefined || event.body === '') {
+    throw new BadRequestError('Request body is required', [{ field: 'body', message: 'is required' }]);
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw, 'utf8') > maxBytes) {
+    throw new PayloadTooLargeError(maxBytes);
+  }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new BadRequestError('Request body is not valid JSON', [{ field: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+/** Single-valued query parameters; `{}` when there are none. */
+export function queryParameters(event: APIGatewayProxyEvent): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) params[key] = value;
+  }
+  return params;
+}
+
+/** Validates `value` against `schema`, turning every issue into a field-level message. */
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, part: RequestPart): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new BadRequestError(`Invalid request ${part}`, toFieldErrors(result.error, part));
+}
+
+function toFieldErrors(error: z.core.$ZodError, part: RequestPart): FieldError[] {
+  return error.issues.flatMap((issue): FieldError[] => {
+    const base = [part, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: `${base}.${key}`, message: 'is not an allowed field' }));
+    }
+    return [{ field: base, message: issue.message }];
+  });
+}

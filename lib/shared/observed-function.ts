@@ -1,0 +1,99 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { StageConfig } from './stage-config';
+
+/** The Node.js runtime every function uses: the newest aws-cdk-lib offers. */
+export const NODE_RUNTIME = Runtime.NODEJS_24_X;
+
+export interface ObservedFunctionProps {
+  /** Path of the handler's TypeScript entry file. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /** Stage settings: log retention and what happens to the log group on destroy. */
+  readonly stage: StageConfig;
+  /** Powertools service name: groups logs, metrics and traces. */
+  readonly serviceName: string;
+  /** CloudWatch namespace of the function's business metrics. */
+  readonly metricsNamespace: string;
+  /** Extra environment variables. @default - none */
+  readonly environment?: Record<string, string>;
+  /** @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** @default 256 */
+  readonly memorySize?: number;
+}
+
+/**
+ * A Node.js Lambda function with the defaults every handler in this project
+ * shares: newest runtime on arm64 (cheaper per GB-second than x86), bundled
+ * and minified by a local esbuild with source maps, its own log group with the
+ * stage's retention (so logs never outlive a sandbox), JSON logs, X-Ray
+ * tracing and Powertools configured through the environment.
+ */
+export class ObservedFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly logGroup: LogGroup;
+  readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: ObservedFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.stage.logRetention,
+      removalPolicy: props.stage.statefulRemovalPolicy,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: the function may
+    // write to its own log group only, not create or write any log group.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: props.description,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      description: props.description,
+      role: this.role,
+      runtime: NODE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace,
+        ...props.environment,
+      },
+      bundling: {
+        // Never fall back to Docker: the esbuild devDependency must be present.
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        target: 'node24',
+        format: OutputFormat.CJS,
+        // The AWS SDK v3 that the Node.js runtime ships is used instead of a
+        // bundled copy: bundling it quadruples the bundle (about 190 KB to
+        // 720 KB minified, see `npm run bench`) and the cold start with it.
+        // The price is that the runtime's SDK version, not the lockfile's, runs.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+  
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (policy) {
+      Validations.of(policy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their resource must be *.',
+      });
+    }
+  }
+}
