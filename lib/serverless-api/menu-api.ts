@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import {
+  AccessLogField,
   AccessLogFormat,
   AuthorizationType,
   Cors,
@@ -57,6 +58,31 @@ const HANDLERS = path.join(__dirname, '..', '..', 'lambda', 'serverless-api');
 const STAGE_NAME = 'v1';
 
 /**
+ * One JSON object per request: the standard fields plus what an on-call
+ * engineer needs first (latencies, the gateway's own error, the caller's
+ * IAM principal for signed writes).
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    extendedRequestId: AccessLogField.contextExtendedRequestId(),
+    ip: AccessLogField.contextIdentitySourceIp(),
+    caller: AccessLogField.contextIdentityCaller(),
+    userArn: AccessLogField.contextIdentityUserArn(),
+    requestTime: AccessLogField.contextRequestTime(),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    resourcePath: AccessLogField.contextResourcePath(),
+    status: AccessLogField.contextStatus(),
+    protocol: AccessLogField.contextProtocol(),
+    responseLength: AccessLogField.contextResponseLength(),
+    responseLatency: AccessLogField.contextResponseLatency(),
+    integrationLatency: AccessLogField.contextIntegrationLatency(),
+    errorMessage: AccessLogField.contextErrorMessage(),
+    validationError: AccessLogField.contextErrorValidationErrorString(),
+  }),
+);
+
+/**
  * The menu REST API. Reads are public (the menu is what the shop shows its
  * customers); writes are signed with IAM credentials (SigV4), so only the
  * shop's own staff tooling, which already holds AWS credentials, can change
@@ -109,6 +135,9 @@ export class MenuApi extends Construct {
     const writeLimits = { throttlingRateLimit: writeThrottle.rateLimit, throttlingBurstLimit: writeThrottle.burstLimit };
 
     this.api = new RestApi(this, 'RestApi', {
+      // API Gateway metrics are keyed by API name: a name per stack keeps a
+      // sandbox and production in one account from sharing metrics and alarms.
+      restApiName: `${Stack.of(this).stackName}-menu`,
       description: `Coffee shop menu API (${stage.name})`,
       endpointTypes: [EndpointType.REGIONAL],
       // API Gateway needs an account-level role to write logs. In a sandbox it
@@ -126,7 +155,7 @@ export class MenuApi extends Construct {
         throttlingRateLimit: throttle.rateLimit,
         throttlingBurstLimit: throttle.burstLimit,
         accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        accessLogFormat: ACCESS_LOG_FORMAT,
         methodOptions: {
           [methodPath('/menu-items', 'POST')]: writeLimits,
           [methodPath('/menu-items/{id}', 'PUT')]: writeLimits,
@@ -179,8 +208,10 @@ export class MenuApi extends Construct {
       schema: requestBodyJsonSchema(ReplaceMenuItemBody) as JsonSchema,
     });
 
-    const read = new LambdaIntegration(this.readFunction.function);
-    const write = new LambdaIntegration(this.writeFunction.function);
+    // allowTestInvoke: false keeps each function's resource policy to the
+    // deployed stage instead of adding a console test-invoke permission per method.
+    const read = new LambdaIntegration(this.readFunction.function, { allowTestInvoke: false });
+    const write = new LambdaIntegration(this.writeFunction.function, { allowTestInvoke: false });
     const items = this.api.root.addResource('menu-items');
     const item = items.addResource('{id}');
     const pathParameters = { 'method.request.path.id': true };

@@ -1,0 +1,19 @@
+/**
+ * One Jest run for the whole project. Type checking is done once by
+ * `tsc --noEmit` in `npm test`, so ts-jest only transpiles (isolatedModules).
+ * Local AWS backends start once per run in globalSetup, never per test.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  },
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/setup/aws-env.ts'],
+  snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
+  testTimeout: 60_000,
+};

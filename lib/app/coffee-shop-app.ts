@@ -1,0 +1,31 @@
+import type { App } from 'aws-cdk-lib';
+import { ServerlessApiStack } from '../serverless-api/serverless-api-stack';
+import type { AppConfig } from '../shared/stage-config';
+import { tagArchitecture } from '../shared/tags';
+import { addValidationPlugins } from '../shared/validation';
+
+/** The stacks of the coffee-shop platform, by architecture. */
+export interface CoffeeShopStacks {
+  readonly serverlessApi: ServerlessApiStack;
+}
+
+/**
+ * Adds every architecture's stacks to `app` for one stage, tags them for cost
+ * allocation and registers the synth-time rule packs. `bin/app.ts` and the
+ * tests build the app through this one function, so what is tested is what
+ * is deployed.
+ */
+export function addCoffeeShopStacks(app: App, config: AppConfig): CoffeeShopStacks {
+  const { stage } = config;
+  // Stacks are environment-agnostic: no account or region is needed to synth.
+  const serverlessApi = new ServerlessApiStack(app, `CoffeeShop-MenuApi-${stage.name}`, {
+    description: `Coffee shop menu API: API Gateway + Lambda + DynamoDB (${stage.name})`,
+    terminationProtection: stage.terminationProtection,
+    stage,
+    corsOrigins: config.corsOrigins,
+  });
+  tagArchitecture(serverlessApi, 'serverless-api', stage);
+
+  addValidationPlugins(app);
+  return { serverlessApi };
+}

@@ -1,0 +1,380 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import {
+  CreateMenuItemBody,
+  ReplaceMenuItemBody,
+  requestBodyJsonSchema,
+} from '../../lambda/serverless-api/menu-item-schema';
+import { MenuTable } from '../../lib/serverless-api/menu-table';
+import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] }>;
+
+const sandbox = templatesFor(STAGE_CONTEXTS.sandbox).serverlessApi;
+const production = templatesFor(STAGE_CONTEXTS.production).serverlessApi;
+const stages = [
+  ['sandbox', sandbox],
+  ['production', production],
+] as const;
+
+function resourcesOfType(template: Template, type: string): Resources {
+  return template.findResources(type) as Resources;
+}
+
+function onlyResource(template: Template, type: string) {
+  const found = Object.entries(resourcesOfType(template, type));
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+}
+
+/** The IAM actions granted by the default policy of the role of the function whose description starts with `prefix`. */
+function actionsOfFunction(template: Template, descriptionPrefix: string): string[] {
+  const [, fn] = Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).find(([, f]) =>
+    String(f.Properties?.Description).startsWith(descriptionPrefix),
+  )!;
+  const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
+  const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) =>
+    p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId),
+  );
+  return policies.flatMap((p) =>
+    p.Properties!.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()),
+  );
+}
+
+describe('menu table', () => {
+  test('keeps the pinned logical id, so a refactor never replaces the data', () => {
+    expect(sandbox.toJSON().Resources).toHaveProperty(MenuTable.LOGICAL_ID);
+    expect(sandbox.toJSON().Resources[MenuTable.LOGICAL_ID].Type).toBe('AWS::DynamoDB::GlobalTable');
+    expect(MenuTable.LOGICAL_ID).toBe('MenuItemsTable');
+  });
+
+  test.each(stages)('%s: on demand with a throughput ceiling, encrypted, PITR, generated name', (_, template) => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      TableName: Match.absent(),
+      SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+      WriteOnDemandThroughputSettings: { MaxWriteRequestUnits: 50 },
+      Replicas: [
+        Match.objectLike({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          ReadOnDemandThroughputSettings: { MaxReadRequestUnits: 200 },
+        }),
+      ],
+    });
+  });
+
+  test('sandbox: deleted with the stack, no deletion protection', () => {
+    const table = onlyResource(sandbox, 'AWS::DynamoDB::GlobalTable');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties!.Replicas[0].DeletionProtectionEnabled).toBe(false);
+  });
+
+  test('production: retained and protected from deletion', () => {
+    const table = onlyResource(production, 'AWS::DynamoDB::GlobalTable');
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties!.Replicas[0].DeletionProtectionEnabled).toBe(true);
+  });
+});
+
+describe('handlers', () => {
+  test.each(stages)('%s: newest Node.js on arm64, traced, JSON logs in their own log group', (_, template) => {
+    const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: 256,
+        Timeout: 10,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: {
+          LogFormat: 'JSON',
+          ApplicationLogLevel: 'INFO',
+          SystemLogLevel: 'WARN',
+          LogGroup: { Ref: expect.stringMatching(/LogGroup/) },
+        },
+        Environment: {
+          Variables: expect.objectContaining({
+            TABLE_NAME: { Ref: MenuTable.LOGICAL_ID },
+            POWERTOOLS_SERVICE_NAME: 'menu-api',
+            POWERTOOLS_METRICS_NAMESPACE: 'CoffeeShop/MenuApi',
+            NODE_OPTIONS: '--enable-source-maps',
+          }),
+        },
+      });
+    }
+  });
+
+  test('the read handler can only read the table', () => {
+    const actions = actionsOfFunction(sandbox, 'Menu API: list and get');
+    const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Scan']));
+    expect(dynamo.filter((a) => /Put|Update|Delete|Write/.test(a))).toEqual([]);
+  });
+
+  test('the write handler can write but not read or scan the table', () => {
+    const actions = actionsOfFunction(sandbox, 'Menu API: create, replace and delete');
+    const dynamo = actions.filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamo).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+    expect(dynamo.filter((a) => /GetItem|Scan|Query/.test(a))).toEqual([]);
+  });
+
+  test('handler roles carry no AWS managed policies and may write only their own log group', () => {
+    const roles = Object.values(resourcesOfType(sandbox, 'AWS::IAM::Role')).filter((r) =>
+      JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
+    );
+    expect(roles).toHaveLength(2);
+    for (const role of roles) expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
+    for (const prefix of ['Menu API: list and get', 'Menu API: create, replace and delete']) {
+      const actions = actionsOfFunction(sandbox, prefix);
+      expect(actions).toEqual(expect.arrayContaining(['logs:CreateLogStream', 'logs:PutLogEvents']));
+      expect(actions).not.toContain('logs:CreateLogGroup');
+    }
+  });
+});
+
+describe('log groups', () => {
+  test.each([
+    ['sandbox', sandbox, 7, 'Delete'],
+    ['production', production, 365, 'Retain'],
+  ] as const)('%s: every log group has the stage retention and removal policy', (_, template, days, policy) => {
+    const groups = Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup'));
+    // two handlers, access logs, execution logs
+    expect(groups).toHaveLength(4);
+    for (const group of groups) {
+      expect(group.Properties!.RetentionInDays).toBe(days);
+      expect(group.DeletionPolicy).toBe(policy);
+    }
+  });
+
+  test('the execution log group API Gateway would create on its own is created first, under its name', () => {
+    const [id] = Object.entries(resourcesOfType(sandbox, 'AWS::Logs::LogGroup')).find(([, g]) =>
+      JSON.stringify(g.Properties!.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
+    )!;
+    sandbox.hasResourceProperties('AWS::Logs::LogGroup', {
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/v1']] },
+    });
+    const stage = onlyResource(sandbox, 'AWS::ApiGateway::Stage');
+    expect(stage.DependsOn).toContain(id);
+  });
+});
+
+describe('REST API', () => {
+  test.each(stages)('%s: regional, traced, throttled, JSON access logs, no body logging', (_, template) => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.serializedJson(
+          Match.objectLike({
+            requestId: '$context.requestId',
+            status: '$context.status',
+            integrationLatency: '$context.integrationLatency',
+            errorMessage: '$context.error.message',
+          }),
+        ),
+      },
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          DataTraceEnabled: false,
+          MetricsEnabled: true,
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ]),
+    });
+  });
+
+  test('access logs go to the access log group', () => {
+    const setting = onlyResource(sandbox, 'AWS::ApiGateway::Stage').Properties!.AccessLogSetting;
+    const [accessLogGroupId] = Object.entries(resourcesOfType(sandbox, 'AWS::Logs::LogGroup')).find(([id]) => id.includes('AccessLogs'))!;
+    expect(JSON.stringify(setting.DestinationArn)).toContain(`"Ref":"${accessLogGroupId}"`);
+  });
+
+  test.each(stages)('%s: each write method has its own lower throttle', (_, template) => {
+    const settings = onlyResource(template, 'AWS::ApiGateway::Stage').Properties!.MethodSettings;
+    for (const [path, method] of [
+      ['/~1menu-items', 'POST'],
+      ['/~1menu-items~1{id}', 'PUT'],
+      ['/~1menu-items~1{id}', 'DELETE'],
+    ]) {
+      expect(settings).toContainEqual(
+        expect.objectContaining({ ResourcePath: path, HttpMethod: method, ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 }),
+      );
+    }
+  });
+
+  test('execution logging is INFO in a sandbox and ERROR in production', () => {
+    const level = (t: Template) =>
+      onlyResource(t, 'AWS::ApiGateway::Stage').Properties!.MethodSettings.find((m: any) => m.ResourcePath === '/*')
+        .LoggingLevel;
+    expect(level(sandbox)).toBe('INFO');
+    expect(level(production)).toBe('ERROR');
+  });
+
+  test.each(stages)('%s: reads are anonymous, every write is signed with IAM', (_, template) => {
+    const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties!.HttpMethod !== 'OPTIONS',
+    );
+    const byMethod = Object.fromEntries(
+      methods.map((m) => [`${m.Properties!.HttpMethod} ${JSON.stringify(m.Properties!.ResourceId)}`, m.Properties!]),
+    );
+    expect(Object.keys(byMethod)).toHaveLength(5);
+    for (const m of methods) {
+      const expected = m.Properties!.HttpMethod === 'GET' ? 'NONE' : 'AWS_IAM';
+      expect(m.Properties!.AuthorizationType).toBe(expected);
+      expect(m.Properties!.Integration.Type).toBe('AWS_PROXY');
+    }
+  });
+
+  test('write bodies are validated at the gateway against models derived from the handler schema', () => {
+    const models = Object.values(resourcesOfType(sandbox, 'AWS::ApiGateway::Model')).map((m) => m.Properties!.Schema);
+    expect(models).toContainEqual(requestBodyJsonSchema(CreateMenuItemBody));
+    expect(models).toContainEqual(requestBodyJsonSchema(ReplaceMenuItemBody));
+    expect(requestBodyJsonSchema(CreateMenuItemBody)).toMatchObject({
+      additionalProperties: false,
+      required: expect.arrayContaining(['name', 'category', 'priceCents']),
+    });
+    for (const method of ['POST', 'PUT']) {
+      sandbox.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: method,
+        RequestModels: { 'application/json': { Ref: Match.stringLikeRegexp('MenuItemModel') } },
+        RequestValidatorId: { Ref: Match.stringLikeRegexp('BodyValidator') },
+      });
+    }
+    sandbox.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
+  });
+
+  test('gateway validation errors come back as JSON with the validation message', () => {
+    sandbox.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'BAD_REQUEST_BODY',
+      StatusCode: '400',
+      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('\\$context.error.validationErrorString') },
+    });
+  });
+
+  test('sandbox allows any origin; production allows only the configured origins', () => {
+    const preflight = (t: Template) =>
+      Object.values(resourcesOfType(t, 'AWS::ApiGateway::Method')).filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
+    expect(preflight(sandbox).length).toBeGreaterThan(0);
+    expect(JSON.stringify(preflight(sandbox))).toContain("'*'");
+    expect(preflight(production).length).toBeGreaterThan(0);
+    expect(JSON.stringify(preflight(production))).toContain("'https://menu.example.com'");
+    expect(JSON.stringify(preflight(production))).not.toContain("'*'");
+    production.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ALLOWED_ORIGINS: 'https://menu.example.com' }) },
+    });
+  });
+
+  test('production without configured origins has no CORS at all', () => {
+    const { serverlessApi } = templatesFor({ stage: 'production', alarmEmail: 'ops@example.com' });
+    const preflight = Object.values(resourcesOfType(serverlessApi, 'AWS::ApiGateway::Method')).filter(
+      (m) => m.Properties!.HttpMethod === 'OPTIONS',
+    );
+    expect(preflight).toEqual([]);
+  });
+
+  test('the API Gateway CloudWatch role is deleted with a sandbox and kept in production', () => {
+    const role = (t: Template) =>
+      Object.values(resourcesOfType(t, 'AWS::IAM::Role')).find((r) =>
+        JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'),
+      )!;
+    expect(role(sandbox).DeletionPolicy).toBe('Delete');
+    expect(role(production).DeletionPolicy).toBe('Retain');
+    expect(onlyResource(sandbox, 'AWS::ApiGateway::Account').DeletionPolicy).toBe('Delete');
+  });
+
+  test('production puts a WAF web ACL with managed rules and a per-IP rate limit in front of the stage', () => {
+    production.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([
+        Match.objectLike({ Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesCommonRuleSet' } } }),
+        Match.objectLike({ Statement: { RateBasedStatement: { Limit: 1000, AggregateKeyType: 'IP' } } }),
+      ]),
+    });
+    production.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    sandbox.resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+});
+
+describe('alarms and dashboard', () => {
+  const alarmMetrics = (t: Template) =>
+    Object.values(resourcesOfType(t, 'AWS::CloudWatch::Alarm')).map((a) => JSON.stringify(a.Properties));
+
+  test.each(stages)('%s: alarms on API 5XX rate and p99 latency, Lambda errors and throttles, DynamoDB throttles and system errors', (_, template) => {
+    const alarms = alarmMetrics(template);
+    const count = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
+    expect(count(/"MetricName":"5XXError","Namespace":"AWS\/ApiGateway"/)).toBe(1);
+    expect(count(/"MetricName":"Latency","Namespace":"AWS\/ApiGateway".*"Stat":"p99"/)).toBe(1);
+    expect(count(/"MetricName":"Errors","Namespace":"AWS\/Lambda"/)).toBe(2);
+    expect(count(/"MetricName":"Throttles","Namespace":"AWS\/Lambda"/)).toBe(2);
+    expect(count(/"MetricName":"ReadThrottleEvents"/)).toBe(1);
+    expect(count(/"MetricName":"WriteThrottleEvents"/)).toBe(1);
+    expect(count(/"MetricName":"SystemErrors"/)).toBe(1);
+    // Metrics are those of this stack's API, not of any API that shares its name.
+    expect(alarms.filter((a) => a.includes('AWS/ApiGateway')).every((a) => a.includes('"Value":"CoffeeShop-MenuApi-'))).toBe(true);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  test('production alarms notify an encrypted topic with the alarm email subscribed', () => {
+    const alarms = Object.values(resourcesOfType(production, 'AWS::CloudWatch::Alarm'));
+    for (const alarm of alarms) {
+      expect(alarm.Properties!.ActionsEnabled).toBe(true);
+      expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
+    }
+    production.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    production.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+    production.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+  });
+
+  test('sandbox without an alarm email: alarms change state only, no topic', () => {
+    sandbox.resourceCountIs('AWS::SNS::Topic', 0);
+    for (const alarm of Object.values(resourcesOfType(sandbox, 'AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties!.ActionsEnabled).toBe(false);
+    }
+  });
+});
+
+describe('stack', () => {
+  test.each(stages)('%s: every taggable resource carries project, architecture and stage tags', (stage, template) => {
+    const tagged = Object.entries(template.toJSON().Resources as Resources).filter(([, r]) => r.Properties?.Tags);
+    expect(tagged.length).toBeGreaterThan(5);
+    for (const [, resource] of tagged) {
+      const tags = JSON.stringify(resource.Properties!.Tags);
+      expect(tags).toContain('coffee-shop-platform');
+      expect(tags).toContain('serverless-api');
+      expect(tags).toContain(stage);
+    }
+    // Global tables carry tags per replica.
+    const table = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
+    expect(table.Properties!.Replicas[0].Tags).toEqual(
+      expect.arrayContaining([{ Key: 'stage', Value: stage }, { Key: 'architecture', Value: 'serverless-api' }]),
+    );
+  });
+
+  test('is environment-agnostic: synth needs no account or region', () => {
+    const { stacks } = templatesFor(STAGE_CONTEXTS.sandbox);
+    expect(stacks.serverlessApi.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  test('production refuses cdk destroy; a sandbox does not', () => {
+    expect(templatesFor(STAGE_CONTEXTS.production).stacks.serverlessApi.terminationProtection).toBe(true);
+    expect(templatesFor(STAGE_CONTEXTS.sandbox).stacks.serverlessApi.terminationProtection).toBe(false);
+  });
+
+  test.each(stages)('%s: outputs the API URL', (_, template) => {
+    template.hasOutput('ApiUrl', {});
+  });
+});

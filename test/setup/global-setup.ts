@@ -1,0 +1,16 @@
+import { type RunningBackend, startDynamoDbLocal } from './local-backends';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __LOCAL_BACKENDS__: RunningBackend[] | undefined;
+}
+
+/**
+ * Starts the local AWS backends once for the whole run. Test workers inherit
+ * the endpoint variables set here.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dynamoDb = await startDynamoDbLocal();
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDb.endpoint;
+  globalThis.__LOCAL_BACKENDS__ = [dynamoDb];
+}
