@@ -2,10 +2,10 @@
  * Side-effect module: gives zod English messages so field errors read as
  * sentences. Handlers use `zod/mini`, which tree-shakes to a few KB where
  * classic zod bundles hundreds (see `npm run bench`) but ships without a
- * locale. Import the locale file directly: the `locales` index would pull in
- * every language.
+ * locale. Only `en` is imported by name, so the bundler drops every other
+ * language.
  */
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { en } from 'zod/locales';
 
 z.config(en());
