@@ -1,0 +1,37 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { STAGE_CONTEXTS, buildTestApp } from '../helpers/synth';
+
+/**
+ * The one real bundling of the test run: every function of the app is
+ * bundled by the local esbuild (never Docker), minified, with a source map.
+ */
+describe('Lambda bundling', () => {
+  const { app } = buildTestApp(STAGE_CONTEXTS.sandbox, { bundle: true });
+  const assembly = app.synth();
+  const functions = assembly.stacks.flatMap((stack: CloudFormationStackArtifact) =>
+    Object.entries(stack.template.Resources as Record<string, { Type: string; Properties: any }>)
+      .filter(([, r]) => r.Type === 'AWS::Lambda::Function')
+      .map(([id, r]) => {
+        // The code's S3 key is the asset hash; the staged asset sits beside the template.
+        const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
+        return [`${stack.stackName}/${id}`, path.join(assembly.directory, `asset.${hash}`)] as const;
+      }),
+  );
+
+  test('finds the functions to check', () => {
+    expect(functions.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test.each(functions)('%s is one minified file with a source map and no bundled AWS SDK', (_, dir) => {
+    const bundle = path.join(dir, 'index.js');
+    expect(existsSync(bundle)).toBe(true);
+    expect(existsSync(`${bundle}.map`)).toBe(true);
+    const code = readFileSync(bundle, 'utf8');
+    // Minified: few, long lines.
+    expect(code.split('\n').length).toBeLessThan(50);
+    expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    expect(statSync(bundle).size).toBeGreaterThan(10_000);
+  });
+});
