@@ -15,5 +15,6 @@ module.exports = {
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup/aws-env.ts'],
   snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.cjs'],
   testTimeout: 60_000,
 };
