@@ -5,6 +5,7 @@ import {
   requestBodyJsonSchema,
 } from '../../lambda/serverless-api/menu-item-schema';
 import { MenuTable } from '../../lib/serverless-api/menu-table';
+import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] }>;
@@ -102,6 +103,13 @@ describe('handlers', () => {
         },
       });
     }
+  });
+
+  test('each function names its handler source file in the template', () => {
+    const entries = Object.values(resourcesOfType(sandbox, 'AWS::Lambda::Function')).map(
+      (f) => (f as { Metadata?: Record<string, string> }).Metadata?.[HANDLER_ENTRY_METADATA],
+    );
+    expect(entries.sort()).toEqual(['lambda/serverless-api/read-menu-items.ts', 'lambda/serverless-api/write-menu-items.ts']);
   });
 
   test('the read handler can only read the table', () => {
