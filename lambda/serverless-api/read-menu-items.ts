@@ -16,6 +16,7 @@ async function route(event: APIGatewayProxyEvent) {
     const { id } = validate(MenuItemPath, event.pathParameters ?? {}, 'path');
     const item = await store.get(id);
     if (!item) throw new NotFoundError(`Menu item ${id} does not exist`);
+    metrics.addMetric('MenuItemRead', MetricUnit.Count, 1);
     return jsonResponse(200, item);
   }
   const query = validate(ListMenuItemsQuery, queryParameters(event), 'query');

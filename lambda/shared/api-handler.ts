@@ -1,5 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { HttpError } from './http-errors';
@@ -38,8 +38,10 @@ export function apiHandler(options: ApiHandlerOptions, route: Route) {
     } catch (error) {
       if (error instanceof HttpError && error.statusCode < 500) {
         logger.info('Request rejected', { statusCode: error.statusCode, code: error.code, details: error.details });
+        metrics.addMetric('RequestRejected', MetricUnit.Count, 1);
       } else {
         logger.error('Request failed', error as Error);
+        metrics.addMetric('RequestFailed', MetricUnit.Count, 1);
       }
       result = errorResponse(error, context.awsRequestId);
     } finally {
