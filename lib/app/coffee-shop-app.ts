@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import { DecoupledOrdersStack } from '../decoupled-orders/decoupled-orders-stack';
 import { ServerlessApiStack } from '../serverless-api/serverless-api-stack';
 import type { AppConfig } from '../shared/stage-config';
 import { tagArchitecture } from '../shared/tags';
@@ -7,6 +8,7 @@ import { addValidationPlugins } from '../shared/validation';
 /** The stacks of the coffee-shop platform, by architecture. */
 export interface CoffeeShopStacks {
   readonly serverlessApi: ServerlessApiStack;
+  readonly decoupledOrders: DecoupledOrdersStack;
 }
 
 /**
@@ -26,6 +28,14 @@ export function addCoffeeShopStacks(app: App, config: AppConfig): CoffeeShopStac
   });
   tagArchitecture(serverlessApi, 'serverless-api', stage);
 
+  const decoupledOrders = new DecoupledOrdersStack(app, `CoffeeShop-Orders-${stage.name}`, {
+    description: `Coffee shop orders: API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events (${stage.name})`,
+    terminationProtection: stage.terminationProtection,
+    stage,
+    corsOrigins: config.corsOrigins,
+  });
+  tagArchitecture(decoupledOrders, 'decoupled-orders', stage);
+
   addValidationPlugins(app);
-  return { serverlessApi };
+  return { serverlessApi, decoupledOrders };
 }

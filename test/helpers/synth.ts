@@ -49,5 +49,8 @@ export function buildTestApp(raw: RawAppContext, options: SynthOptions = {}): Te
 /** Templates of every stack for one stage, by architecture. */
 export function templatesFor(raw: RawAppContext): Record<keyof CoffeeShopStacks, Template> & TestApp {
   const built = buildTestApp(raw);
-  return { ...built, serverlessApi: Template.fromStack(built.stacks.serverlessApi) };
+  const templates = Object.fromEntries(
+    Object.entries(built.stacks).map(([name, stack]) => [name, Template.fromStack(stack)]),
+  ) as Record<keyof CoffeeShopStacks, Template>;
+  return { ...built, ...templates };
 }

@@ -1,0 +1,58 @@
+import * as z from 'zod/mini';
+
+/**
+ * The order contract: the handler-side validation and, as JSON Schema, the
+ * API Gateway model that keeps invalid orders out of the queue. Keep this
+ * file free of runtime dependencies other than zod: the CDK app imports it.
+ */
+
+/** Header whose value (a UUID the client generates) is the order id; retries with it are one order. */
+export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
+
+/** Largest order body the gateway forwards; SQS itself would take 1 MiB. */
+export const MAX_ORDER_BYTES = 8 * 1024;
+
+export const DRINK_SIZES = ['small', 'medium', 'large'] as const;
+
+const OrderLine = z.strictObject({
+  menuItemId: z.uuid(),
+  quantity: z.int().check(z.minimum(1), z.maximum(20)),
+  size: z.optional(z.enum(DRINK_SIZES)),
+});
+
+/** Body of `POST /orders`. */
+export const PlaceOrderBody = z.strictObject({
+  customerName: z.string().check(z.trim(), z.minLength(1), z.maxLength(60)),
+  items: z.array(OrderLine).check(z.minLength(1), z.maxLength(20)),
+  pickupNotes: z.optional(z.string().check(z.maxLength(200))),
+});
+
+export const OrderIdPath = z.strictObject({ id: z.uuid() });
+
+export type PlaceOrderInput = z.infer<typeof PlaceOrderBody>;
+
+export type OrderStatus = 'PLACED';
+
+/** An order as stored and as `GET /orders/{id}` returns it. */
+export interface Order extends PlaceOrderInput {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  /** When API Gateway accepted the request (ISO 8601). */
+  readonly acceptedAt: string;
+  /** When the worker stored it (ISO 8601). */
+  readonly placedAt: string;
+}
+
+/** Event published to the order events topic; `eventType` is also a message attribute for filtering. */
+export interface OrderPlacedEvent {
+  readonly eventType: 'OrderPlaced';
+  readonly orderId: string;
+  readonly customerName: string;
+  readonly items: PlaceOrderInput['items'];
+  readonly placedAt: string;
+}
+
+/** JSON Schema (draft-04, the dialect of API Gateway models) of what a client may send. */
+export function orderBodyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(PlaceOrderBody, { target: 'draft-4', io: 'input' }) as Record<string, unknown>;
+}

@@ -1,0 +1,114 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { requiredEnv } from '../shared/api-handler';
+import '../shared/zod-messages';
+import { dynamoDb, logger, metrics, orders, tracer } from './dependencies';
+import { type Order, type OrderPlacedEvent, PlaceOrderBody } from './order-schema';
+
+/**
+ * The barista's side of the storage-first design: takes accepted orders off
+ * the queue at the pace the downstream can take, stores each once and
+ * announces it on the order events topic.
+ *
+ * Failure handling, record by record (Powertools batch processing):
+ * - a record that fails is reported back to SQS and retried alone; the
+ *   rest of its batch is not redone;
+ * - a record that can never succeed (not a valid order) fails every time
+ *   and lands in the dead-letter queue after the queue's maxReceiveCount;
+ * - each order id is processed once (Powertools idempotency, keyed on the
+ *   order id): a message delivered twice, or a client retry with the same
+ *   Idempotency-Key, stores one order and publishes one event. A concurrent
+ *   duplicate finds the first one in progress, fails and is retried later.
+ */
+const topicArn = requiredEnv('ORDER_EVENTS_TOPIC_ARN');
+const sns = tracer.captureAWSv3Client(new SNSClient({}));
+
+const idempotencyConfig = new IdempotencyConfig({
+  eventKeyJmesPath: 'messageAttributes.orderId.stringValue',
+  // A record without an order id is not an order: fail it rather than process it unguarded.
+  throwOnNoIdempotencyKey: true,
+  // Longer than the queue's retention, so no redelivery can outlive its record.
+  expiresAfterSeconds: 5 * 24 * 60 * 60,
+});
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: requiredEnv('IDEMPOTENCY_TABLE_NAME'),
+  awsSdkV3Client: dynamoDb,
+});
+
+/** A message that can never be processed: retried until it reaches the DLQ, and counted. */
+export class InvalidOrderMessageError extends Error {
+  constructor(messageId: string, reason: string) {
+    super(`Message ${messageId} is not a valid order: ${reason}`);
+    this.name = 'InvalidOrderMessageError';
+  }
+}
+
+function parseOrder(record: SQSRecord): Order {
+  const orderId = record.messageAttributes.orderId?.stringValue;
+  // Epoch milliseconds at which API Gateway accepted the request.
+  const acceptedAtEpoch = Number(record.messageAttributes.acceptedAt?.stringValue);
+  let body: unknown;
+  try {
+    body = JSON.parse(record.body);
+  } catch {
+    throw new InvalidOrderMessageError(record.messageId, 'body is not JSON');
+  }
+  const parsed = PlaceOrderBody.safeParse(body);
+  if (!parsed.success) {
+    throw new InvalidOrderMessageError(record.messageId, parsed.error.issues.map((i) => i.message).join('; '));
+  }
+  if (!orderId || !/^[0-9a-f-]{36}$/.test(orderId)) {
+    throw new InvalidOrderMessageError(record.messageId, 'orderId attribute missing or not a UUID');
+  }
+  const now = new Date().toISOString();
+  const acceptedAt = Number.isFinite(acceptedAtEpoch) ? new Date(acceptedAtEpoch).toISOString() : now;
+  return { ...parsed.data, orderId, status: 'PLACED', acceptedAt, placedAt: now };
+}
+
+async function placeOrder(record: SQSRecord): Promise<{ orderId: string; stored: boolean }> {
+  let order: Order;
+  try {
+    order = parseOrder(record);
+  } catch (error) {
+    metrics.addMetric('InvalidOrderMessage', MetricUnit.Count, 1);
+    throw error;
+  }
+  // Put-if-absent as well as idempotency: if an earlier attempt stored the
+  // order and then failed to publish, the retry publishes without a second order.
+  const stored = await orders.putIfAbsent(order);
+  const event: OrderPlacedEvent = {
+    eventType: 'OrderPlaced',
+    orderId: order.orderId,
+    customerName: order.customerName,
+    items: order.items,
+    placedAt: order.placedAt,
+  };
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Message: JSON.stringify(event),
+      MessageAttributes: { eventType: { DataType: 'String', StringValue: event.eventType } },
+    }),
+  );
+  metrics.addMetric('OrderPlaced', MetricUnit.Count, 1);
+  logger.info('Order placed', { orderId: order.orderId, stored });
+  return { orderId: order.orderId, stored };
+}
+
+const placeOrderOnce = makeIdempotent(placeOrder, { persistenceStore, config: idempotencyConfig });
+const processor = new BatchProcessor(EventType.SQS);
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  logger.addContext(context);
+  idempotencyConfig.registerLambdaContext(context);
+  metrics.captureColdStartMetric();
+  try {
+    return await processPartialResponse(event, placeOrderOnce, processor, { context });
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

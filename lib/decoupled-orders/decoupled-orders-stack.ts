@@ -1,0 +1,130 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
+import { DataTable } from '../shared/data-table';
+import { QueueWithDeadLetter } from '../shared/queue-with-dead-letter';
+import type { StageConfig } from '../shared/stage-config';
+import { OrderEvents } from './order-events';
+import { OrderIntakeApi } from './order-intake-api';
+import { OrderWorker } from './order-worker';
+
+export interface DecoupledOrdersStackProps extends StackProps {
+  readonly stage: StageConfig;
+  readonly corsOrigins: readonly string[];
+}
+
+/** Logical ids of the stateful resources, pinned by tests. */
+export const ORDERS_LOGICAL_IDS = {
+  ordersTable: 'OrdersTable',
+  idempotencyTable: 'OrderIdempotencyTable',
+} as const;
+
+const WORKER_TIMEOUT = Duration.seconds(30);
+
+/**
+ * Architecture 2: storage-first orders. The API stores every accepted order
+ * in SQS and answers at once; a worker takes orders off the queue at the pace
+ * the downstream can take (the queue between the cashier and the barista),
+ * stores each once and announces it on SNS.
+ */
+export class DecoupledOrdersStack extends Stack {
+  readonly intake: QueueWithDeadLetter;
+  readonly ordersTable: DataTable;
+  readonly idempotencyTable: DataTable;
+  readonly events: OrderEvents;
+  readonly worker: OrderWorker;
+  readonly api: OrderIntakeApi;
+  readonly monitoring: ArchitectureMonitoring;
+
+  constructor(scope: Construct, id: string, props: DecoupledOrdersStackProps) {
+    super(scope, id, props);
+    const { stage } = props;
+
+    this.intake = new QueueWithDeadLetter(this, 'OrderQueue', {
+      stage,
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      // Four days: an order accepted on Friday evening survives a worker
+      // outage until Monday morning with a day to spare.
+      retentionPeriod: Duration.days(4),
+    });
+    this.ordersTable = new DataTable(this, 'Orders', {
+      stage,
+      partitionKey: 'orderId',
+      logicalId: ORDERS_LOGICAL_IDS.ordersTable,
+    });
+    this.idempotencyTable = new DataTable(this, 'Idempotency', {
+      stage,
+      partitionKey: 'id',
+      logicalId: ORDERS_LOGICAL_IDS.idempotencyTable,
+      timeToLiveAttribute: 'expiration',
+    });
+    this.events = new OrderEvents(this, 'Events', { stage });
+    this.worker = new OrderWorker(this, 'Worker', {
+      stage,
+      queue: this.intake.queue,
+      ordersTable: this.ordersTable.table,
+      idempotencyTable: this.idempotencyTable.table,
+      eventsTopic: this.events.topic,
+      timeout: WORKER_TIMEOUT,
+    });
+    this.api = new OrderIntakeApi(this, 'Api', {
+      stage,
+      queue: this.intake.queue,
+      ordersTable: this.ordersTable.table,
+      corsOrigins: props.corsOrigins,
+    });
+
+    this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
+    const api = this.api.api;
+    this.monitoring.facade
+      .monitorApiGateway({
+        api,
+        apiStage: api.deploymentStage.stageName,
+        alarmFriendlyName: 'OrdersApi',
+        humanReadableName: 'Orders API',
+        add5XXFaultRateAlarm: { Critical: { maxErrorRate: 0.01 } },
+        add4XXErrorRateAlarm: { Warning: { maxErrorRate: 0.1 } },
+      })
+      .monitorSqsQueueWithDlq({
+        queue: this.intake.queue,
+        deadLetterQueue: this.intake.deadLetterQueue,
+        alarmFriendlyName: 'OrderQueue',
+        humanReadableName: 'Order queue',
+        addDeadLetterQueueMaxSizeAlarm: { Critical: { maxMessageCount: 0 } },
+        addQueueMaxMessageAgeAlarm: { Warning: { maxAgeInSeconds: 15 * 60 } },
+      })
+      .monitorSqsQueueWithDlq({
+        queue: this.events.baristaTickets.queue,
+        deadLetterQueue: this.events.baristaTickets.deadLetterQueue,
+        alarmFriendlyName: 'BaristaTickets',
+        humanReadableName: 'Barista ticket queue',
+        addDeadLetterQueueMaxSizeAlarm: { Critical: { maxMessageCount: 0 } },
+      })
+      .monitorLambdaFunction({
+        lambdaFunction: this.worker.handler.function,
+        alarmFriendlyName: 'OrderWorker',
+        humanReadableName: 'Order worker',
+        addFaultCountAlarm: { Critical: { maxErrorCount: 0 } },
+        addThrottlesCountAlarm: { Warning: { maxErrorCount: 0 } },
+      })
+      .monitorLambdaFunction({
+        lambdaFunction: this.api.statusFunction.function,
+        alarmFriendlyName: 'OrderStatus',
+        humanReadableName: 'Order status handler',
+        addFaultCountAlarm: { Critical: { maxErrorCount: 0 } },
+      })
+      .monitorDynamoTable({
+        table: this.ordersTable.table,
+        alarmFriendlyName: 'OrdersTable',
+        humanReadableName: 'Orders table',
+        addWriteThrottledEventsCountAlarm: { Warning: { maxThrottledEventsThreshold: 0 } },
+        addSystemErrorCountAlarm: { Critical: { maxErrorCount: 0 } },
+      });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.gateway.url, description: 'Invoke URL of the orders API stage' });
+    new CfnOutput(this, 'OrderQueueUrl', { value: this.intake.queue.queueUrl });
+    new CfnOutput(this, 'OrderDeadLetterQueueUrl', { value: this.intake.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'BaristaTicketQueueUrl', { value: this.events.baristaTickets.queue.queueUrl });
+    new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.table.tableName });
+  }
+}

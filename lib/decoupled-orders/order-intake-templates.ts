@@ -1,0 +1,54 @@
+import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orders/order-schema';
+
+/**
+ * API Gateway mapping templates (VTL) of the storage-first write path,
+ * `POST /orders` straight into SQS with no Lambda in between.
+ *
+ * API Gateway validates the body against the model but can check only the
+ * presence of a header, not its format, and not the raw body size. The
+ * request template therefore checks both; when either is wrong it sends a
+ * harmless `GetQueueAttributes` instead of `SendMessage`, so nothing reaches
+ * the queue, and the response template turns that into a 400 or 413.
+ */
+
+const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+const CHECKS = [
+  `#set($orderId = $input.params('${IDEMPOTENCY_HEADER}'))`,
+  `#set($validKey = $orderId.matches('${UUID}'))`,
+].join('\n');
+
+/** Form-encoded SQS query API request. */
+export const SEND_ORDER_REQUEST_TEMPLATE = [
+  CHECKS,
+  `#if($validKey && $input.body.length() <= ${MAX_ORDER_BYTES})`,
+  'Action=SendMessage' +
+    '&MessageBody=$util.urlEncode($input.body)' +
+    '&MessageAttribute.1.Name=orderId&MessageAttribute.1.Value.DataType=String' +
+    '&MessageAttribute.1.Value.StringValue=$util.urlEncode($orderId.toLowerCase())' +
+    '&MessageAttribute.2.Name=acceptedAt&MessageAttribute.2.Value.DataType=Number' +
+    '&MessageAttribute.2.Value.StringValue=$context.requestTimeEpoch' +
+    '&MessageAttribute.3.Name=requestId&MessageAttribute.3.Value.DataType=String' +
+    '&MessageAttribute.3.Value.StringValue=$util.urlEncode($context.requestId)',
+  '#else',
+  'Action=GetQueueAttributes&AttributeName.1=QueueArn',
+  '#end',
+].join('\n');
+
+/** Response to a 2xx from SQS: accepted, or the rejection decided above. */
+export const SEND_ORDER_RESPONSE_TEMPLATE = [
+  CHECKS,
+  "#if($input.body.contains('SendMessageResponse'))",
+  '{"orderId":"$orderId.toLowerCase()","status":"ACCEPTED"}',
+  '#elseif(!$validKey)',
+  '#set($context.responseOverride.status = 400)',
+  `{"error":"BadRequest","message":"Invalid request header","details":[{"field":"header.${IDEMPOTENCY_HEADER}","message":"must be a UUID you generate once per order and reuse on retries"}]}`,
+  '#else',
+  '#set($context.responseOverride.status = 413)',
+  `{"error":"PayloadTooLarge","message":"Request body is larger than ${MAX_ORDER_BYTES} bytes","details":[{"field":"body","message":"must be at most ${MAX_ORDER_BYTES} bytes"}]}`,
+  '#end',
+].join('\n');
+
+/** SQS failed or throttled: nothing was stored, and a retry with the same key is safe. */
+export const SEND_ORDER_FAILED_TEMPLATE =
+  '{"error":"ServiceUnavailable","message":"The order was not accepted; retry with the same Idempotency-Key","requestId":"$context.requestId"}';

@@ -1,0 +1,78 @@
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ObservedFunction } from '../shared/observed-function';
+import type { StageConfig } from '../shared/stage-config';
+
+export interface OrderWorkerProps {
+  readonly stage: StageConfig;
+  readonly queue: IQueue;
+  readonly ordersTable: ITableV2;
+  readonly idempotencyTable: ITableV2;
+  readonly eventsTopic: ITopic;
+  /** The worker's timeout; the queue's visibility timeout must be at least six times this. */
+  readonly timeout: Duration;
+  /**
+   * Most concurrent workers the queue may drive: the pace the downstream can
+   * take. SQS holds the rest; nothing is lost by waiting.
+   * @default 5
+   */
+  readonly maxConcurrency?: number;
+}
+
+/** The Lambda that drains the orders queue. */
+export class OrderWorker extends Construct {
+  static readonly BATCH_SIZE = 10;
+  readonly handler: ObservedFunction;
+
+  constructor(scope: Construct, id: string, props: OrderWorkerProps) {
+    super(scope, id);
+    this.handler = new ObservedFunction(this, 'Handler', {
+      entry: path.join(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'process-orders.ts'),
+      description: 'Orders worker: stores each queued order once and publishes OrderPlaced',
+      stage: props.stage,
+      serviceName: 'orders-worker',
+      metricsNamespace: 'CoffeeShop/Orders',
+      timeout: props.timeout,
+      environment: {
+        ORDERS_TABLE_NAME: props.ordersTable.tableName,
+        IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
+        ORDER_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
+      },
+    });
+    const fn = this.handler.function;
+    const source = new SqsEventSource(props.queue, {
+        batchSize: OrderWorker.BATCH_SIZE,
+        // Waiting up to 2 s to fill a batch trades a little latency for fewer invocations.
+        maxBatchingWindow: Duration.seconds(2),
+        maxConcurrency: props.maxConcurrency ?? 5,
+        reportBatchItemFailures: true,
+    });
+    fn.addEventSource(source);
+    const mapping = fn.node.children.find((child) => child.node.id.startsWith('SqsEventSource'));
+    if (mapping) {
+      Validations.of(mapping).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'SQS event source mappings take no on-failure destination; the source queue\'s redrive policy moves a message to its dead-letter queue after maxReceiveCount failures.',
+      });
+    }
+    // Put-if-absent and reads of its own idempotency records; nothing else.
+    props.ordersTable.grantWriteData(fn);
+    props.idempotencyTable.grantReadWriteData(fn);
+    // Publish only. grantPublish would also grant kms:GenerateDataKey* on every
+    // key, for a topic whose AWS managed key already admits account callers via SNS.
+    Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [props.eventsTopic.topicArn] });
+
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked by an SQS event source mapping, never asynchronously: failed messages go to the source queue\'s dead-letter queue after maxReceiveCount.',
+    });
+  }
+}
