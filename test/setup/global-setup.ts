@@ -1,4 +1,4 @@
-import { type RunningBackend, startDynamoDbLocal } from './local-backends';
+import { type RunningBackend, startDynamoDbLocal, startFauxqs } from './local-backends';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -10,7 +10,9 @@ declare global {
  * the endpoint variables set here.
  */
 export default async function globalSetup(): Promise<void> {
-  const dynamoDb = await startDynamoDbLocal();
+  const [dynamoDb, fauxqs] = await Promise.all([startDynamoDbLocal(), startFauxqs()]);
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDb.endpoint;
-  globalThis.__LOCAL_BACKENDS__ = [dynamoDb];
+  process.env.AWS_ENDPOINT_URL_SQS = fauxqs.endpoint;
+  process.env.AWS_ENDPOINT_URL_SNS = fauxqs.endpoint;
+  globalThis.__LOCAL_BACKENDS__ = [dynamoDb, fauxqs];
 }

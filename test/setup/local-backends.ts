@@ -103,3 +103,22 @@ export async function startDynamoDbLocal(): Promise<RunningBackend> {
       }),
   };
 }
+
+/**
+ * fauxqs: SQS, SNS (with filter policies and SQS fan-out) and S3 in one
+ * in-memory Node server on an ephemeral loopback port. It is ESM-only, so it
+ * is loaded with a real dynamic import, which TypeScript's CommonJS output
+ * would otherwise turn into require().
+ */
+export async function startFauxqs(): Promise<RunningBackend> {
+  const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>;
+  const { startFauxqs: start } = await importEsm('fauxqs');
+  // Queue URLs name sqs.<region>.localhost; SDK clients with an explicit endpoint
+  // send to the endpoint and never resolve that host.
+  const server = await start({ port: 0, logger: false });
+  return {
+    name: 'fauxqs',
+    endpoint: server.address as string,
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * Reliability of the orders worker: the real handler, driven the way the
+ * Lambda SQS event source mapping drives it, against real local SQS and SNS
+ * (fauxqs) and DynamoDB (DynamoDB Local), with the queue's redrive policy and
+ * the subscription's filter policy taken from the synthesized stack.
+ */
+import { randomUUID } from 'node:crypto';
+import { type SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import type { Message } from '@aws-sdk/client-sqs';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
+import { OrderWorker } from '../../lib/decoupled-orders/order-worker';
+import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
+import { FaultInjectingProxy } from '../helpers/fault-injecting-proxy';
+import {
+  createQueue,
+  createQueueWithDeadLetter,
+  type LocalQueue,
+  receiveAll,
+  runEventSourceMapping,
+  sqsClient,
+} from '../helpers/sqs-local';
+import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+
+type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+const { client: dynamoDb, documentClient } = dynamoDbClients();
+const sqs: SQSClient = sqsClient();
+const sns = new SNSClient({});
+const proxy = new FaultInjectingProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!);
+
+let template: Template;
+let maxReceiveCount: number;
+let ordersTable: string;
+let idempotencyTable: string;
+let baristaTickets: LocalQueue;
+let topicArn: string;
+let handler: Handler;
+
+function resourceOf(type: string, predicate: (props: any) => boolean = () => true) {
+  return Object.values(template.findResources(type)).find((r: any) => predicate(r.Properties)) as any;
+}
+
+beforeAll(async () => {
+  template = templatesFor(STAGE_CONTEXTS.sandbox).decoupledOrders;
+  // The worker's queue redrive and the subscriber's filter, as deployed.
+  const orderQueue = resourceOf('AWS::SQS::Queue', (p) => p.VisibilityTimeout === 180);
+  maxReceiveCount = orderQueue.Properties.RedrivePolicy.maxReceiveCount;
+  const subscription = resourceOf('AWS::SNS::Subscription');
+
+  ordersTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.ordersTable);
+  idempotencyTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.idempotencyTable);
+  ({ TopicArn: topicArn } = (await sns.send(new CreateTopicCommand({ Name: `order-events-${randomUUID()}` }))) as { TopicArn: string });
+  baristaTickets = await createQueue(sqs);
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: baristaTickets.arn,
+      Attributes: {
+        FilterPolicy: JSON.stringify(subscription.Properties.FilterPolicy),
+        RawMessageDelivery: String(subscription.Properties.RawMessageDelivery),
+      },
+    }),
+  );
+
+  // All DynamoDB traffic of the handler goes through the fault-injecting proxy.
+  process.env.AWS_ENDPOINT_URL_DYNAMODB = await proxy.start();
+  process.env.ORDERS_TABLE_NAME = ordersTable;
+  process.env.IDEMPOTENCY_TABLE_NAME = idempotencyTable;
+  process.env.ORDER_EVENTS_TOPIC_ARN = topicArn;
+  handler = (await import('../../lambda/decoupled-orders/process-orders')).handler as Handler;
+});
+
+afterAll(async () => {
+  await proxy.stop();
+  await deleteTable(dynamoDb, ordersTable);
+  await deleteTable(dynamoDb, idempotencyTable);
+  sqs.destroy();
+  sns.destroy();
+});
+
+const order = (customerName = 'Ada') => ({
+  customerName,
+  items: [{ menuItemId: randomUUID(), quantity: 2, size: 'large' }],
+});
+
+/** A message exactly as the API's mapping template sends it. */
+function orderMessage(orderId: string, body: unknown = order()) {
+  return {
+    MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+    MessageAttributes: {
+      orderId: { DataType: 'String', StringValue: orderId },
+      acceptedAt: { DataType: 'Number', StringValue: String(Date.now()) },
+      requestId: { DataType: 'String', StringValue: randomUUID() },
+    },
+  };
+}
+
+async function freshQueues() {
+  return createQueueWithDeadLetter(sqs, maxReceiveCount, 1);
+}
+
+async function drain(queue: LocalQueue, concurrency = 1) {
+  return runEventSourceMapping(sqs, { queue, handler, batchSize: OrderWorker.BATCH_SIZE, concurrency, timeoutMs: 120_000 });
+}
+
+const storedOrders = async () => scanAll(documentClient, ordersTable);
+const eventsFor = (messages: Message[], ids: Set<string>) =>
+  messages.map((m) => JSON.parse(m.Body!)).filter((e: { orderId: string }) => ids.has(e.orderId));
+
+test('the stack gives the queue a redrive policy the tests use', () => {
+  expect(maxReceiveCount).toBe(5);
+});
+
+test('the same message delivered twice produces one order and one event', async () => {
+  const { queue } = await freshQueues();
+  const orderId = randomUUID();
+  const message = orderMessage(orderId);
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...message }));
+  await drain(queue);
+  await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...message }));
+  await drain(queue);
+
+  const stored = (await storedOrders()).filter((o) => o.orderId === orderId);
+  expect(stored).toEqual([expect.objectContaining({ orderId, status: 'PLACED', customerName: 'Ada' })]);
+  const events = eventsFor(await receiveAll(sqs, baristaTickets.url), new Set([orderId]));
+  expect(events).toEqual([expect.objectContaining({ eventType: 'OrderPlaced', orderId })]);
+});
+
+test('a batch with one poison message: the others are stored, the poison one lands in the DLQ after maxReceiveCount receives', async () => {
+  const { queue, deadLetter } = await freshQueues();
+  const good = Array.from({ length: 4 }, () => randomUUID());
+  const poisonId = randomUUID();
+  await sqs.send(
+    new SendMessageBatchCommand({
+      QueueUrl: queue.url,
+      Entries: [
+        ...good.map((id, i) => ({ Id: `g${i}`, ...orderMessage(id) })),
+        { Id: 'poison', ...orderMessage(poisonId, { customerName: 'Bob', items: [] }) },
+      ],
+    }),
+  );
+  const run = await drain(queue);
+
+  const storedIds = new Set((await storedOrders()).map((o) => o.orderId));
+  for (const id of good) expect(storedIds.has(id)).toBe(true);
+  expect(storedIds.has(poisonId)).toBe(false);
+  // Only the poison record was ever retried: once per receive.
+  expect(run.recordsFailed).toBe(maxReceiveCount);
+  const dead = await receiveAll(sqs, deadLetter.url);
+  expect(dead.map((m) => m.MessageAttributes?.orderId?.StringValue)).toEqual([poisonId]);
+});
+
+test('a DynamoDB failure for one record mid-batch loses nothing: it is retried and stored once', async () => {
+  const { queue, deadLetter } = await freshQueues();
+  const ids = Array.from({ length: 6 }, () => randomUUID());
+  const unlucky = ids[3]!;
+  // Enough consecutive failures to outlast the SDK's own retries of one call
+  // (so the record fails its invocation), fewer than maxReceiveCount invocations' worth.
+  const failures = 10;
+  proxy.inject({ target: 'DynamoDB_20120810.PutItem', bodyIncludes: unlucky, times: failures });
+  const injectedBefore = proxy.injected;
+  await sqs.send(
+    new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: ids.map((id, i) => ({ Id: `m${i}`, ...orderMessage(id) })) }),
+  );
+  const run = await drain(queue);
+
+  expect(proxy.injected - injectedBefore).toBe(failures);
+  expect(run.recordsFailed).toBeGreaterThanOrEqual(1);
+  expect(run.recordsFailed).toBeLessThan(maxReceiveCount);
+  const stored = (await storedOrders()).filter((o) => (ids as string[]).includes(o.orderId as string));
+  expect(stored.map((o) => o.orderId).sort()).toEqual([...ids].sort());
+  const events = eventsFor(await receiveAll(sqs, baristaTickets.url), new Set(ids));
+  expect(events).toHaveLength(ids.length);
+  expect(await receiveAll(sqs, deadLetter.url)).toEqual([]);
+});
+
+test('subscribers receive only the event types they filter for', async () => {
+  await sns.send(
+    new PublishCommand({
+      TopicArn: topicArn,
+      Message: JSON.stringify({ eventType: 'OrderCancelled', orderId: randomUUID() }),
+      MessageAttributes: { eventType: { DataType: 'String', StringValue: 'OrderCancelled' } },
+    }),
+  );
+  const received = await receiveAll(sqs, baristaTickets.url);
+  expect(received.map((m) => JSON.parse(m.Body!).eventType)).not.toContain('OrderCancelled');
+});
+
+test('1,000 orders through the real queue and handler, with client retries: each stored exactly once, none lost', async () => {
+  const { queue, deadLetter } = await freshQueues();
+  const ids = Array.from({ length: 1000 }, () => randomUUID());
+  // Every tenth order is sent twice, as a client retry with the same Idempotency-Key would.
+  const messages = [...ids, ...ids.filter((_, i) => i % 10 === 0)];
+  for (let i = 0; i < messages.length; i += 10) {
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: messages.slice(i, i + 10).map((id, j) => ({ Id: String(j), ...orderMessage(id, order(`Customer ${i + j}`)) })),
+      }),
+    );
+  }
+  const run = await drain(queue, 5);
+
+  const idSet = new Set<string>(ids);
+  const stored = (await storedOrders()).filter((o) => idSet.has(o.orderId as string));
+  const storedIds = stored.map((o) => o.orderId as string);
+  const dead = await receiveAll(sqs, deadLetter.url);
+  const events = eventsFor(await receiveAll(sqs, baristaTickets.url), idSet);
+  const eventIds = events.map((e: { orderId: string }) => e.orderId);
+  const report = {
+    sent: messages.length,
+    distinctOrders: ids.length,
+    stored: storedIds.length,
+    duplicatedOrders: storedIds.length - new Set(storedIds).size,
+    inDeadLetterQueue: dead.length,
+    events: eventIds.length,
+    duplicatedEvents: eventIds.length - new Set(eventIds).size,
+    lost: ids.filter((id) => !new Set<string>(storedIds).has(id)).length,
+    invocations: run.invocations,
+    recordsRetried: run.recordsFailed,
+  };
+  console.log(`orders reliability run: ${JSON.stringify(report)}`);
+  expect(report).toMatchObject({
+    stored: 1000,
+    duplicatedOrders: 0,
+    inDeadLetterQueue: 0,
+    events: 1000,
+    duplicatedEvents: 0,
+    lost: 0,
+  });
+});
