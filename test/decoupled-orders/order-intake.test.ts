@@ -1,0 +1,176 @@
+/**
+ * The storage-first write path has no Lambda: what keeps bad orders out of
+ * the queue is the API Gateway model and the mapping templates. Both are taken
+ * from the synthesized template and exercised here: the model with a JSON
+ * Schema draft-04 validator (API Gateway's dialect), the templates with a VTL
+ * engine, and the message they produce is sent to a real local queue and
+ * processed by the real worker.
+ */
+import { randomUUID } from 'node:crypto';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import Ajv from 'ajv-draft-04';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orders/order-schema';
+import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
+import { OrderWorker } from '../../lib/decoupled-orders/order-worker';
+import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
+import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../helpers/sqs-local';
+import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { renderMappingTemplate } from '../helpers/vtl';
+
+const template = templatesFor(STAGE_CONTEXTS.sandbox).decoupledOrders;
+const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+const postOrders = Object.values(resources).find(
+  (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'POST',
+)!.Properties;
+const model = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Model')!.Properties.Schema;
+const requestTemplate: string = postOrders.Integration.RequestTemplates['application/json'];
+const acceptedTemplate: string = postOrders.Integration.IntegrationResponses.find((r: any) => r.StatusCode === '202')
+  .ResponseTemplates['application/json'];
+
+// Formats off: the uuid check must come from the schema's pattern, which API Gateway enforces.
+const validateBody = new Ajv({ allErrors: true, validateFormats: false, strict: false }).compile(model);
+const validOrder = {
+  customerName: 'Ada',
+  items: [{ menuItemId: randomUUID(), quantity: 2, size: 'large' }],
+  pickupNotes: 'oat milk',
+};
+
+describe('the gateway model (what API Gateway validates before anything reaches the queue)', () => {
+  test('accepts a valid order', () => {
+    expect(validateBody(validOrder)).toBe(true);
+    expect(validateBody({ customerName: 'Ada', items: [{ menuItemId: randomUUID(), quantity: 1 }] })).toBe(true);
+  });
+
+  test.each([
+    ['missing customer name', { items: validOrder.items }],
+    ['missing items', { customerName: 'Ada' }],
+    ['no items', { ...validOrder, items: [] }],
+    ['zero quantity', { ...validOrder, items: [{ menuItemId: randomUUID(), quantity: 0 }] }],
+    ['negative quantity', { ...validOrder, items: [{ menuItemId: randomUUID(), quantity: -2 }] }],
+    ['fractional quantity', { ...validOrder, items: [{ menuItemId: randomUUID(), quantity: 1.5 }] }],
+    ['quantity as a string', { ...validOrder, items: [{ menuItemId: randomUUID(), quantity: '2' }] }],
+    ['menu item id not a UUID', { ...validOrder, items: [{ menuItemId: 'latte', quantity: 1 }] }],
+    ['unknown size', { ...validOrder, items: [{ menuItemId: randomUUID(), quantity: 1, size: 'venti' }] }],
+    ['unknown top-level field', { ...validOrder, discount: 100 }],
+    ['unknown field in an item', { ...validOrder, items: [{ menuItemId: randomUUID(), quantity: 1, price: 0 }] }],
+    ['more than 20 lines', { ...validOrder, items: Array.from({ length: 21 }, () => ({ menuItemId: randomUUID(), quantity: 1 })) }],
+    ['over-long notes', { ...validOrder, pickupNotes: 'x'.repeat(201) }],
+    ['a JSON array', [validOrder]],
+  ])('rejects %s', (_, body) => {
+    expect(validateBody(body)).toBe(false);
+  });
+
+  test('requires the Idempotency-Key header and validates body and parameters', () => {
+    expect(postOrders.RequestParameters).toEqual({ [`method.request.header.${IDEMPOTENCY_HEADER}`]: true });
+    const validator = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::RequestValidator')!.Properties;
+    expect(validator).toMatchObject({ ValidateRequestBody: true, ValidateRequestParameters: true });
+  });
+});
+
+describe('the mapping templates (what the gateway sends to SQS and answers)', () => {
+  const key = randomUUID().toUpperCase();
+  const body = JSON.stringify(validOrder);
+
+  test('a valid request becomes SendMessage with the body and the order id, lower-cased', () => {
+    const { output } = renderMappingTemplate(requestTemplate, { body, headers: { [IDEMPOTENCY_HEADER]: key } });
+    const form = new URLSearchParams(output);
+    expect(form.get('Action')).toBe('SendMessage');
+    expect(form.get('MessageBody')).toBe(body);
+    expect(form.get('MessageAttribute.1.Name')).toBe('orderId');
+    expect(form.get('MessageAttribute.1.Value.StringValue')).toBe(key.toLowerCase());
+    expect(form.get('MessageAttribute.2.Name')).toBe('acceptedAt');
+  });
+
+  test.each([
+    ['an Idempotency-Key that is not a UUID', { [IDEMPOTENCY_HEADER]: 'order-1' }, body],
+    ['a body over the size limit', { [IDEMPOTENCY_HEADER]: key }, `${body}${' '.repeat(MAX_ORDER_BYTES)}`],
+  ])('%s sends nothing to the queue', (_, headers, requestBody) => {
+    const { output } = renderMappingTemplate(requestTemplate, { body: requestBody, headers });
+    expect(new URLSearchParams(output).get('Action')).toBe('GetQueueAttributes');
+    expect(output).not.toContain('SendMessage');
+  });
+
+  test('an accepted order answers 202 with its id', () => {
+    const result = renderMappingTemplate(acceptedTemplate, {
+      body: '<SendMessageResponse><SendMessageResult><MessageId>m</MessageId></SendMessageResult></SendMessageResponse>',
+      headers: { [IDEMPOTENCY_HEADER]: key },
+    });
+    expect(result.statusOverride).toBeUndefined();
+    expect(JSON.parse(result.output)).toEqual({ orderId: key.toLowerCase(), status: 'ACCEPTED' });
+    expect(postOrders.Integration.IntegrationResponses.find((r: any) => r.StatusCode === '202').SelectionPattern).toBeUndefined();
+  });
+
+  test('a rejected key answers 400 naming the header', () => {
+    const result = renderMappingTemplate(acceptedTemplate, {
+      body: '<GetQueueAttributesResponse/>',
+      headers: { [IDEMPOTENCY_HEADER]: 'order-1' },
+    });
+    expect(result.statusOverride).toBe(400);
+    expect(JSON.parse(result.output)).toMatchObject({ error: 'BadRequest', details: [{ field: `header.${IDEMPOTENCY_HEADER}` }] });
+  });
+
+  test('an oversize body answers 413', () => {
+    const result = renderMappingTemplate(acceptedTemplate, {
+      body: '<GetQueueAttributesResponse/>',
+      headers: { [IDEMPOTENCY_HEADER]: key },
+    });
+    expect(result.statusOverride).toBe(413);
+    expect(JSON.parse(result.output)).toMatchObject({ error: 'PayloadTooLarge' });
+  });
+
+  test('SQS errors answer 503 and invite a retry with the same key', () => {
+    const failed = postOrders.Integration.IntegrationResponses.find((r: any) => r.StatusCode === '503');
+    expect(failed.SelectionPattern).toBe('4\\d{2}|5\\d{2}');
+    expect(failed.ResponseTemplates['application/json']).toMatch(/retry with the same Idempotency-Key/);
+  });
+});
+
+describe('from mapping template to stored order', () => {
+  const { client: dynamoDb, documentClient } = dynamoDbClients();
+  const sqs = sqsClient();
+  let tables: string[] = [];
+
+  afterAll(async () => {
+    await Promise.all(tables.map((t) => deleteTable(dynamoDb, t)));
+    sqs.destroy();
+  });
+
+  test('the message the request template produces is stored by the real worker under the client key', async () => {
+    const ordersTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.ordersTable);
+    const idempotencyTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.idempotencyTable);
+    tables = [ordersTable, idempotencyTable];
+    const sns = new SNSClient({});
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `events-${randomUUID()}` }));
+    sns.destroy();
+    process.env.ORDERS_TABLE_NAME = ordersTable;
+    process.env.IDEMPOTENCY_TABLE_NAME = idempotencyTable;
+    process.env.ORDER_EVENTS_TOPIC_ARN = TopicArn!;
+    const { handler } = (await import('../../lambda/decoupled-orders/process-orders')) as {
+      handler: (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
+    };
+
+    const { queue } = await createQueueWithDeadLetter(sqs, 5);
+    const key = randomUUID();
+    const { output } = renderMappingTemplate(requestTemplate, {
+      body: JSON.stringify(validOrder),
+      headers: { [IDEMPOTENCY_HEADER]: key },
+      requestTimeEpoch: Date.parse('2026-11-22T08:00:00Z'),
+    });
+    const form = new URLSearchParams(output);
+    const attributes: Record<string, { DataType: string; StringValue: string }> = {};
+    for (let i = 1; form.has(`MessageAttribute.${i}.Name`); i += 1) {
+      attributes[form.get(`MessageAttribute.${i}.Name`)!] = {
+        DataType: form.get(`MessageAttribute.${i}.Value.DataType`)!,
+        StringValue: form.get(`MessageAttribute.${i}.Value.StringValue`)!,
+      };
+    }
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: form.get('MessageBody')!, MessageAttributes: attributes }));
+    await runEventSourceMapping(sqs, { queue, handler, batchSize: OrderWorker.BATCH_SIZE });
+
+    expect(await scanAll(documentClient, ordersTable)).toEqual([
+      expect.objectContaining({ orderId: key, status: 'PLACED', acceptedAt: '2026-11-22T08:00:00.000Z', ...validOrder }),
+    ]);
+  });
+});
