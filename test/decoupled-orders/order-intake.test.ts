@@ -12,15 +12,13 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import Ajv from 'ajv-draft-04';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orders/order-schema';
-import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
-import { OrderWorker } from '../../lib/decoupled-orders/order-worker';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../helpers/sqs-local';
-import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { eventSourceBatchSize, sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
 import { renderMappingTemplate } from '../helpers/vtl';
 
-const template = templatesFor(STAGE_CONTEXTS.sandbox).decoupledOrders;
-const resources = template.toJSON().Resources as Record<string, { Type: string; Properties: any }>;
+const template = sandboxTemplate('decoupledOrders');
+const resources = template.Resources;
 const postOrders = Object.values(resources).find(
   (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'POST',
 )!.Properties;
@@ -138,8 +136,8 @@ describe('from mapping template to stored order', () => {
   });
 
   test('the message the request template produces is stored by the real worker under the client key', async () => {
-    const ordersTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.ordersTable);
-    const idempotencyTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.idempotencyTable);
+    const ordersTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'orderId'));
+    const idempotencyTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'id'));
     tables = [ordersTable, idempotencyTable];
     const sns = new SNSClient({});
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `events-${randomUUID()}` }));
@@ -167,7 +165,7 @@ describe('from mapping template to stored order', () => {
       };
     }
     await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: form.get('MessageBody')!, MessageAttributes: attributes }));
-    await runEventSourceMapping(sqs, { queue, handler, batchSize: OrderWorker.BATCH_SIZE });
+    await runEventSourceMapping(sqs, { queue, handler, batchSize: eventSourceBatchSize(template) });
 
     expect(await scanAll(documentClient, ordersTable)).toEqual([
       expect.objectContaining({ orderId: key, status: 'PLACED', acceptedAt: '2026-11-22T08:00:00.000Z', ...validOrder }),

@@ -8,10 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { Template } from 'aws-cdk-lib/assertions';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
-import { OrderWorker } from '../../lib/decoupled-orders/order-worker';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { FaultInjectingProxy } from '../helpers/fault-injecting-proxy';
 import {
@@ -22,7 +19,13 @@ import {
   runEventSourceMapping,
   sqsClient,
 } from '../helpers/sqs-local';
-import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import {
+  eventSourceBatchSize,
+  resourcesOfType,
+  sandboxTemplate,
+  tableKeyedBy,
+  type TemplateJson,
+} from '../helpers/sandbox-templates';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -31,7 +34,7 @@ const sqs: SQSClient = sqsClient();
 const sns = new SNSClient({});
 const proxy = new FaultInjectingProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!);
 
-let template: Template;
+let template: TemplateJson;
 let maxReceiveCount: number;
 let ordersTable: string;
 let idempotencyTable: string;
@@ -40,18 +43,18 @@ let topicArn: string;
 let handler: Handler;
 
 function resourceOf(type: string, predicate: (props: any) => boolean = () => true) {
-  return Object.values(template.findResources(type)).find((r: any) => predicate(r.Properties)) as any;
+  return resourcesOfType(template, type).find(([, r]) => predicate(r.Properties))![1];
 }
 
 beforeAll(async () => {
-  template = templatesFor(STAGE_CONTEXTS.sandbox).decoupledOrders;
+  template = sandboxTemplate('decoupledOrders');
   // The worker's queue redrive and the subscriber's filter, as deployed.
   const orderQueue = resourceOf('AWS::SQS::Queue', (p) => p.VisibilityTimeout === 180);
   maxReceiveCount = orderQueue.Properties.RedrivePolicy.maxReceiveCount;
   const subscription = resourceOf('AWS::SNS::Subscription');
 
-  ordersTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.ordersTable);
-  idempotencyTable = await createTableFromTemplate(dynamoDb, template, ORDERS_LOGICAL_IDS.idempotencyTable);
+  ordersTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'orderId'));
+  idempotencyTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'id'));
   ({ TopicArn: topicArn } = (await sns.send(new CreateTopicCommand({ Name: `order-events-${randomUUID()}` }))) as { TopicArn: string });
   baristaTickets = await createQueue(sqs);
   await sns.send(
@@ -99,12 +102,17 @@ function orderMessage(orderId: string, body: unknown = order()) {
   };
 }
 
-async function freshQueues() {
-  return createQueueWithDeadLetter(sqs, maxReceiveCount, 1);
+/**
+ * A queue and DLQ with the stack's redrive policy. A visibility timeout of 0
+ * makes a failed record visible again at once, so retries take no wall time;
+ * it does not change how many receives a message gets before the DLQ.
+ */
+async function freshQueues(visibilityTimeoutSeconds = 0) {
+  return createQueueWithDeadLetter(sqs, maxReceiveCount, visibilityTimeoutSeconds);
 }
 
 async function drain(queue: LocalQueue, concurrency = 1) {
-  return runEventSourceMapping(sqs, { queue, handler, batchSize: OrderWorker.BATCH_SIZE, concurrency, timeoutMs: 120_000 });
+  return runEventSourceMapping(sqs, { queue, handler, batchSize: eventSourceBatchSize(template), concurrency, timeoutMs: 120_000 });
 }
 
 const storedOrders = async () => scanAll(documentClient, ordersTable);
@@ -191,7 +199,8 @@ test('subscribers receive only the event types they filter for', async () => {
 });
 
 test('1,000 orders through the real queue and handler, with client retries: each stored exactly once, none lost', async () => {
-  const { queue, deadLetter } = await freshQueues();
+  // Concurrent pollers: a visibility timeout keeps a batch in flight with one poller.
+  const { queue, deadLetter } = await freshQueues(30);
   const ids = Array.from({ length: 1000 }, () => randomUUID());
   // Every tenth order is sent twice, as a client retry with the same Idempotency-Key would.
   const messages = [...ids, ...ids.filter((_, i) => i % 10 === 0)];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Template } from 'aws-cdk-lib/assertions';
+import type { TemplateJson } from './sandbox-templates';
 
 /** Clients for the DynamoDB Local that global-setup started. */
 export function dynamoDbClients() {
@@ -17,8 +17,8 @@ export function dynamoDbClients() {
  * stack defines, so handler tests cannot drift from the deployed table.
  * Returns the generated table name.
  */
-export async function createTableFromTemplate(client: DynamoDBClient, template: Template, logicalId: string): Promise<string> {
-  const resource = template.toJSON().Resources[logicalId];
+export async function createTableFromTemplate(client: DynamoDBClient, template: TemplateJson, logicalId: string): Promise<string> {
+  const resource = template.Resources[logicalId];
   if (!resource) throw new Error(`No resource ${logicalId} in the template`);
   const { KeySchema, AttributeDefinitions, GlobalSecondaryIndexes } = resource.Properties;
   const tableName = `${logicalId}-${randomUUID()}`;

@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../../lambda/serverless-api/menu-item-schema';
-import { MenuTable } from '../../lib/serverless-api/menu-table';
 import { type ApiRequest, apiGatewayEvent, lambdaContext } from '../helpers/api-gateway-event';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
-import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
+
+const template = sandboxTemplate('serverlessApi');
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -23,8 +24,7 @@ const ALLOWED_ORIGIN = 'https://menu.example.com';
 const flatWhite = { name: 'Flat white', description: 'Double ristretto, steamed milk', category: 'coffee', priceCents: 380 };
 
 beforeAll(async () => {
-  const template = templatesFor(STAGE_CONTEXTS.sandbox).serverlessApi;
-  tableName = await createTableFromTemplate(client, template, MenuTable.LOGICAL_ID);
+  tableName = await createTableFromTemplate(client, template, tableKeyedBy(template, 'id'));
   process.env.TABLE_NAME = tableName;
   process.env.ALLOWED_ORIGINS = ALLOWED_ORIGIN;
   readHandler = (await import('../../lambda/serverless-api/read-menu-items')).handler;

@@ -1,3 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
 import { type RunningBackend, startDynamoDbLocal, startFauxqs } from './local-backends';
 
 declare global {
@@ -15,4 +20,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.AWS_ENDPOINT_URL_SQS = fauxqs.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = fauxqs.endpoint;
   globalThis.__LOCAL_BACKENDS__ = [dynamoDb, fauxqs];
+
+  // Handler tests build their local tables and queues from the sandbox
+  // templates; synthesizing once here spares every such file loading the CDK.
+  const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-templates-'));
+  for (const [name, stack] of Object.entries(buildTestApp(STAGE_CONTEXTS.sandbox).stacks)) {
+    writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(Template.fromStack(stack).toJSON()));
+  }
+  process.env.SANDBOX_TEMPLATES_DIR = dir;
 }

@@ -1,0 +1,169 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { orderBodyJsonSchema } from '../../lambda/decoupled-orders/order-schema';
+import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
+import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+
+const sandbox = templatesFor(STAGE_CONTEXTS.sandbox).decoupledOrders;
+const production = templatesFor(STAGE_CONTEXTS.production).decoupledOrders;
+const stages = [
+  ['sandbox', sandbox],
+  ['production', production],
+] as const;
+
+const all = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, Resource][];
+const queues = (t: Template) => all(t, 'AWS::SQS::Queue').map(([, q]) => q);
+const orderQueue = (t: Template) => queues(t).find((q) => q.Properties.VisibilityTimeout === 180)!;
+const worker = (t: Template) =>
+  all(t, 'AWS::Lambda::Function').find(([, f]) => String(f.Properties.Description).startsWith('Orders worker'))![1];
+
+describe('order queue', () => {
+  test.each(stages)('%s: every queue is encrypted and TLS-only', (_, template) => {
+    // order queue, its DLQ, barista tickets, their DLQ (+ undelivered alarms in production)
+    expect(queues(template).length).toBeGreaterThanOrEqual(4);
+    for (const queue of queues(template)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const policies = all(template, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties.PolicyDocument));
+    expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"')).length).toBe(queues(template).length);
+  });
+
+  test('has a DLQ after 5 receives, survives a weekend, and outlasts six worker timeouts', () => {
+    const queue = orderQueue(sandbox);
+    expect(queue.Properties.RedrivePolicy).toEqual({ deadLetterTargetArn: expect.anything(), maxReceiveCount: 5 });
+    expect(queue.Properties.MessageRetentionPeriod).toBe(4 * 24 * 3600);
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker(sandbox).Properties.Timeout);
+    const dlqRetention = queues(sandbox).filter((q) => q.Properties.MessageRetentionPeriod === 14 * 24 * 3600);
+    expect(dlqRetention).toHaveLength(2);
+  });
+
+  test('queues are deleted with a sandbox and kept in production', () => {
+    for (const q of queues(sandbox)) expect(q.DeletionPolicy).toBe('Delete');
+    for (const q of queues(production)) expect(q.DeletionPolicy).toBe('Retain');
+  });
+});
+
+describe('worker', () => {
+  test.each(stages)('%s: batches, waits, caps concurrency and reports partial failures', (_, template) => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 2,
+      ScalingConfig: { MaximumConcurrency: 5 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(worker(template).Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 30 });
+  });
+
+  test('may publish to its topic and write orders, nothing wider', () => {
+    const [roleId] = worker(sandbox).Properties.Role['Fn::GetAtt'];
+    const statements = all(sandbox, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
+    expect(actions).toContain('sns:Publish');
+    expect(actions.filter((a: string) => a.startsWith('kms:'))).toEqual([]);
+    const ordersWrites = statements.find((s: any) => JSON.stringify(s.Resource).includes(ORDERS_LOGICAL_IDS.ordersTable));
+    expect([ordersWrites.Action].flat()).not.toContain('dynamodb:GetItem');
+  });
+});
+
+describe('tables', () => {
+  test.each(stages)('%s: pinned logical ids, on demand, encrypted, PITR', (_, template) => {
+    for (const id of Object.values(ORDERS_LOGICAL_IDS)) {
+      const table = template.toJSON().Resources[id];
+      expect(table.Type).toBe('AWS::DynamoDB::GlobalTable');
+      expect(table.Properties).toMatchObject({ BillingMode: 'PAY_PER_REQUEST', SSESpecification: { SSEEnabled: true } });
+      expect(table.Properties.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    }
+  });
+
+  test('idempotency records expire by TTL', () => {
+    expect(sandbox.toJSON().Resources[ORDERS_LOGICAL_IDS.idempotencyTable].Properties.TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiration',
+      Enabled: true,
+    });
+  });
+});
+
+describe('events', () => {
+  test.each(stages)('%s: encrypted TLS-only topic; the barista queue gets OrderPlaced only, with its own DLQ', (_, template) => {
+    const topics = all(template, 'AWS::SNS::Topic').map(([, t]) => JSON.stringify(t.Properties.KmsMasterKeyId));
+    expect(topics.some((k) => k.includes('alias/aws/sns'))).toBe(true);
+    const topicPolicies = all(template, 'AWS::SNS::TopicPolicy').map(([, p]) => JSON.stringify(p.Properties));
+    expect(topicPolicies.some((p) => p.includes('"aws:SecureTransport":"false"'))).toBe(true);
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      FilterPolicy: { eventType: ['OrderPlaced'] },
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
+    });
+  });
+});
+
+describe('orders API', () => {
+  test('POST /orders integrates directly with SQS, signed, model-validated', () => {
+    const post = all(sandbox, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')![1];
+    expect(post.Properties.AuthorizationType).toBe('AWS_IAM');
+    expect(post.Properties.Integration).toMatchObject({
+      Type: 'AWS',
+      IntegrationHttpMethod: 'POST',
+      PassthroughBehavior: 'NEVER',
+      Uri: { 'Fn::Join': ['', expect.arrayContaining([':sqs:path/'])] },
+    });
+    sandbox.hasResourceProperties('AWS::ApiGateway::Model', { Schema: orderBodyJsonSchema() });
+  });
+
+  test('the gateway role may send to the order queue only', () => {
+    const role = all(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('API Gateway: send'))!;
+    const statements = all(sandbox, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role[0]))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(
+      expect.arrayContaining(['sqs:SendMessage', 'sqs:GetQueueAttributes']),
+    );
+    for (const s of statements) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
+  });
+
+  test.each(stages)('%s: GET /orders/{id} is signed and served by a read-only handler', (_, template) => {
+    const get = all(template, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'GET')![1];
+    expect(get.Properties.AuthorizationType).toBe('AWS_IAM');
+    expect(get.Properties.Integration.Type).toBe('AWS_PROXY');
+  });
+});
+
+describe('alarms', () => {
+  test.each(stages)('%s: DLQ depth, message age, worker errors and throttles, API 4XX and 5XX', (_, template) => {
+    const alarms = all(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    const count = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
+    expect(count(/"MetricName":"ApproximateNumberOfMessagesVisible"/)).toBeGreaterThanOrEqual(2);
+    expect(count(/"MetricName":"ApproximateAgeOfOldestMessage"/)).toBe(1);
+    expect(count(/"MetricName":"Errors","Namespace":"AWS\/Lambda"/)).toBe(2);
+    expect(count(/"MetricName":"Throttles","Namespace":"AWS\/Lambda"/)).toBe(1);
+    expect(count(/"MetricName":"4XXError"/)).toBe(1);
+    expect(count(/"MetricName":"5XXError"/)).toBe(1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});
+
+describe('stack', () => {
+  test.each(stages)('%s: every taggable resource is tagged for cost allocation', (stage, template) => {
+    const tagged = Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Properties?.Tags);
+    expect(tagged.length).toBeGreaterThan(5);
+    for (const r of tagged) {
+      const tags = JSON.stringify(r.Properties.Tags);
+      expect(tags).toContain('decoupled-orders');
+      expect(tags).toContain(stage);
+    }
+  });
+
+  test.each([
+    ['sandbox', sandbox, 7, 'Delete'],
+    ['production', production, 365, 'Retain'],
+  ] as const)('%s: every log group has the stage retention and removal policy', (_, template, days, policy) => {
+    const groups = all(template, 'AWS::Logs::LogGroup');
+    expect(groups.length).toBe(4);
+    for (const [, g] of groups) {
+      expect(g.Properties.RetentionInDays).toBe(days);
+      expect(g.DeletionPolicy).toBe(policy);
+    }
+  });
+});
