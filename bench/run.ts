@@ -38,12 +38,13 @@ function median(values: number[]): number {
 }
 
 /** Loads a bundle in a fresh Node process and returns how long `require` took, in ms. */
-function coldLoadMs(bundle: string): number {
+function coldLoadMs(bundle: string, environment: Record<string, string>): number {
   const script = `const t=process.hrtime.bigint();require(${JSON.stringify(bundle)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
   const out = execFileSync(process.execPath, ['-e', script], {
     cwd: ROOT,
     // The runtime provides the AWS SDK; here it comes from node_modules.
-    env: { ...withoutAwsCredentials(), NODE_PATH: path.join(ROOT, 'node_modules'), TABLE_NAME: 'bench', AWS_REGION: 'us-east-1' },
+    env: { ...withoutAwsCredentials(), ...environment, NODE_PATH: path.join(ROOT, 'node_modules'), AWS_REGION: 'us-east-1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   return Number(out.toString());
 }
@@ -76,6 +77,15 @@ function main(): void {
       const source = resource.Metadata?.[HANDLER_ENTRY_METADATA];
       if (!source) throw new Error(`bench: ${id} has no ${HANDLER_ENTRY_METADATA} metadata; build it with ObservedFunction`);
       const entry = path.join(ROOT, source);
+      // The function's environment as deployed, with references to other
+      // resources (unknown until deploy) replaced by placeholders.
+      const environment = Object.fromEntries(
+        Object.entries<unknown>(resource.Properties.Environment?.Variables ?? {}).map(([k, v]) => [
+          k,
+          typeof v === 'string' ? v : `bench-${k.toLowerCase()}`,
+        ]),
+      );
+      const load = () => coldLoadMs(bundle, environment);
       handlers.push({
         stack: file.replace('.template.json', ''),
         handler: id,
@@ -84,7 +94,7 @@ function main(): void {
         withSdkKb: sizeWithSdkKb(entry),
         // One discarded load first: the process is fresh every time, the file
         // cache warm, as for a Lambda cold start reading its bundle from local disk.
-        coldLoadMs: (coldLoadMs(bundle), median(Array.from({ length: COLD_LOAD_RUNS }, () => coldLoadMs(bundle)))),
+        coldLoadMs: (load(), median(Array.from({ length: COLD_LOAD_RUNS }, load))),
       });
     }
   }
