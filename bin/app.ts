@@ -16,5 +16,10 @@ const config = parseAppConfig({
   stage: app.node.tryGetContext('stage'),
   alarmEmail: app.node.tryGetContext('alarmEmail'),
   corsOrigins: app.node.tryGetContext('corsOrigins'),
+  natGateways: app.node.tryGetContext('natGateways'),
+  amiId: app.node.tryGetContext('amiId'),
+  amiParameter: app.node.tryGetContext('amiParameter'),
+  sshKeyName: app.node.tryGetContext('sshKeyName'),
+  sshCidr: app.node.tryGetContext('sshCidr'),
 });
 addCoffeeShopStacks(app, config);

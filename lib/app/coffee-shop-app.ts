@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import { ContainersOnEc2Stack } from '../containers-on-ec2/containers-on-ec2-stack';
 import { DecoupledOrdersStack } from '../decoupled-orders/decoupled-orders-stack';
 import { ServerlessApiStack } from '../serverless-api/serverless-api-stack';
 import type { AppConfig } from '../shared/stage-config';
@@ -9,6 +10,7 @@ import { addValidationPlugins } from '../shared/validation';
 export interface CoffeeShopStacks {
   readonly serverlessApi: ServerlessApiStack;
   readonly decoupledOrders: DecoupledOrdersStack;
+  readonly containersOnEc2: ContainersOnEc2Stack;
 }
 
 /**
@@ -36,6 +38,14 @@ export function addCoffeeShopStacks(app: App, config: AppConfig): CoffeeShopStac
   });
   tagArchitecture(decoupledOrders, 'decoupled-orders', stage);
 
+  const containersOnEc2 = new ContainersOnEc2Stack(app, `CoffeeShop-Containers-${stage.name}`, {
+    description: `Coffee shop internal services: VPC, NAT gateway, ECS on EC2 (${stage.name})`,
+    terminationProtection: stage.terminationProtection,
+    stage,
+    config: config.containers,
+  });
+  tagArchitecture(containersOnEc2, 'containers-on-ec2', stage);
+
   addValidationPlugins(app);
-  return { serverlessApi, decoupledOrders };
+  return { serverlessApi, decoupledOrders, containersOnEc2 };
 }

@@ -39,6 +39,26 @@ export interface RawAppContext {
   readonly stage?: unknown;
   readonly alarmEmail?: unknown;
   readonly corsOrigins?: unknown;
+  readonly natGateways?: unknown;
+  readonly amiId?: unknown;
+  readonly amiParameter?: unknown;
+  readonly sshKeyName?: unknown;
+  readonly sshCidr?: unknown;
+}
+
+/** Which machine image the container instances boot. */
+export type ContainerHostImage =
+  | { readonly kind: 'ecs-optimized' }
+  | { readonly kind: 'ami-id'; readonly amiId: string }
+  | { readonly kind: 'ssm-parameter'; readonly parameterName: string };
+
+/** Settings of the containers-on-EC2 architecture. */
+export interface ContainersConfig {
+  /** NAT gateways of the VPC: one per AZ in production, one in a sandbox, unless set by context. */
+  readonly natGateways: number;
+  readonly hostImage: ContainerHostImage;
+  /** SSH to the instances, only when a key pair and a source CIDR are both named. */
+  readonly ssh?: { readonly keyName: string; readonly sourceCidr: string };
 }
 
 /** The validated application configuration. */
@@ -46,6 +66,7 @@ export interface AppConfig {
   readonly stage: StageConfig;
   /** Browser origins allowed to call the APIs (CORS). Empty disables CORS. */
   readonly corsOrigins: readonly string[];
+  readonly containers: ContainersConfig;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -103,7 +124,71 @@ export function parseAppConfig(raw: RawAppContext): AppConfig {
     }
   }
 
-  return { stage: stageDefaults(stageName as StageName, alarmEmail), corsOrigins };
+  return {
+    stage: stageDefaults(stageName as StageName, alarmEmail),
+    corsOrigins,
+    containers: parseContainersConfig(raw, stageName as StageName),
+  };
+}
+
+/** Availability Zones every VPC spans. */
+export const AVAILABILITY_ZONES = 2;
+
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SSM_PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
+const KEY_NAME = /^[\x20-\x7e]{1,255}$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+function parseContainersConfig(raw: RawAppContext, stage: StageName): ContainersConfig {
+  const natAccepted = `a whole number from 0 to ${AVAILABILITY_ZONES} (NAT gateways, at most one per AZ)`;
+  let natGateways = stage === 'production' ? AVAILABILITY_ZONES : 1;
+  if (raw.natGateways !== undefined && raw.natGateways !== '') {
+    const text = String(raw.natGateways).trim();
+    const count = Number(text);
+    if (!/^\d+$/.test(text) || count > AVAILABILITY_ZONES) throw new ConfigError('natGateways', raw.natGateways, natAccepted);
+    natGateways = count;
+  }
+
+  const amiId = optionalString('amiId', raw.amiId, 'an AMI id such as ami-0123456789abcdef0');
+  const amiParameter = optionalString('amiParameter', raw.amiParameter, 'an SSM parameter name such as /my/ecs/ami');
+  if (amiId !== undefined && amiParameter !== undefined) {
+    throw new ConfigError('amiParameter', raw.amiParameter, 'either amiId or amiParameter, not both');
+  }
+  if (amiId !== undefined && !AMI_ID.test(amiId)) {
+    throw new ConfigError('amiId', raw.amiId, 'an AMI id: ami- followed by 8 or 17 lowercase hex digits');
+  }
+  if (amiParameter !== undefined && !SSM_PARAMETER.test(amiParameter)) {
+    throw new ConfigError('amiParameter', raw.amiParameter, 'an SSM parameter name starting with / (letters, digits, _ . - /)');
+  }
+  const hostImage: ContainerHostImage =
+    amiId !== undefined
+      ? { kind: 'ami-id', amiId }
+      : amiParameter !== undefined
+        ? { kind: 'ssm-parameter', parameterName: amiParameter }
+        : { kind: 'ecs-optimized' };
+
+  const keyName = optionalString('sshKeyName', raw.sshKeyName, 'the name of an EC2 key pair');
+  const sourceCidr = optionalString('sshCidr', raw.sshCidr, 'an IPv4 CIDR such as 203.0.113.10/32');
+  if ((keyName === undefined) !== (sourceCidr === undefined)) {
+    const [key, value] = keyName === undefined ? ['sshKeyName', raw.sshKeyName] : ['sshCidr', raw.sshCidr];
+    throw new ConfigError(key, value, 'set together with ' + (keyName === undefined ? 'sshCidr' : 'sshKeyName') + ': SSH needs both a key pair and a source CIDR');
+  }
+  if (keyName !== undefined && !KEY_NAME.test(keyName)) {
+    throw new ConfigError('sshKeyName', raw.sshKeyName, 'an EC2 key pair name of 1 to 255 printable ASCII characters');
+  }
+  if (sourceCidr !== undefined && !isNarrowIpv4Cidr(sourceCidr)) {
+    throw new ConfigError('sshCidr', raw.sshCidr, 'an IPv4 CIDR with a prefix of /8 or longer, such as 203.0.113.10/32 (never 0.0.0.0/0)');
+  }
+  return { natGateways, hostImage, ...(keyName && sourceCidr ? { ssh: { keyName, sourceCidr } } : {}) };
+}
+
+/** A well-formed IPv4 CIDR that is not the whole internet (prefix /8 to /32). */
+function isNarrowIpv4Cidr(cidr: string): boolean {
+  const match = IPV4_CIDR.exec(cidr);
+  if (!match) return false;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  return octets.every((o) => o <= 255) && prefix >= 8 && prefix <= 32;
 }
 
 function stageDefaults(name: StageName, alarmEmail: string | undefined): StageConfig {

@@ -1,0 +1,172 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { AutoScalingGroup } from 'aws-cdk-lib/aws-autoscaling';
+import {
+  BlockDeviceVolume,
+  EbsDeviceVolumeType,
+  type IMachineImage,
+  InstanceClass,
+  InstanceSize,
+  InstanceType,
+  type IVpc,
+  KeyPair,
+  LaunchTemplate,
+  MachineImage,
+  OperatingSystemType,
+  Peer,
+  Port,
+  SecurityGroup,
+  UserData,
+} from 'aws-cdk-lib/aws-ec2';
+import {
+  AmiHardwareType,
+  AsgCapacityProvider,
+  Cluster,
+  ContainerInsights,
+  EcsOptimizedImage,
+  MachineImageType,
+} from 'aws-cdk-lib/aws-ecs';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { SUBNETS } from '../shared/network';
+import type { ContainerHostImage, ContainersConfig, StageConfig } from '../shared/stage-config';
+
+export interface ContainerHostsProps {
+  readonly stage: StageConfig;
+  readonly vpc: IVpc;
+  readonly config: ContainersConfig;
+  /** @default t3.small (x86_64, so most custom AMIs fit) */
+  readonly instanceType?: InstanceType;
+  /** @default 1 in a sandbox, 2 in production (one per AZ) */
+  readonly minInstances?: number;
+  /** @default 4 */
+  readonly maxInstances?: number;
+  /** Where scaling events are announced. @default - none */
+  readonly notificationTopic?: ITopic;
+}
+
+/** The image the course asks for: ECS-optimized by default, the customer's own AMI when named. */
+export function containerHostImage(image: ContainerHostImage): IMachineImage {
+  switch (image.kind) {
+    case 'ecs-optimized':
+      // Resolved from AWS's public SSM parameter at deploy time: no lookup, synth stays offline.
+      return EcsOptimizedImage.amazonLinux2023(AmiHardwareType.STANDARD);
+    case 'ssm-parameter':
+      return MachineImage.fromSsmParameter(image.parameterName, { os: OperatingSystemType.LINUX });
+    case 'ami-id':
+      // A fixed id in every region: the stack stays environment-agnostic.
+      return {
+        getImage: () => ({ imageId: image.amiId, osType: OperatingSystemType.LINUX, userData: UserData.forLinux() }),
+      };
+  }
+}
+
+/**
+ * ECS cluster capacity on EC2: an Auto Scaling group in the private subnets
+ * (no public IPs), IMDSv2 only, encrypted gp3 root volumes, Session Manager
+ * on every instance, SSH only when asked for, and an ECS capacity provider
+ * with managed scaling, so the cluster grows and shrinks with the tasks
+ * placed on it.
+ */
+export class ContainerHosts extends Construct {
+  readonly cluster: Cluster;
+  readonly autoScalingGroup: AutoScalingGroup;
+  readonly capacityProvider: AsgCapacityProvider;
+  readonly securityGroup: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: ContainerHostsProps) {
+    super(scope, id);
+    const { stage, vpc, config } = props;
+
+    this.cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
+
+    this.securityGroup = new SecurityGroup(this, 'HostSecurityGroup', {
+      vpc,
+      description: 'ECS container hosts: no inbound except SSH from the named CIDR when enabled',
+      allowAllOutbound: true,
+    });
+    if (config.ssh) {
+      this.securityGroup.addIngressRule(Peer.ipv4(config.ssh.sourceCidr), Port.tcp(22), 'SSH from the CIDR named by context');
+    }
+
+    const role = new Role(this, 'InstanceRole', {
+      assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
+      description: 'ECS container host: ECS agent and Session Manager',
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason:
+        'AmazonSSMManagedInstanceCore is the policy AWS maintains for the SSM agent (Session Manager shell access, the course requirement); its actions cover SSM endpoints that have no resource-level scoping.',
+    });
+
+    const userData = UserData.forLinux();
+    // Tasks use awsvpc networking; block them from the instance metadata
+    // service so a container cannot borrow the host's role.
+    userData.addCommands('echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config', 'echo ECS_ENABLE_TASK_IAM_ROLE=true >> /etc/ecs/ecs.config');
+
+    const launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: containerHostImage(config.hostImage),
+      instanceType: props.instanceType ?? InstanceType.of(InstanceClass.T3, InstanceSize.SMALL),
+      role,
+      securityGroup: this.securityGroup,
+      userData,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      associatePublicIpAddress: false,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: BlockDeviceVolume.ebs(30, { encrypted: true, volumeType: EbsDeviceVolumeType.GP3, deleteOnTermination: true }),
+        },
+      ],
+      ...(config.ssh ? { keyPair: KeyPair.fromKeyPairName(this, 'SshKeyPair', config.ssh.keyName) } : {}),
+    });
+
+    this.autoScalingGroup = new AutoScalingGroup(this, 'Hosts', {
+      vpc,
+      vpcSubnets: { subnetGroupName: SUBNETS.private },
+      launchTemplate,
+      minCapacity: props.minInstances ?? (stage.name === 'production' ? 2 : 1),
+      maxCapacity: props.maxInstances ?? 4,
+      // Teardown: instances protected from scale-in are what makes deleting
+      // an ASG behind a capacity provider hang. Managed draining (below)
+      // moves tasks off an instance before it goes instead.
+      newInstancesProtectedFromScaleIn: false,
+      defaultInstanceWarmup: Duration.minutes(2),
+      ...(props.notificationTopic ? { notifications: [{ topic: props.notificationTopic }] } : {}),
+    });
+    if (!props.notificationTopic) {
+      Validations.of(this.autoScalingGroup).acknowledge({
+        id: 'AwsSolutions-AS3',
+        reason:
+          'No alarm email is configured for this stage, so there is no topic to notify; launches and terminations stay visible in the group activity history. With alarmEmail set, every scaling event goes to the alarm topic.',
+      });
+    }
+
+    this.capacityProvider = new AsgCapacityProvider(this, 'CapacityProvider', {
+      autoScalingGroup: this.autoScalingGroup,
+      machineImageType: MachineImageType.AMAZON_LINUX_2,
+      enableManagedScaling: true,
+      targetCapacityPercent: 90,
+      enableManagedTerminationProtection: false,
+      enableManagedDraining: true,
+    });
+    this.cluster.addAsgCapacityProvider(this.capacityProvider);
+
+    const agentPolicy = role.node.tryFindChild('DefaultPolicy');
+    if (agentPolicy) {
+      Validations.of(agentPolicy).acknowledge(
+        {
+          id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
+          reason: 'The ECS agent reports task and container state with the ecs:Submit* family; CDK scopes it to this cluster.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken support no resource-level permissions; ecs:Poll and StartTelemetrySession are conditioned on this cluster; logs actions are those of the ECS agent.',
+        },
+      );
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import { type IVpc, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import {
+  type AsgCapacityProvider,
+  type Cluster,
+  ContainerImage,
+  Ec2Service,
+  Ec2TaskDefinition,
+  LogDriver,
+  NetworkMode,
+  Protocol,
+} from 'aws-cdk-lib/aws-ecs';
+import {
+  ApplicationLoadBalancer,
+  ApplicationProtocol,
+  type ApplicationTargetGroup,
+  Protocol as ElbProtocol,
+} from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { SUBNETS } from '../shared/network';
+import type { StageConfig } from '../shared/stage-config';
+
+export interface InternalServiceProps {
+  readonly stage: StageConfig;
+  readonly vpc: IVpc;
+  /** The only addresses that may reach the load balancer: the VPC's CIDR. */
+  readonly clientCidr: string;
+  readonly cluster: Cluster;
+  readonly capacityProvider: AsgCapacityProvider;
+  /**
+   * A public image, pulled from the internet through the NAT gateway, which
+   * is what proves outbound-only internet works.
+   * @default public.ecr.aws/nginx/nginx:stable-alpine
+   */
+  readonly image?: string;
+  /** @default 1 in a sandbox, 2 in production */
+  readonly desiredCount?: number;
+  /** @default 6 */
+  readonly maxCount?: number;
+}
+
+/**
+ * A sample internal service: tasks with their own network interfaces
+ * (awsvpc) in the private subnets, behind an internal Application Load
+ * Balancer that only the VPC can reach. Deployments roll back by themselves
+ * when tasks fail their health checks; the task count tracks CPU.
+ */
+export class InternalService extends Construct {
+  readonly service: Ec2Service;
+  readonly loadBalancer: ApplicationLoadBalancer;
+  readonly targetGroup: ApplicationTargetGroup;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: InternalServiceProps) {
+    super(scope, id);
+    const { stage, vpc } = props;
+    const desiredCount = props.desiredCount ?? (stage.name === 'production' ? 2 : 1);
+
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: stage.logRetention,
+      removalPolicy: stage.statefulRemovalPolicy,
+    });
+
+    const taskDefinition = new Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: NetworkMode.AWS_VPC });
+    taskDefinition.addContainer('web', {
+      image: ContainerImage.fromRegistry(props.image ?? 'public.ecr.aws/nginx/nginx:stable-alpine'),
+      cpu: 256,
+      memoryReservationMiB: 128,
+      memoryLimitMiB: 256,
+      portMappings: [{ containerPort: 80, protocol: Protocol.TCP }],
+      logging: LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'web' }),
+      healthCheck: {
+        command: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost/ || exit 1'],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(15),
+      },
+      readonlyRootFilesystem: false,
+    });
+    Validations.of(taskDefinition).acknowledge({
+      id: 'AwsSolutions-ECS2',
+      reason: 'The sample nginx container takes no configuration; the awslogs settings the task definition carries are not secrets.',
+    });
+
+    const serviceSecurityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {
+      vpc,
+      description: 'Sample service tasks: HTTP from the internal load balancer only',
+      allowAllOutbound: true,
+    });
+    this.service = new Ec2Service(this, 'Service', {
+      cluster: props.cluster,
+      taskDefinition,
+      desiredCount,
+      vpcSubnets: { subnetGroupName: SUBNETS.private },
+      securityGroups: [serviceSecurityGroup],
+      capacityProviderStrategies: [{ capacityProvider: props.capacityProvider.capacityProviderName, weight: 1 }],
+      circuitBreaker: { enable: true, rollback: true },
+      // ECS Exec: a shell in a running task through Session Manager, no SSH.
+      enableExecuteCommand: true,
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      healthCheckGracePeriod: Duration.seconds(60),
+    });
+    const taskPolicy = taskDefinition.taskRole.node.tryFindChild('DefaultPolicy');
+    if (taskPolicy) {
+      Validations.of(taskPolicy).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ECS Exec needs ssmmessages:CreateControlChannel/CreateDataChannel/OpenControlChannel/OpenDataChannel, which support no resource-level permissions.',
+      });
+    }
+    // Teardown: the service (and its tasks) must go before the cluster's
+    // capacity provider association, which cannot be removed while in use.
+    this.service.node.addDependency(props.cluster);
+
+    const albSecurityGroup = new SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc,
+      description: 'Internal load balancer: HTTP from inside the VPC only',
+      allowAllOutbound: false,
+    });
+    albSecurityGroup.addIngressRule(Peer.ipv4(props.clientCidr), Port.tcp(80), 'HTTP from the VPC');
+    this.loadBalancer = new ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      internetFacing: false,
+      vpcSubnets: { subnetGroupName: SUBNETS.private },
+      securityGroup: albSecurityGroup,
+      dropInvalidHeaderFields: true,
+    });
+    Validations.of(this.loadBalancer).acknowledge({
+      id: 'AwsSolutions-ELB2',
+      reason:
+        'The stack is environment-agnostic, and the log-delivery principal an access-log bucket must trust differs by region, so CDK cannot write that policy at synth. Requests are traced by the task logs; give the stack an env to add access logs.',
+    });
+    const listener = this.loadBalancer.addListener('Http', {
+      port: 80,
+      protocol: ApplicationProtocol.HTTP,
+      // Never add the 0.0.0.0/0 ingress CDK adds by default.
+      open: false,
+    });
+    this.targetGroup = listener.addTargets('Tasks', {
+      port: 80,
+      protocol: ApplicationProtocol.HTTP,
+      targets: [this.service],
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: '/',
+        protocol: ElbProtocol.HTTP,
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+        interval: Duration.seconds(15),
+      },
+    });
+    serviceSecurityGroup.connections.allowFrom(albSecurityGroup, Port.tcp(80), 'HTTP from the internal load balancer');
+
+    const scaling = this.service.autoScaleTaskCount({ minCapacity: desiredCount, maxCapacity: props.maxCount ?? 6 });
+    scaling.scaleOnCpuUtilization('CpuTarget', {
+      targetUtilizationPercent: 60,
+      scaleInCooldown: Duration.minutes(2),
+      scaleOutCooldown: Duration.minutes(1),
+    });
+  }
+}
