@@ -39,6 +39,19 @@ describe('parseAppConfig', () => {
     expect(corsOrigins).toEqual(['https://menu.example.com', 'http://localhost:5173']);
   });
 
+  test('containers: NAT gateways per stage, overridable by context; ECS-optimized image and no SSH by default', () => {
+    expect(parseAppConfig({}).containers).toEqual({ natGateways: 1, hostImage: { kind: 'ecs-optimized' } });
+    expect(parseAppConfig({ stage: 'production', alarmEmail: 'ops@example.com' }).containers.natGateways).toBe(2);
+    expect(parseAppConfig({ natGateways: '0' }).containers.natGateways).toBe(0);
+    expect(parseAppConfig({ natGateways: 2 }).containers.natGateways).toBe(2);
+    expect(parseAppConfig({ amiId: 'ami-0123456789abcdef0' }).containers.hostImage).toEqual({ kind: 'ami-id', amiId: 'ami-0123456789abcdef0' });
+    expect(parseAppConfig({ amiParameter: '/my/ami' }).containers.hostImage).toEqual({ kind: 'ssm-parameter', parameterName: '/my/ami' });
+    expect(parseAppConfig({ sshKeyName: 'ops', sshCidr: '203.0.113.10/32' }).containers.ssh).toEqual({
+      keyName: 'ops',
+      sourceCidr: '203.0.113.10/32',
+    });
+  });
+
   describe('rejects bad values with the key, the value and what is accepted', () => {
     test.each([
       [{ stage: 'prod' }, /Invalid context value stage="prod": expected one of sandbox, production/],
@@ -51,6 +64,19 @@ describe('parseAppConfig', () => {
       ],
       [{ corsOrigins: 'menu.example.com' }, /Invalid context value corsOrigins="menu.example.com": expected a comma-separated list of origins/],
       [{ corsOrigins: '*,https://a.example.com' }, /Invalid context value corsOrigins="\*,https:\/\/a.example.com"/],
+      [{ natGateways: '3' }, /Invalid context value natGateways="3": expected a whole number from 0 to 2/],
+      [{ natGateways: 'one' }, /Invalid context value natGateways="one": expected a whole number from 0 to 2/],
+      [{ natGateways: '-1' }, /Invalid context value natGateways="-1"/],
+      [{ natGateways: '1.5' }, /Invalid context value natGateways="1.5"/],
+      [{ amiId: 'ami-123' }, /Invalid context value amiId="ami-123": expected an AMI id: ami- followed by 8 or 17/],
+      [{ amiId: 'AMI-0123456789ABCDEF0' }, /Invalid context value amiId="AMI-0123456789ABCDEF0"/],
+      [{ amiParameter: 'my/ami' }, /Invalid context value amiParameter="my\/ami": expected an SSM parameter name starting with \//],
+      [{ amiId: 'ami-01234567', amiParameter: '/my/ami' }, /Invalid context value amiParameter="\/my\/ami": expected either amiId or amiParameter, not both/],
+      [{ sshKeyName: 'ops' }, /Invalid context value sshCidr=undefined: expected set together with sshKeyName/],
+      [{ sshCidr: '203.0.113.0/24' }, /Invalid context value sshKeyName=undefined: expected set together with sshCidr/],
+      [{ sshKeyName: 'ops', sshCidr: '0.0.0.0/0' }, /Invalid context value sshCidr="0.0.0.0\/0": .*never 0.0.0.0\/0/],
+      [{ sshKeyName: 'ops', sshCidr: '10.0.0.300/32' }, /Invalid context value sshCidr="10.0.0.300\/32"/],
+      [{ sshKeyName: 'ops', sshCidr: '203.0.113.10' }, /Invalid context value sshCidr="203.0.113.10"/],
     ])('%j', (raw, message) => {
       expect(() => parseAppConfig(raw)).toThrow(message);
     });

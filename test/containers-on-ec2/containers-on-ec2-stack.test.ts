@@ -1,0 +1,245 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] };
+
+const sandbox = templatesFor(STAGE_CONTEXTS.sandbox).containersOnEc2;
+const production = templatesFor(STAGE_CONTEXTS.production).containersOnEc2;
+const stages = [
+  ['sandbox', sandbox],
+  ['production', production],
+] as const;
+const withContext = (extra: Record<string, string>) =>
+  templatesFor({ ...STAGE_CONTEXTS.sandbox, ...extra }).containersOnEc2;
+
+const all = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, Resource][];
+const one = (t: Template, type: string) => {
+  const found = all(t, type);
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+};
+const launchTemplate = (t: Template) => one(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
+
+describe('network', () => {
+  test.each(stages)('%s: two AZs of public, private and isolated subnets', (_, template) => {
+    const subnets = all(template, 'AWS::EC2::Subnet').map(([, s]) => s.Properties);
+    expect(subnets).toHaveLength(6);
+    const byType = (type: string) =>
+      subnets.filter((s) => s.Tags.some((tag: { Key: string; Value: string }) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === type));
+    expect(byType('Public')).toHaveLength(2);
+    expect(byType('Private')).toHaveLength(2);
+    expect(byType('Isolated')).toHaveLength(2);
+    for (const s of subnets) expect(s.MapPublicIpOnLaunch).toBe(false);
+  });
+
+  test('one NAT gateway in a sandbox, one per AZ in production, and as many as the context says', () => {
+    sandbox.resourceCountIs('AWS::EC2::NatGateway', 1);
+    production.resourceCountIs('AWS::EC2::NatGateway', 2);
+    withContext({ natGateways: '2' }).resourceCountIs('AWS::EC2::NatGateway', 2);
+    const none = withContext({ natGateways: '0' });
+    none.resourceCountIs('AWS::EC2::NatGateway', 0);
+    // With no NAT, only the public subnets have a default route (to the internet gateway).
+    const defaultRoutes = all(none, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
+    expect(defaultRoutes.every(([, r]) => r.Properties.GatewayId !== undefined)).toBe(true);
+  });
+
+  test.each(stages)('%s: private subnets reach the internet only through NAT', (_, template) => {
+    const natRoutes = all(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId);
+    expect(natRoutes).toHaveLength(2);
+    for (const [, r] of natRoutes) expect(r.Properties.DestinationCidrBlock).toBe('0.0.0.0/0');
+  });
+
+  test.each(stages)('%s: flow logs of all traffic to a log group; S3 and DynamoDB gateway endpoints', (_, template) => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    const endpoints = all(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
+    expect(endpoints.some((e) => e.includes('.s3'))).toBe(true);
+    expect(endpoints.some((e) => e.includes('.dynamodb'))).toBe(true);
+    for (const [, e] of all(template, 'AWS::EC2::VPCEndpoint')) expect(e.Properties.VpcEndpointType).toBe('Gateway');
+  });
+});
+
+describe('nothing is reachable from the internet', () => {
+  test.each([
+    ['sandbox', sandbox],
+    ['production', production],
+    ['sandbox with SSH enabled', withContext({ sshKeyName: 'ops', sshCidr: '203.0.113.0/24' })],
+  ] as const)('%s: no security group ingress from 0.0.0.0/0 or ::/0', (_, template) => {
+    const inline = all(template, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
+    const separate = all(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+    const rules = [...inline, ...separate];
+    expect(rules.length).toBeGreaterThan(0);
+    for (const rule of rules) {
+      expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+      expect(rule.CidrIpv6).not.toBe('::/0');
+    }
+  });
+
+  test.each(stages)('%s: the load balancer is internal, in private subnets, open to the VPC only', (_, template) => {
+    const alb = one(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    expect(alb.Properties.Scheme).toBe('internal');
+    const lbGroup = all(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
+      String(g.Properties.GroupDescription).startsWith('Internal load balancer'),
+    )![1];
+    expect(lbGroup.Properties.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 80, ToPort: 80 }),
+    ]);
+  });
+
+  test.each(stages)('%s: hosts get no public IP, require IMDSv2 and boot from encrypted gp3', (_, template) => {
+    const data = launchTemplate(template);
+    expect(data.MetadataOptions).toMatchObject({ HttpTokens: 'required', HttpPutResponseHopLimit: 1 });
+    expect(data.NetworkInterfaces).toEqual([expect.objectContaining({ AssociatePublicIpAddress: false })]);
+    expect(data.BlockDeviceMappings).toEqual([
+      expect.objectContaining({ Ebs: expect.objectContaining({ Encrypted: true, VolumeType: 'gp3' }) }),
+    ]);
+    const asg = one(template, 'AWS::AutoScaling::AutoScalingGroup');
+    const privateSubnets = all(template, 'AWS::EC2::Subnet')
+      .filter(([, s]) => s.Properties.Tags.some((t: { Value: string }) => t.Value === 'Private'))
+      .map(([id]) => ({ Ref: id }));
+    expect(asg.Properties.VPCZoneIdentifier).toEqual(privateSubnets);
+  });
+});
+
+describe('shell access', () => {
+  test('Session Manager on every instance', () => {
+    const role = all(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('ECS container host'))![1];
+    expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('AmazonSSMManagedInstanceCore');
+  });
+
+  test('no SSH rule and no key pair unless both are named by context', () => {
+    expect(launchTemplate(sandbox).KeyName).toBeUndefined();
+    const ssh = all(sandbox, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
+    expect(ssh.filter((r: { FromPort: number }) => r.FromPort === 22)).toEqual([]);
+  });
+
+  test('SSH from the named CIDR only, with the named key pair', () => {
+    const template = withContext({ sshKeyName: 'ops', sshCidr: '203.0.113.0/24' });
+    expect(launchTemplate(template).KeyName).toBe('ops');
+    const hostGroup = all(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
+      String(g.Properties.GroupDescription).startsWith('ECS container hosts'),
+    )![1];
+    expect(hostGroup.Properties.SecurityGroupIngress).toEqual([
+      expect.objectContaining({ CidrIp: '203.0.113.0/24', FromPort: 22, ToPort: 22, IpProtocol: 'tcp' }),
+    ]);
+  });
+});
+
+describe('machine image', () => {
+  test('by default the ECS-optimized Amazon Linux 2023 image, resolved at deploy time', () => {
+    const parameters = sandbox.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    const ami = Object.values(parameters).find((p) => p.Default?.includes('ecs/optimized-ami/amazon-linux-2023'));
+    expect(ami?.Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
+    expect(JSON.stringify(launchTemplate(sandbox).ImageId)).toContain('SsmParameterValue');
+  });
+
+  test('a custom AMI id by context', () => {
+    expect(launchTemplate(withContext({ amiId: 'ami-0123456789abcdef0' })).ImageId).toBe('ami-0123456789abcdef0');
+  });
+
+  test('a custom AMI from an SSM parameter by context', () => {
+    const template = withContext({ amiParameter: '/coffee-shop/ecs-ami' });
+    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+    expect(Object.values(parameters)).toContainEqual(
+      expect.objectContaining({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/coffee-shop/ecs-ami' }),
+    );
+  });
+});
+
+describe('cluster and capacity', () => {
+  test.each(stages)('%s: Container Insights; capacity provider with managed scaling and no termination protection', (_, template) => {
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+    template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+      AutoScalingGroupProvider: {
+        ManagedScaling: Match.objectLike({ Status: 'ENABLED', TargetCapacity: 90 }),
+        ManagedTerminationProtection: 'DISABLED',
+        ManagedDraining: 'ENABLED',
+      },
+    });
+    expect(one(template, 'AWS::AutoScaling::AutoScalingGroup').Properties.NewInstancesProtectedFromScaleIn).toBe(false);
+  });
+
+  test('instances per stage: one in a sandbox, two in production', () => {
+    expect(one(sandbox, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('1');
+    expect(one(production, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('2');
+  });
+
+  test('production announces scaling events on the alarm topic', () => {
+    const notifications = one(production, 'AWS::AutoScaling::AutoScalingGroup').Properties.NotificationConfigurations;
+    expect(notifications).toEqual([expect.objectContaining({ TopicARN: { Ref: expect.stringMatching(/AlarmTopic/) } })]);
+  });
+});
+
+describe('sample service', () => {
+  test.each(stages)('%s: awsvpc, circuit breaker with rollback, ECS Exec, capacity provider placement', (_, template) => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'awsvpc' });
+    const service = one(template, 'AWS::ECS::Service');
+    expect(service.Properties).toMatchObject({
+      DeploymentConfiguration: expect.objectContaining({
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      }),
+      EnableExecuteCommand: true,
+      CapacityProviderStrategy: [expect.objectContaining({ Weight: 1 })],
+      NetworkConfiguration: { AwsvpcConfiguration: expect.objectContaining({ AssignPublicIp: 'DISABLED' }) },
+    });
+    expect(service.Properties.LaunchType).toBeUndefined();
+  });
+
+  test.each(stages)('%s: pulls a public image (through the NAT) and logs with the stage retention', (stage, template) => {
+    const container = one(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
+    expect(container.Image).toMatch(/^public\.ecr\.aws\//);
+    expect(container.HealthCheck.Command[0]).toBe('CMD-SHELL');
+    expect(container.LogConfiguration.LogDriver).toBe('awslogs');
+    for (const [, group] of all(template, 'AWS::Logs::LogGroup')) {
+      expect(group.Properties.RetentionInDays).toBe(stage === 'production' ? 365 : 7);
+    }
+  });
+
+  test.each(stages)('%s: health-checked behind the load balancer, task count tracks CPU', (_, template) => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'ip',
+      HealthCheckPath: '/',
+      Port: 80,
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 60,
+      }),
+    });
+  });
+
+  test('the service is deleted before the cluster and its capacity provider association', () => {
+    const [clusterId] = all(sandbox, 'AWS::ECS::Cluster')[0]!;
+    const [associationId] = all(sandbox, 'AWS::ECS::ClusterCapacityProviderAssociations')[0]!;
+    const service = one(sandbox, 'AWS::ECS::Service');
+    expect(service.DependsOn).toEqual(expect.arrayContaining([clusterId, associationId]));
+  });
+});
+
+describe('alarms', () => {
+  test.each(stages)('%s: service CPU and memory, unhealthy targets, load balancer 5XX, cluster capacity', (_, template) => {
+    const alarms = all(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    const has = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
+    expect(has(/"MetricName":"CPUUtilization","Namespace":"AWS\/ECS"/)).toBe(1);
+    expect(has(/"MetricName":"MemoryUtilization","Namespace":"AWS\/ECS"/)).toBe(1);
+    expect(has(/"MetricName":"UnHealthyHostCount"/)).toBe(1);
+    expect(has(/"HTTPCode_ELB_5XX_Count"/)).toBe(1);
+    expect(has(/"MetricName":"CPUReservation"/)).toBe(1);
+    expect(has(/"MetricName":"MemoryReservation"/)).toBe(1);
+  });
+});
+
+describe('stack', () => {
+  test.each(stages)('%s: every taggable resource is tagged for cost allocation', (stage, template) => {
+    const tagged = Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Properties?.Tags);
+    expect(tagged.length).toBeGreaterThan(10);
+    for (const r of tagged) {
+      const tags = JSON.stringify(r.Properties.Tags);
+      expect(tags).toContain('containers-on-ec2');
+      expect(tags).toContain(stage);
+    }
+  });
+});
