@@ -231,15 +231,3 @@ describe('alarms', () => {
     expect(has(/"MetricName":"MemoryReservation"/)).toBe(1);
   });
 });
-
-describe('stack', () => {
-  test.each(stages)('%s: every taggable resource is tagged for cost allocation', (stage, template) => {
-    const tagged = Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Properties?.Tags);
-    expect(tagged.length).toBeGreaterThan(10);
-    for (const r of tagged) {
-      const tags = JSON.stringify(r.Properties.Tags);
-      expect(tags).toContain('containers-on-ec2');
-      expect(tags).toContain(stage);
-    }
-  });
-});

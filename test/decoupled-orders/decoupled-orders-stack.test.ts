@@ -143,27 +143,3 @@ describe('alarms', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });
-
-describe('stack', () => {
-  test.each(stages)('%s: every taggable resource is tagged for cost allocation', (stage, template) => {
-    const tagged = Object.values(template.toJSON().Resources as Record<string, Resource>).filter((r) => r.Properties?.Tags);
-    expect(tagged.length).toBeGreaterThan(5);
-    for (const r of tagged) {
-      const tags = JSON.stringify(r.Properties.Tags);
-      expect(tags).toContain('decoupled-orders');
-      expect(tags).toContain(stage);
-    }
-  });
-
-  test.each([
-    ['sandbox', sandbox, 7, 'Delete'],
-    ['production', production, 365, 'Retain'],
-  ] as const)('%s: every log group has the stage retention and removal policy', (_, template, days, policy) => {
-    const groups = all(template, 'AWS::Logs::LogGroup');
-    expect(groups.length).toBe(4);
-    for (const [, g] of groups) {
-      expect(g.Properties.RetentionInDays).toBe(days);
-      expect(g.DeletionPolicy).toBe(policy);
-    }
-  });
-});

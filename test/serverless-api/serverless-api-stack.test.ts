@@ -141,19 +141,6 @@ describe('handlers', () => {
 });
 
 describe('log groups', () => {
-  test.each([
-    ['sandbox', sandbox, 7, 'Delete'],
-    ['production', production, 365, 'Retain'],
-  ] as const)('%s: every log group has the stage retention and removal policy', (_, template, days, policy) => {
-    const groups = Object.values(resourcesOfType(template, 'AWS::Logs::LogGroup'));
-    // two handlers, access logs, execution logs
-    expect(groups).toHaveLength(4);
-    for (const group of groups) {
-      expect(group.Properties!.RetentionInDays).toBe(days);
-      expect(group.DeletionPolicy).toBe(policy);
-    }
-  });
-
   test('the execution log group API Gateway would create on its own is created first, under its name', () => {
     const [id] = Object.entries(resourcesOfType(sandbox, 'AWS::Logs::LogGroup')).find(([, g]) =>
       JSON.stringify(g.Properties!.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
@@ -356,22 +343,6 @@ describe('alarms and dashboard', () => {
 });
 
 describe('stack', () => {
-  test.each(stages)('%s: every taggable resource carries project, architecture and stage tags', (stage, template) => {
-    const tagged = Object.entries(template.toJSON().Resources as Resources).filter(([, r]) => r.Properties?.Tags);
-    expect(tagged.length).toBeGreaterThan(5);
-    for (const [, resource] of tagged) {
-      const tags = JSON.stringify(resource.Properties!.Tags);
-      expect(tags).toContain('coffee-shop-platform');
-      expect(tags).toContain('serverless-api');
-      expect(tags).toContain(stage);
-    }
-    // Global tables carry tags per replica.
-    const table = onlyResource(template, 'AWS::DynamoDB::GlobalTable');
-    expect(table.Properties!.Replicas[0].Tags).toEqual(
-      expect.arrayContaining([{ Key: 'stage', Value: stage }, { Key: 'architecture', Value: 'serverless-api' }]),
-    );
-  });
-
   test('is environment-agnostic: synth needs no account or region', () => {
     const { stacks } = templatesFor(STAGE_CONTEXTS.sandbox);
     expect(stacks.serverlessApi.environment).toBe('aws://unknown-account/unknown-region');
