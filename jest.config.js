@@ -16,5 +16,8 @@ module.exports = {
   setupFiles: ['<rootDir>/test/setup/aws-env.ts'],
   snapshotSerializers: ['<rootDir>/test/helpers/asset-hash-serializer.ts'],
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.cjs'],
+  // Jest's default on 2 cores is one worker; the parent only waits and serves
+  // the in-process fauxqs, so two workers use both cores.
+  maxWorkers: 2,
   testTimeout: 60_000,
 };

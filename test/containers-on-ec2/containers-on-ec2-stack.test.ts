@@ -9,8 +9,15 @@ const stages = [
   ['sandbox', sandbox],
   ['production', production],
 ] as const;
-const withContext = (extra: Record<string, string>) =>
-  templatesFor({ ...STAGE_CONTEXTS.sandbox, ...extra }).containersOnEc2;
+// Two sandboxes with every context switch set, to keep synths few.
+const customized = templatesFor({
+  ...STAGE_CONTEXTS.sandbox,
+  natGateways: '2',
+  sshKeyName: 'ops',
+  sshCidr: '203.0.113.0/24',
+  amiId: 'ami-0123456789abcdef0',
+}).containersOnEc2;
+const isolated = templatesFor({ ...STAGE_CONTEXTS.sandbox, natGateways: '0', amiParameter: '/coffee-shop/ecs-ami' }).containersOnEc2;
 
 const all = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, Resource][];
 const one = (t: Template, type: string) => {
@@ -35,8 +42,8 @@ describe('network', () => {
   test('one NAT gateway in a sandbox, one per AZ in production, and as many as the context says', () => {
     sandbox.resourceCountIs('AWS::EC2::NatGateway', 1);
     production.resourceCountIs('AWS::EC2::NatGateway', 2);
-    withContext({ natGateways: '2' }).resourceCountIs('AWS::EC2::NatGateway', 2);
-    const none = withContext({ natGateways: '0' });
+    customized.resourceCountIs('AWS::EC2::NatGateway', 2);
+    const none = isolated;
     none.resourceCountIs('AWS::EC2::NatGateway', 0);
     // With no NAT, only the public subnets have a default route (to the internet gateway).
     const defaultRoutes = all(none, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
@@ -62,7 +69,7 @@ describe('nothing is reachable from the internet', () => {
   test.each([
     ['sandbox', sandbox],
     ['production', production],
-    ['sandbox with SSH enabled', withContext({ sshKeyName: 'ops', sshCidr: '203.0.113.0/24' })],
+    ['sandbox with SSH enabled', customized],
   ] as const)('%s: no security group ingress from 0.0.0.0/0 or ::/0', (_, template) => {
     const inline = all(template, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
     const separate = all(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
@@ -113,7 +120,7 @@ describe('shell access', () => {
   });
 
   test('SSH from the named CIDR only, with the named key pair', () => {
-    const template = withContext({ sshKeyName: 'ops', sshCidr: '203.0.113.0/24' });
+    const template = customized;
     expect(launchTemplate(template).KeyName).toBe('ops');
     const hostGroup = all(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
       String(g.Properties.GroupDescription).startsWith('ECS container hosts'),
@@ -133,11 +140,11 @@ describe('machine image', () => {
   });
 
   test('a custom AMI id by context', () => {
-    expect(launchTemplate(withContext({ amiId: 'ami-0123456789abcdef0' })).ImageId).toBe('ami-0123456789abcdef0');
+    expect(launchTemplate(customized).ImageId).toBe('ami-0123456789abcdef0');
   });
 
   test('a custom AMI from an SSM parameter by context', () => {
-    const template = withContext({ amiParameter: '/coffee-shop/ecs-ami' });
+    const template = isolated;
     const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
     expect(Object.values(parameters)).toContainEqual(
       expect.objectContaining({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: '/coffee-shop/ecs-ami' }),

@@ -46,11 +46,21 @@ export function buildTestApp(raw: RawAppContext, options: SynthOptions = {}): Te
   return { app, config, stacks };
 }
 
-/** Templates of every stack for one stage, by architecture. */
+const templateCache = new Map<string, Record<keyof CoffeeShopStacks, Template> & TestApp>();
+
+/**
+ * Templates of every stack for one context, by architecture; synthesized once
+ * per context in a test file (templates are read-only, so sharing is safe).
+ */
 export function templatesFor(raw: RawAppContext): Record<keyof CoffeeShopStacks, Template> & TestApp {
+  const key = JSON.stringify(raw);
+  const cached = templateCache.get(key);
+  if (cached) return cached;
   const built = buildTestApp(raw);
   const templates = Object.fromEntries(
     Object.entries(built.stacks).map(([name, stack]) => [name, Template.fromStack(stack)]),
   ) as Record<keyof CoffeeShopStacks, Template>;
-  return { ...built, ...templates };
+  const result = { ...built, ...templates };
+  templateCache.set(key, result);
+  return result;
 }
