@@ -6,7 +6,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
@@ -30,6 +30,17 @@ function withoutAwsCredentials(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith('AWS_')) delete env[key];
   return env;
+}
+
+/**
+ * Waits (up to a minute) for the load the synth left behind to pass, so cold
+ * loads are measured on a quiet machine rather than next to a busy one.
+ */
+function settle(): void {
+  const deadline = Date.now() + 60_000;
+  while (loadavg()[0]! > 1 && Date.now() < deadline) {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_000);
+  }
 }
 
 function median(values: number[]): number {
@@ -67,6 +78,7 @@ function main(): void {
   const outdir = mkdtempSync(path.join(tmpdir(), 'bench-synth-'));
   const synthSeconds = timed('npx cdk synth (bundling and validation)', 'npx', ['cdk', 'synth', '-q', '-o', outdir]);
 
+  settle();
   const handlers: { stack: string; handler: string; entry: string; bundleKb: number; withSdkKb: number; coldLoadMs: number }[] = [];
   for (const file of readdirSync(outdir).filter((f) => f.endsWith('.template.json'))) {
     const template = JSON.parse(readFileSync(path.join(outdir, file), 'utf8'));
