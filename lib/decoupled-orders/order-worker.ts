@@ -35,6 +35,7 @@ export class OrderWorker extends Construct {
     this.handler = new ObservedFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'process-orders.ts'),
       description: 'Orders worker: stores each queued order once and publishes OrderPlaced',
+      invokedBy: 'sqs-event-source',
       stage: props.stage,
       serviceName: 'orders-worker',
       metricsNamespace: 'CoffeeShop/Orders',
@@ -68,11 +69,5 @@ export class OrderWorker extends Construct {
     // Publish only. grantPublish would also grant kms:GenerateDataKey* on every
     // key, for a topic whose AWS managed key already admits account callers via SNS.
     Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [props.eventsTopic.topicArn] });
-
-    Validations.of(fn).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Invoked by an SQS event source mapping, never asynchronously: failed messages go to the source queue\'s dead-letter queue after maxReceiveCount.',
-    });
   }
 }

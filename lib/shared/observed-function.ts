@@ -15,7 +15,22 @@ export const HANDLER_ENTRY_METADATA = 'coffee-shop:handler-entry';
 /** The Node.js runtime every function uses: the newest aws-cdk-lib offers. */
 export const NODE_RUNTIME = Runtime.NODEJS_24_X;
 
+/**
+ * How the function is invoked. Neither way is asynchronous, so neither uses
+ * an asynchronous-invocation dead-letter queue; this says where failures go.
+ */
+export type InvocationSource = 'api-gateway' | 'sqs-event-source';
+
+const FAILURE_PATH: Record<InvocationSource, string> = {
+  'api-gateway':
+    'Invoked only synchronously by API Gateway proxy integration: a failure is returned to the caller as a 5xx, and an async dead-letter queue would never receive anything.',
+  'sqs-event-source':
+    "Invoked only by an SQS event source mapping, never asynchronously: failed messages go to the source queue's dead-letter queue after maxReceiveCount.",
+};
+
 export interface ObservedFunctionProps {
+  /** How the function is invoked; decides where its failures go. */
+  readonly invokedBy: InvocationSource;
   /** Path of the handler's TypeScript entry file. */
   readonly entry: string;
   /** What the function does, shown in the console. */
@@ -97,6 +112,8 @@ export class ObservedFunction extends Construct {
   
     // Names the source file in the template, for readers and for `npm run bench`.
     (this.function.node.defaultChild as CfnResource).addMetadata(HANDLER_ENTRY_METADATA, path.relative(PROJECT_ROOT, props.entry));
+
+    Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] });
 
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (policy) {
