@@ -106,9 +106,15 @@ export const handler = async (event: SQSEvent, context: Context) => {
   logger.addContext(context);
   idempotencyConfig.registerLambdaContext(context);
   metrics.captureColdStartMetric();
+  // A batch whose every record fails throws (SQS then retries all of it).
+  let failed = event.Records.length;
   try {
-    return await processPartialResponse(event, placeOrderOnce, processor, { context });
+    const response = await processPartialResponse(event, placeOrderOnce, processor, { context });
+    failed = response.batchItemFailures.length;
+    return response;
   } finally {
+    // Recorded on every invocation, zero included, so the metric is continuous.
+    metrics.addMetric('OrderRecordsFailed', MetricUnit.Count, failed);
     metrics.publishStoredMetrics();
   }
 };
