@@ -28,6 +28,7 @@ import {
 import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { SUBNETS } from '../shared/network';
 import type { ContainerHostImage, ContainersConfig, StageConfig } from '../shared/stage-config';
 
@@ -154,19 +155,17 @@ export class ContainerHosts extends Construct {
     });
     this.cluster.addAsgCapacityProvider(this.capacityProvider);
 
-    const agentPolicy = role.node.tryFindChild('DefaultPolicy');
-    if (agentPolicy) {
-      Validations.of(agentPolicy).acknowledge(
-        {
-          id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
-          reason: 'The ECS agent reports task and container state with the ecs:Submit* family; CDK scopes it to this cluster.',
-        },
-        {
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason:
-            'ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken support no resource-level permissions; ecs:Poll and StartTelemetrySession are conditioned on this cluster; logs actions are those of the ECS agent.',
-        },
-      );
-    }
+    acknowledgeDefaultPolicy(
+      role,
+      {
+        id: 'AwsSolutions-IAM5[Action::ecs:Submit*]',
+        reason: 'The ECS agent reports task and container state with the ecs:Submit* family; CDK scopes it to this cluster.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ecs:DiscoverPollEndpoint and ecr:GetAuthorizationToken support no resource-level permissions; ecs:Poll and StartTelemetrySession are conditioned on this cluster; logs actions are those of the ECS agent.',
+      },
+    );
   }
 }

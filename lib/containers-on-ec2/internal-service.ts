@@ -18,6 +18,7 @@ import {
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 
@@ -103,14 +104,11 @@ export class InternalService extends Construct {
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),
     });
-    const taskPolicy = taskDefinition.taskRole.node.tryFindChild('DefaultPolicy');
-    if (taskPolicy) {
-      Validations.of(taskPolicy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ECS Exec needs ssmmessages:CreateControlChannel/CreateDataChannel/OpenControlChannel/OpenDataChannel, which support no resource-level permissions.',
-      });
-    }
+    acknowledgeDefaultPolicy(taskDefinition.taskRole, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'ECS Exec needs ssmmessages:CreateControlChannel/CreateDataChannel/OpenControlChannel/OpenDataChannel, which support no resource-level permissions.',
+    });
     // Teardown: the service (and its tasks) must go before the cluster's
     // capacity provider association, which cannot be removed while in use.
     this.service.node.addDependency(props.cluster);

@@ -5,6 +5,7 @@ import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLev
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { acknowledgeDefaultPolicy } from './acknowledge';
 import type { StageConfig } from './stage-config';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -115,13 +116,10 @@ export class ObservedFunction extends Construct {
 
     Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] });
 
-    const policy = this.role.node.tryFindChild('DefaultPolicy');
-    if (policy) {
-      Validations.of(policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their resource must be *.',
-      });
-    }
+    acknowledgeDefaultPolicy(this.role, {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their resource must be *.',
+    });
   }
 }
