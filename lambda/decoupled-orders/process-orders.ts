@@ -7,7 +7,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { requiredEnv } from '../shared/api-handler';
 import '../shared/zod-messages';
 import { dynamoDb, logger, metrics, orders, tracer } from './dependencies';
-import { type Order, type OrderPlacedEvent, PlaceOrderBody } from './order-schema';
+import { type Order, OrderIdPath, type OrderPlacedEvent, PlaceOrderBody } from './order-schema';
 
 /**
  * The barista's side of the storage-first design: takes accepted orders off
@@ -61,12 +61,13 @@ function parseOrder(record: SQSRecord): Order {
   if (!parsed.success) {
     throw new InvalidOrderMessageError(record.messageId, parsed.error.issues.map((i) => i.message).join('; '));
   }
-  if (!orderId || !/^[0-9a-f-]{36}$/.test(orderId)) {
+  const id = OrderIdPath.safeParse({ id: orderId });
+  if (!id.success) {
     throw new InvalidOrderMessageError(record.messageId, 'orderId attribute missing or not a UUID');
   }
   const now = new Date().toISOString();
   const acceptedAt = Number.isFinite(acceptedAtEpoch) ? new Date(acceptedAtEpoch).toISOString() : now;
-  return { ...parsed.data, orderId, status: 'PLACED', acceptedAt, placedAt: now };
+  return { ...parsed.data, orderId: id.data.id, status: 'PLACED', acceptedAt, placedAt: now };
 }
 
 async function placeOrder(record: SQSRecord): Promise<{ orderId: string; stored: boolean }> {

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { BadRequestError, ConflictError, NotFoundError } from '../shared/http-errors';
-import type { CreateMenuItemInput, MenuItem, ReplaceMenuItemInput } from './menu-item-schema';
+import { type CreateMenuItemInput, type MenuItem, MenuItemPath, type ReplaceMenuItemInput } from './menu-item-schema';
 
 export interface MenuItemPage {
   readonly items: MenuItem[];
@@ -142,8 +142,6 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Accepts only cursors this API could have issued: a table key and nothing else. */
 function decodeCursor(token: string | undefined): Record<string, unknown> | undefined {
   if (token === undefined) return undefined;
@@ -156,14 +154,8 @@ function decodeCursor(token: string | undefined): Record<string, unknown> | unde
   } catch {
     throw invalid;
   }
-  if (
-    typeof key !== 'object' ||
-    key === null ||
-    Object.keys(key).length !== 1 ||
-    typeof (key as { id?: unknown }).id !== 'string' ||
-    !UUID.test((key as { id: string }).id)
-  ) {
-    throw invalid;
-  }
-  return key as Record<string, unknown>;
+  // The table key has exactly the shape of the item path: { id: <uuid> }.
+  const parsed = MenuItemPath.safeParse(key);
+  if (!parsed.success) throw invalid;
+  return parsed.data;
 }

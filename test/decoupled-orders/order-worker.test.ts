@@ -138,16 +138,18 @@ test('the same message delivered twice produces one order and one event', async 
   expect(events).toEqual([expect.objectContaining({ eventType: 'OrderPlaced', orderId })]);
 });
 
-test('a batch with one poison message: the others are stored, the poison one lands in the DLQ after maxReceiveCount receives', async () => {
+test('poison messages in a batch: the others are stored, each poison one lands in the DLQ after maxReceiveCount receives', async () => {
   const { queue, deadLetter } = await freshQueues();
   const good = Array.from({ length: 4 }, () => randomUUID());
-  const poisonId = randomUUID();
+  const emptyOrderId = randomUUID();
   await sqs.send(
     new SendMessageBatchCommand({
       QueueUrl: queue.url,
       Entries: [
         ...good.map((id, i) => ({ Id: `g${i}`, ...orderMessage(id) })),
-        { Id: 'poison', ...orderMessage(poisonId, { customerName: 'Bob', items: [] }) },
+        // A body the schema rejects, and a valid body under an order id that is not a UUID.
+        { Id: 'no-items', ...orderMessage(emptyOrderId, { customerName: 'Bob', items: [] }) },
+        { Id: 'bad-id', ...orderMessage('order-1') },
       ],
     }),
   );
@@ -155,11 +157,12 @@ test('a batch with one poison message: the others are stored, the poison one lan
 
   const storedIds = new Set((await storedOrders()).map((o) => o.orderId));
   for (const id of good) expect(storedIds.has(id)).toBe(true);
-  expect(storedIds.has(poisonId)).toBe(false);
-  // Only the poison record was ever retried: once per receive.
-  expect(run.recordsFailed).toBe(maxReceiveCount);
+  expect(storedIds.has(emptyOrderId)).toBe(false);
+  expect(storedIds.has('order-1')).toBe(false);
+  // Only the poison records were ever retried: once per receive each.
+  expect(run.recordsFailed).toBe(2 * maxReceiveCount);
   const dead = await receiveAll(sqs, deadLetter.url);
-  expect(dead.map((m) => m.MessageAttributes?.orderId?.StringValue)).toEqual([poisonId]);
+  expect(dead.map((m) => m.MessageAttributes?.orderId?.StringValue).sort()).toEqual([emptyOrderId, 'order-1'].sort());
 });
 
 test('a DynamoDB failure for one record mid-batch loses nothing: it is retried and stored once', async () => {
