@@ -1,14 +1,8 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] };
-
-const sandbox = templatesFor(STAGE_CONTEXTS.sandbox).containersOnEc2;
-const production = templatesFor(STAGE_CONTEXTS.production).containersOnEc2;
-const stages = [
-  ['sandbox', sandbox],
-  ['production', production],
-] as const;
+const { sandbox, production, stages } = stageTemplates('containersOnEc2');
 // Two sandboxes with every context switch set, to keep synths few.
 const customized = templatesFor({
   ...STAGE_CONTEXTS.sandbox,
@@ -19,17 +13,11 @@ const customized = templatesFor({
 }).containersOnEc2;
 const isolated = templatesFor({ ...STAGE_CONTEXTS.sandbox, natGateways: '0', amiParameter: '/coffee-shop/ecs-ami' }).containersOnEc2;
 
-const all = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, Resource][];
-const one = (t: Template, type: string) => {
-  const found = all(t, type);
-  expect(found).toHaveLength(1);
-  return found[0]![1];
-};
-const launchTemplate = (t: Template) => one(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
+const launchTemplate = (t: Template) => onlyResourceOf(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
 
 describe('network', () => {
   test.each(stages)('%s: two AZs of public, private and isolated subnets', (_, template) => {
-    const subnets = all(template, 'AWS::EC2::Subnet').map(([, s]) => s.Properties);
+    const subnets = resourcesOf(template, 'AWS::EC2::Subnet').map(([, s]) => s.Properties);
     expect(subnets).toHaveLength(6);
     const byType = (type: string) =>
       subnets.filter((s) => s.Tags.some((tag: { Key: string; Value: string }) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === type));
@@ -46,22 +34,22 @@ describe('network', () => {
     const none = isolated;
     none.resourceCountIs('AWS::EC2::NatGateway', 0);
     // With no NAT, only the public subnets have a default route (to the internet gateway).
-    const defaultRoutes = all(none, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
+    const defaultRoutes = resourcesOf(none, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
     expect(defaultRoutes.every(([, r]) => r.Properties.GatewayId !== undefined)).toBe(true);
   });
 
   test.each(stages)('%s: private subnets reach the internet only through NAT', (_, template) => {
-    const natRoutes = all(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId);
+    const natRoutes = resourcesOf(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId);
     expect(natRoutes).toHaveLength(2);
     for (const [, r] of natRoutes) expect(r.Properties.DestinationCidrBlock).toBe('0.0.0.0/0');
   });
 
   test.each(stages)('%s: flow logs of all traffic to a log group; S3 and DynamoDB gateway endpoints', (_, template) => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    const endpoints = all(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
+    const endpoints = resourcesOf(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
     expect(endpoints.some((e) => e.includes('.s3'))).toBe(true);
     expect(endpoints.some((e) => e.includes('.dynamodb'))).toBe(true);
-    for (const [, e] of all(template, 'AWS::EC2::VPCEndpoint')) expect(e.Properties.VpcEndpointType).toBe('Gateway');
+    for (const [, e] of resourcesOf(template, 'AWS::EC2::VPCEndpoint')) expect(e.Properties.VpcEndpointType).toBe('Gateway');
   });
 });
 
@@ -71,8 +59,8 @@ describe('nothing is reachable from the internet', () => {
     ['production', production],
     ['sandbox with SSH enabled', customized],
   ] as const)('%s: no security group ingress from 0.0.0.0/0 or ::/0', (_, template) => {
-    const inline = all(template, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
-    const separate = all(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+    const inline = resourcesOf(template, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
+    const separate = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
     const rules = [...inline, ...separate];
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
@@ -82,9 +70,9 @@ describe('nothing is reachable from the internet', () => {
   });
 
   test.each(stages)('%s: the load balancer is internal, in private subnets, open to the VPC only', (_, template) => {
-    const alb = one(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
+    const alb = onlyResourceOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
     expect(alb.Properties.Scheme).toBe('internal');
-    const lbGroup = all(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
+    const lbGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
       String(g.Properties.GroupDescription).startsWith('Internal load balancer'),
     )![1];
     expect(lbGroup.Properties.SecurityGroupIngress).toEqual([
@@ -99,8 +87,8 @@ describe('nothing is reachable from the internet', () => {
     expect(data.BlockDeviceMappings).toEqual([
       expect.objectContaining({ Ebs: expect.objectContaining({ Encrypted: true, VolumeType: 'gp3' }) }),
     ]);
-    const asg = one(template, 'AWS::AutoScaling::AutoScalingGroup');
-    const privateSubnets = all(template, 'AWS::EC2::Subnet')
+    const asg = onlyResourceOf(template, 'AWS::AutoScaling::AutoScalingGroup');
+    const privateSubnets = resourcesOf(template, 'AWS::EC2::Subnet')
       .filter(([, s]) => s.Properties.Tags.some((t: { Value: string }) => t.Value === 'Private'))
       .map(([id]) => ({ Ref: id }));
     expect(asg.Properties.VPCZoneIdentifier).toEqual(privateSubnets);
@@ -109,20 +97,20 @@ describe('nothing is reachable from the internet', () => {
 
 describe('shell access', () => {
   test('Session Manager on every instance', () => {
-    const role = all(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('ECS container host'))![1];
+    const role = resourcesOf(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('ECS container host'))![1];
     expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('AmazonSSMManagedInstanceCore');
   });
 
   test('no SSH rule and no key pair unless both are named by context', () => {
     expect(launchTemplate(sandbox).KeyName).toBeUndefined();
-    const ssh = all(sandbox, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
+    const ssh = resourcesOf(sandbox, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
     expect(ssh.filter((r: { FromPort: number }) => r.FromPort === 22)).toEqual([]);
   });
 
   test('SSH from the named CIDR only, with the named key pair', () => {
     const template = customized;
     expect(launchTemplate(template).KeyName).toBe('ops');
-    const hostGroup = all(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
+    const hostGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
       String(g.Properties.GroupDescription).startsWith('ECS container hosts'),
     )![1];
     expect(hostGroup.Properties.SecurityGroupIngress).toEqual([
@@ -164,16 +152,16 @@ describe('cluster and capacity', () => {
         ManagedDraining: 'ENABLED',
       },
     });
-    expect(one(template, 'AWS::AutoScaling::AutoScalingGroup').Properties.NewInstancesProtectedFromScaleIn).toBe(false);
+    expect(onlyResourceOf(template, 'AWS::AutoScaling::AutoScalingGroup').Properties.NewInstancesProtectedFromScaleIn).toBe(false);
   });
 
   test('instances per stage: one in a sandbox, two in production', () => {
-    expect(one(sandbox, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('1');
-    expect(one(production, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('2');
+    expect(onlyResourceOf(sandbox, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('1');
+    expect(onlyResourceOf(production, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('2');
   });
 
   test('production announces scaling events on the alarm topic', () => {
-    const notifications = one(production, 'AWS::AutoScaling::AutoScalingGroup').Properties.NotificationConfigurations;
+    const notifications = onlyResourceOf(production, 'AWS::AutoScaling::AutoScalingGroup').Properties.NotificationConfigurations;
     expect(notifications).toEqual([expect.objectContaining({ TopicARN: { Ref: expect.stringMatching(/AlarmTopic/) } })]);
   });
 });
@@ -181,7 +169,7 @@ describe('cluster and capacity', () => {
 describe('sample service', () => {
   test.each(stages)('%s: awsvpc, circuit breaker with rollback, ECS Exec, capacity provider placement', (_, template) => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { NetworkMode: 'awsvpc' });
-    const service = one(template, 'AWS::ECS::Service');
+    const service = onlyResourceOf(template, 'AWS::ECS::Service');
     expect(service.Properties).toMatchObject({
       DeploymentConfiguration: expect.objectContaining({
         DeploymentCircuitBreaker: { Enable: true, Rollback: true },
@@ -194,11 +182,11 @@ describe('sample service', () => {
   });
 
   test.each(stages)('%s: pulls a public image (through the NAT) and logs with the stage retention', (stage, template) => {
-    const container = one(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
+    const container = onlyResourceOf(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
     expect(container.Image).toMatch(/^public\.ecr\.aws\//);
     expect(container.HealthCheck.Command[0]).toBe('CMD-SHELL');
     expect(container.LogConfiguration.LogDriver).toBe('awslogs');
-    for (const [, group] of all(template, 'AWS::Logs::LogGroup')) {
+    for (const [, group] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
       expect(group.Properties.RetentionInDays).toBe(stage === 'production' ? 365 : 7);
     }
   });
@@ -219,16 +207,16 @@ describe('sample service', () => {
   });
 
   test('the service is deleted before the cluster and its capacity provider association', () => {
-    const [clusterId] = all(sandbox, 'AWS::ECS::Cluster')[0]!;
-    const [associationId] = all(sandbox, 'AWS::ECS::ClusterCapacityProviderAssociations')[0]!;
-    const service = one(sandbox, 'AWS::ECS::Service');
+    const [clusterId] = resourcesOf(sandbox, 'AWS::ECS::Cluster')[0]!;
+    const [associationId] = resourcesOf(sandbox, 'AWS::ECS::ClusterCapacityProviderAssociations')[0]!;
+    const service = onlyResourceOf(sandbox, 'AWS::ECS::Service');
     expect(service.DependsOn).toEqual(expect.arrayContaining([clusterId, associationId]));
   });
 });
 
 describe('alarms', () => {
   test.each(stages)('%s: service CPU and memory, unhealthy targets, load balancer 5XX, cluster capacity', (_, template) => {
-    const alarms = all(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     const has = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
     expect(has(/"MetricName":"CPUUtilization","Namespace":"AWS\/ECS"/)).toBe(1);
     expect(has(/"MetricName":"MemoryUtilization","Namespace":"AWS\/ECS"/)).toBe(1);

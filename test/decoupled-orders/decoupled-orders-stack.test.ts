@@ -1,29 +1,20 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { orderBodyJsonSchema } from '../../lambda/decoupled-orders/order-schema';
 import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
-import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { resourcesOf, stageTemplates } from '../helpers/template-queries';
 
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
-
-const sandbox = templatesFor(STAGE_CONTEXTS.sandbox).decoupledOrders;
-const production = templatesFor(STAGE_CONTEXTS.production).decoupledOrders;
-const stages = [
-  ['sandbox', sandbox],
-  ['production', production],
-] as const;
-
-const all = (t: Template, type: string) => Object.entries(t.findResources(type)) as [string, Resource][];
-const queues = (t: Template) => all(t, 'AWS::SQS::Queue').map(([, q]) => q);
+const { sandbox, production, stages } = stageTemplates('decoupledOrders');
+const queues = (t: Template) => resourcesOf(t, 'AWS::SQS::Queue').map(([, q]) => q);
 const orderQueue = (t: Template) => queues(t).find((q) => q.Properties.VisibilityTimeout === 180)!;
 const worker = (t: Template) =>
-  all(t, 'AWS::Lambda::Function').find(([, f]) => String(f.Properties.Description).startsWith('Orders worker'))![1];
+  resourcesOf(t, 'AWS::Lambda::Function').find(([, f]) => String(f.Properties.Description).startsWith('Orders worker'))![1];
 
 describe('order queue', () => {
   test.each(stages)('%s: every queue is encrypted and TLS-only', (_, template) => {
     // order queue, its DLQ, barista tickets, their DLQ (+ undelivered alarms in production)
     expect(queues(template).length).toBeGreaterThanOrEqual(4);
     for (const queue of queues(template)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    const policies = all(template, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties.PolicyDocument));
+    const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties.PolicyDocument));
     expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"')).length).toBe(queues(template).length);
   });
 
@@ -55,7 +46,7 @@ describe('worker', () => {
 
   test('may publish to its topic and write orders, nothing wider', () => {
     const [roleId] = worker(sandbox).Properties.Role['Fn::GetAtt'];
-    const statements = all(sandbox, 'AWS::IAM::Policy')
+    const statements = resourcesOf(sandbox, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
@@ -86,9 +77,9 @@ describe('tables', () => {
 
 describe('events', () => {
   test.each(stages)('%s: encrypted TLS-only topic; the barista queue gets OrderPlaced only, with its own DLQ', (_, template) => {
-    const topics = all(template, 'AWS::SNS::Topic').map(([, t]) => JSON.stringify(t.Properties.KmsMasterKeyId));
+    const topics = resourcesOf(template, 'AWS::SNS::Topic').map(([, t]) => JSON.stringify(t.Properties.KmsMasterKeyId));
     expect(topics.some((k) => k.includes('alias/aws/sns'))).toBe(true);
-    const topicPolicies = all(template, 'AWS::SNS::TopicPolicy').map(([, p]) => JSON.stringify(p.Properties));
+    const topicPolicies = resourcesOf(template, 'AWS::SNS::TopicPolicy').map(([, p]) => JSON.stringify(p.Properties));
     expect(topicPolicies.some((p) => p.includes('"aws:SecureTransport":"false"'))).toBe(true);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
@@ -101,7 +92,7 @@ describe('events', () => {
 
 describe('orders API', () => {
   test('POST /orders integrates directly with SQS, signed, model-validated', () => {
-    const post = all(sandbox, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')![1];
+    const post = resourcesOf(sandbox, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')![1];
     expect(post.Properties.AuthorizationType).toBe('AWS_IAM');
     expect(post.Properties.Integration).toMatchObject({
       Type: 'AWS',
@@ -113,8 +104,8 @@ describe('orders API', () => {
   });
 
   test('the gateway role may send to the order queue only', () => {
-    const role = all(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('API Gateway: send'))!;
-    const statements = all(sandbox, 'AWS::IAM::Policy')
+    const role = resourcesOf(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('API Gateway: send'))!;
+    const statements = resourcesOf(sandbox, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role[0]))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(
@@ -124,7 +115,7 @@ describe('orders API', () => {
   });
 
   test.each(stages)('%s: GET /orders/{id} is signed and served by a read-only handler', (_, template) => {
-    const get = all(template, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'GET')![1];
+    const get = resourcesOf(template, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'GET')![1];
     expect(get.Properties.AuthorizationType).toBe('AWS_IAM');
     expect(get.Properties.Integration.Type).toBe('AWS_PROXY');
   });
@@ -132,7 +123,7 @@ describe('orders API', () => {
 
 describe('alarms', () => {
   test.each(stages)('%s: DLQ depth, message age, worker errors and throttles, API 4XX and 5XX', (_, template) => {
-    const alarms = all(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     const count = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
     expect(count(/"MetricName":"ApproximateNumberOfMessagesVisible"/)).toBeGreaterThanOrEqual(2);
     expect(count(/"MetricName":"ApproximateAgeOfOldestMessage"/)).toBe(1);

@@ -7,33 +7,17 @@ import {
 import { MenuTable } from '../../lib/serverless-api/menu-table';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
 
-type Resources = Record<string, { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string; DependsOn?: string[] }>;
-
-const sandbox = templatesFor(STAGE_CONTEXTS.sandbox).serverlessApi;
-const production = templatesFor(STAGE_CONTEXTS.production).serverlessApi;
-const stages = [
-  ['sandbox', sandbox],
-  ['production', production],
-] as const;
-
-function resourcesOfType(template: Template, type: string): Resources {
-  return template.findResources(type) as Resources;
-}
-
-function onlyResource(template: Template, type: string) {
-  const found = Object.entries(resourcesOfType(template, type));
-  expect(found).toHaveLength(1);
-  return found[0]![1];
-}
+const { sandbox, production, stages } = stageTemplates('serverlessApi');
 
 /** The IAM actions granted by the default policy of the role of the function whose description starts with `prefix`. */
 function actionsOfFunction(template: Template, descriptionPrefix: string): string[] {
-  const [, fn] = Object.entries(resourcesOfType(template, 'AWS::Lambda::Function')).find(([, f]) =>
+  const [, fn] = resourcesOf(template, 'AWS::Lambda::Function').find(([, f]) =>
     String(f.Properties?.Description).startsWith(descriptionPrefix),
   )!;
   const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
-  const policies = Object.values(resourcesOfType(template, 'AWS::IAM::Policy')).filter((p) =>
+  const policies = resourcesOf(template, 'AWS::IAM::Policy').map(([, r]) => r).filter((p) =>
     p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId),
   );
   return policies.flatMap((p) =>
@@ -64,13 +48,13 @@ describe('menu table', () => {
   });
 
   test('sandbox: deleted with the stack, no deletion protection', () => {
-    const table = onlyResource(sandbox, 'AWS::DynamoDB::GlobalTable');
+    const table = onlyResourceOf(sandbox, 'AWS::DynamoDB::GlobalTable');
     expect(table.DeletionPolicy).toBe('Delete');
     expect(table.Properties!.Replicas[0].DeletionProtectionEnabled).toBe(false);
   });
 
   test('production: retained and protected from deletion', () => {
-    const table = onlyResource(production, 'AWS::DynamoDB::GlobalTable');
+    const table = onlyResourceOf(production, 'AWS::DynamoDB::GlobalTable');
     expect(table.DeletionPolicy).toBe('Retain');
     expect(table.Properties!.Replicas[0].DeletionProtectionEnabled).toBe(true);
   });
@@ -78,7 +62,7 @@ describe('menu table', () => {
 
 describe('handlers', () => {
   test.each(stages)('%s: newest Node.js on arm64, traced, JSON logs in their own log group', (_, template) => {
-    const functions = Object.values(resourcesOfType(template, 'AWS::Lambda::Function'));
+    const functions = resourcesOf(template, 'AWS::Lambda::Function').map(([, r]) => r);
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
@@ -106,7 +90,7 @@ describe('handlers', () => {
   });
 
   test('each function names its handler source file in the template', () => {
-    const entries = Object.values(resourcesOfType(sandbox, 'AWS::Lambda::Function')).map(
+    const entries = resourcesOf(sandbox, 'AWS::Lambda::Function').map(([, r]) => r).map(
       (f) => (f as { Metadata?: Record<string, string> }).Metadata?.[HANDLER_ENTRY_METADATA],
     );
     expect(entries.sort()).toEqual(['lambda/serverless-api/read-menu-items.ts', 'lambda/serverless-api/write-menu-items.ts']);
@@ -127,7 +111,7 @@ describe('handlers', () => {
   });
 
   test('handler roles carry no AWS managed policies and may write only their own log group', () => {
-    const roles = Object.values(resourcesOfType(sandbox, 'AWS::IAM::Role')).filter((r) =>
+    const roles = resourcesOf(sandbox, 'AWS::IAM::Role').map(([, r]) => r).filter((r) =>
       JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
     );
     expect(roles).toHaveLength(2);
@@ -142,13 +126,13 @@ describe('handlers', () => {
 
 describe('log groups', () => {
   test('the execution log group API Gateway would create on its own is created first, under its name', () => {
-    const [id] = Object.entries(resourcesOfType(sandbox, 'AWS::Logs::LogGroup')).find(([, g]) =>
+    const [id] = resourcesOf(sandbox, 'AWS::Logs::LogGroup').find(([, g]) =>
       JSON.stringify(g.Properties!.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
     )!;
     sandbox.hasResourceProperties('AWS::Logs::LogGroup', {
       LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: Match.anyValue() }, '/v1']] },
     });
-    const stage = onlyResource(sandbox, 'AWS::ApiGateway::Stage');
+    const stage = onlyResourceOf(sandbox, 'AWS::ApiGateway::Stage');
     expect(stage.DependsOn).toContain(id);
   });
 });
@@ -186,13 +170,13 @@ describe('REST API', () => {
   });
 
   test('access logs go to the access log group', () => {
-    const setting = onlyResource(sandbox, 'AWS::ApiGateway::Stage').Properties!.AccessLogSetting;
-    const [accessLogGroupId] = Object.entries(resourcesOfType(sandbox, 'AWS::Logs::LogGroup')).find(([id]) => id.includes('AccessLogs'))!;
+    const setting = onlyResourceOf(sandbox, 'AWS::ApiGateway::Stage').Properties!.AccessLogSetting;
+    const [accessLogGroupId] = resourcesOf(sandbox, 'AWS::Logs::LogGroup').find(([id]) => id.includes('AccessLogs'))!;
     expect(JSON.stringify(setting.DestinationArn)).toContain(`"Ref":"${accessLogGroupId}"`);
   });
 
   test.each(stages)('%s: each write method has its own lower throttle', (_, template) => {
-    const settings = onlyResource(template, 'AWS::ApiGateway::Stage').Properties!.MethodSettings;
+    const settings = onlyResourceOf(template, 'AWS::ApiGateway::Stage').Properties!.MethodSettings;
     for (const [path, method] of [
       ['/~1menu-items', 'POST'],
       ['/~1menu-items~1{id}', 'PUT'],
@@ -206,14 +190,14 @@ describe('REST API', () => {
 
   test('execution logging is INFO in a sandbox and ERROR in production', () => {
     const level = (t: Template) =>
-      onlyResource(t, 'AWS::ApiGateway::Stage').Properties!.MethodSettings.find((m: any) => m.ResourcePath === '/*')
+      onlyResourceOf(t, 'AWS::ApiGateway::Stage').Properties!.MethodSettings.find((m: any) => m.ResourcePath === '/*')
         .LoggingLevel;
     expect(level(sandbox)).toBe('INFO');
     expect(level(production)).toBe('ERROR');
   });
 
   test.each(stages)('%s: reads are anonymous, every write is signed with IAM', (_, template) => {
-    const methods = Object.values(resourcesOfType(template, 'AWS::ApiGateway::Method')).filter(
+    const methods = resourcesOf(template, 'AWS::ApiGateway::Method').map(([, r]) => r).filter(
       (m) => m.Properties!.HttpMethod !== 'OPTIONS',
     );
     const byMethod = Object.fromEntries(
@@ -228,7 +212,7 @@ describe('REST API', () => {
   });
 
   test('write bodies are validated at the gateway against models derived from the handler schema', () => {
-    const models = Object.values(resourcesOfType(sandbox, 'AWS::ApiGateway::Model')).map((m) => m.Properties!.Schema);
+    const models = resourcesOf(sandbox, 'AWS::ApiGateway::Model').map(([, r]) => r).map((m) => m.Properties!.Schema);
     expect(models).toContainEqual(requestBodyJsonSchema(CreateMenuItemBody));
     expect(models).toContainEqual(requestBodyJsonSchema(ReplaceMenuItemBody));
     expect(requestBodyJsonSchema(CreateMenuItemBody)).toMatchObject({
@@ -258,7 +242,7 @@ describe('REST API', () => {
 
   test('sandbox allows any origin; production allows only the configured origins', () => {
     const preflight = (t: Template) =>
-      Object.values(resourcesOfType(t, 'AWS::ApiGateway::Method')).filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
+      resourcesOf(t, 'AWS::ApiGateway::Method').map(([, r]) => r).filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
     expect(preflight(sandbox).length).toBeGreaterThan(0);
     expect(JSON.stringify(preflight(sandbox))).toContain("'*'");
     expect(preflight(production).length).toBeGreaterThan(0);
@@ -271,7 +255,7 @@ describe('REST API', () => {
 
   test('production without configured origins has no CORS at all', () => {
     const { serverlessApi } = templatesFor({ stage: 'production', alarmEmail: 'ops@example.com' });
-    const preflight = Object.values(resourcesOfType(serverlessApi, 'AWS::ApiGateway::Method')).filter(
+    const preflight = resourcesOf(serverlessApi, 'AWS::ApiGateway::Method').map(([, r]) => r).filter(
       (m) => m.Properties!.HttpMethod === 'OPTIONS',
     );
     expect(preflight).toEqual([]);
@@ -279,12 +263,12 @@ describe('REST API', () => {
 
   test('the API Gateway CloudWatch role is deleted with a sandbox and kept in production', () => {
     const role = (t: Template) =>
-      Object.values(resourcesOfType(t, 'AWS::IAM::Role')).find((r) =>
+      resourcesOf(t, 'AWS::IAM::Role').map(([, r]) => r).find((r) =>
         JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'),
       )!;
     expect(role(sandbox).DeletionPolicy).toBe('Delete');
     expect(role(production).DeletionPolicy).toBe('Retain');
-    expect(onlyResource(sandbox, 'AWS::ApiGateway::Account').DeletionPolicy).toBe('Delete');
+    expect(onlyResourceOf(sandbox, 'AWS::ApiGateway::Account').DeletionPolicy).toBe('Delete');
   });
 
   test('production puts a WAF web ACL with managed rules and a per-IP rate limit in front of the stage', () => {
@@ -302,7 +286,7 @@ describe('REST API', () => {
 
 describe('alarms and dashboard', () => {
   const alarmMetrics = (t: Template) =>
-    Object.values(resourcesOfType(t, 'AWS::CloudWatch::Alarm')).map((a) => JSON.stringify(a.Properties));
+    resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, r]) => r).map((a) => JSON.stringify(a.Properties));
 
   test.each(stages)('%s: alarms on API 5XX rate and p99 latency, Lambda errors and throttles, DynamoDB throttles and system errors', (_, template) => {
     const alarms = alarmMetrics(template);
@@ -320,7 +304,7 @@ describe('alarms and dashboard', () => {
   });
 
   test('production alarms notify an encrypted topic with the alarm email subscribed', () => {
-    const alarms = Object.values(resourcesOfType(production, 'AWS::CloudWatch::Alarm'));
+    const alarms = resourcesOf(production, 'AWS::CloudWatch::Alarm').map(([, r]) => r);
     for (const alarm of alarms) {
       expect(alarm.Properties!.ActionsEnabled).toBe(true);
       expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
@@ -336,7 +320,7 @@ describe('alarms and dashboard', () => {
 
   test('sandbox without an alarm email: alarms change state only, no topic', () => {
     sandbox.resourceCountIs('AWS::SNS::Topic', 0);
-    for (const alarm of Object.values(resourcesOfType(sandbox, 'AWS::CloudWatch::Alarm'))) {
+    for (const alarm of resourcesOf(sandbox, 'AWS::CloudWatch::Alarm').map(([, r]) => r)) {
       expect(alarm.Properties!.ActionsEnabled).toBe(false);
     }
   });

@@ -1,0 +1,35 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
+import { STAGE_CONTEXTS, templatesFor } from './synth';
+
+/** A resource of a synthesized template. */
+export interface TemplateResource {
+  readonly Type: string;
+  readonly Properties: Record<string, any>;
+  readonly DeletionPolicy?: string;
+  readonly DependsOn?: string[];
+  readonly Metadata?: Record<string, string>;
+}
+
+/** Every resource of one type, as [logical id, resource]. */
+export function resourcesOf(template: Template, type: string): [string, TemplateResource][] {
+  return Object.entries(template.findResources(type)) as [string, TemplateResource][];
+}
+
+/** The one resource of a type; fails the test if there are none or several. */
+export function onlyResourceOf(template: Template, type: string): TemplateResource {
+  const found = resourcesOf(template, type);
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+}
+
+/** One architecture's template in both stages, and the pairs `test.each` takes. */
+export function stageTemplates(stack: keyof CoffeeShopStacks) {
+  const sandbox = templatesFor(STAGE_CONTEXTS.sandbox)[stack];
+  const production = templatesFor(STAGE_CONTEXTS.production)[stack];
+  const stages = [
+    ['sandbox', sandbox],
+    ['production', production],
+  ] as const;
+  return { sandbox, production, stages };
+}
