@@ -16,11 +16,12 @@ import {
   type ApplicationTargetGroup,
   Protocol as ElbProtocol,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
+import { stageLogGroup } from '../shared/stage-log-group';
 
 export interface InternalServiceProps {
   readonly stage: StageConfig;
@@ -58,10 +59,7 @@ export class InternalService extends Construct {
     const { stage, vpc } = props;
     const desiredCount = props.desiredCount ?? (stage.name === 'production' ? 2 : 1);
 
-    this.logGroup = new LogGroup(this, 'Logs', {
-      retention: stage.logRetention,
-      removalPolicy: stage.statefulRemovalPolicy,
-    });
+    this.logGroup = stageLogGroup(this, 'Logs', stage);
 
     const taskDefinition = new Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: NetworkMode.AWS_VPC });
     taskDefinition.addContainer('web', {

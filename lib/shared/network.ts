@@ -7,9 +7,10 @@ import {
   SubnetType,
   Vpc,
 } from 'aws-cdk-lib/aws-ec2';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AVAILABILITY_ZONES, type StageConfig } from './stage-config';
+import { stageLogGroup } from './stage-log-group';
 
 export interface NetworkProps {
   readonly stage: StageConfig;
@@ -54,10 +55,7 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     this.cidr = props.cidr ?? '10.0.0.0/16';
-    this.flowLogGroup = new LogGroup(this, 'FlowLogs', {
-      retention: props.stage.logRetention,
-      removalPolicy: props.stage.statefulRemovalPolicy,
-    });
+    this.flowLogGroup = stageLogGroup(this, 'FlowLogs', props.stage);
     this.vpc = new Vpc(this, 'Vpc', {
       ipAddresses: IpAddresses.cidr(this.cidr),
       maxAzs: AVAILABILITY_ZONES,

@@ -3,10 +3,11 @@ import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from './acknowledge';
 import type { StageConfig } from './stage-config';
+import { stageLogGroup } from './stage-log-group';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -64,10 +65,7 @@ export class ObservedFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservedFunctionProps) {
     super(scope, id);
-    this.logGroup = new LogGroup(this, 'LogGroup', {
-      retention: props.stage.logRetention,
-      removalPolicy: props.stage.statefulRemovalPolicy,
-    });
+    this.logGroup = stageLogGroup(this, 'LogGroup', props.stage);
     // An own role instead of AWSLambdaBasicExecutionRole: the function may
     // write to its own log group only, not create or write any log group.
     this.role = new Role(this, 'Role', {

@@ -10,10 +10,11 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { StageConfig } from './stage-config';
+import { stageLogGroup } from './stage-log-group';
 
 /** Requests per second (steady rate) and burst for one scope of an API. */
 export interface ThrottleLimits {
@@ -83,10 +84,7 @@ export class ObservedRestApi extends Construct {
     super(scope, id);
     const { stage } = props;
 
-    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
-      retention: stage.logRetention,
-      removalPolicy: stage.statefulRemovalPolicy,
-    });
+    this.accessLogGroup = stageLogGroup(this, 'AccessLogs', stage);
 
     const methodOptions: Record<string, MethodDeploymentOptions> = {};
     for (const [path, limits] of Object.entries(props.methodThrottles ?? {})) {
@@ -180,10 +178,8 @@ export class ObservedRestApi extends Construct {
    * stage's retention and removal policy.
    */
   private retainExecutionLogsWithStage(stage: StageConfig): void {
-    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+    const executionLogs = stageLogGroup(this, 'ExecutionLogs', stage, {
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${API_STAGE_NAME}`,
-      retention: stage.logRetention,
-      removalPolicy: stage.statefulRemovalPolicy,
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
   }
