@@ -15,8 +15,8 @@ const ARCHITECTURE_TAGS: Record<string, string> = {
 };
 
 const EXPECTED = {
-  sandbox: { retentionDays: 7, statefulDeletion: 'Delete' },
-  production: { retentionDays: 365, statefulDeletion: 'Retain' },
+  sandbox: { retentionDays: 7, statefulDeletion: 'Delete', terminationProtection: false },
+  production: { retentionDays: 365, statefulDeletion: 'Retain', terminationProtection: true },
 } as const;
 
 const STATEFUL_TYPES = ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket'];
@@ -27,6 +27,14 @@ describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%
 
   test('every architecture has a tag value', () => {
     expect(Object.keys(stacks).sort()).toEqual(Object.keys(ARCHITECTURE_TAGS).sort());
+  });
+
+  test.each(Object.entries(stacks))('%s: environment-agnostic (synth needs no account or region)', (_, stack) => {
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  test.each(Object.entries(stacks))('%s: termination protection only in production', (_, stack) => {
+    expect(stack.terminationProtection).toBe(EXPECTED[stage].terminationProtection);
   });
 
   test.each(templates)('%s: every taggable resource carries the project, architecture and stage tags', (name, template) => {

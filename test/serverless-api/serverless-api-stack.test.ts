@@ -6,7 +6,7 @@ import {
 } from '../../lambda/serverless-api/menu-item-schema';
 import { MenuTable } from '../../lib/serverless-api/menu-table';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
-import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { templatesFor } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
 
 const { sandbox, production, stages } = stageTemplates('serverlessApi');
@@ -327,16 +327,6 @@ describe('alarms and dashboard', () => {
 });
 
 describe('stack', () => {
-  test('is environment-agnostic: synth needs no account or region', () => {
-    const { stacks } = templatesFor(STAGE_CONTEXTS.sandbox);
-    expect(stacks.serverlessApi.environment).toBe('aws://unknown-account/unknown-region');
-  });
-
-  test('production refuses cdk destroy; a sandbox does not', () => {
-    expect(templatesFor(STAGE_CONTEXTS.production).stacks.serverlessApi.terminationProtection).toBe(true);
-    expect(templatesFor(STAGE_CONTEXTS.sandbox).stacks.serverlessApi.terminationProtection).toBe(false);
-  });
-
   test.each(stages)('%s: outputs the API URL', (_, template) => {
     template.hasOutput('ApiUrl', {});
   });
