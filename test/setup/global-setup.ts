@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
-import { type RunningBackend, startDynamoDbLocal, startFauxqs } from './local-backends';
+import { type RunningBackend, startDynamoDbLocal, startFauxqs, startPostgres } from './local-backends';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -15,11 +15,12 @@ declare global {
  * the endpoint variables set here.
  */
 export default async function globalSetup(): Promise<void> {
-  const [dynamoDb, fauxqs] = await Promise.all([startDynamoDbLocal(), startFauxqs()]);
+  const [dynamoDb, fauxqs, postgres] = await Promise.all([startDynamoDbLocal(), startFauxqs(), startPostgres()]);
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDb.endpoint;
   process.env.AWS_ENDPOINT_URL_SQS = fauxqs.endpoint;
   process.env.AWS_ENDPOINT_URL_SNS = fauxqs.endpoint;
-  globalThis.__LOCAL_BACKENDS__ = [dynamoDb, fauxqs];
+  process.env.LOCAL_POSTGRES = JSON.stringify(postgres.connection);
+  globalThis.__LOCAL_BACKENDS__ = [dynamoDb, fauxqs, postgres];
 
   // Handler tests build their local tables and queues from the sandbox
   // templates; synthesizing once here spares every such file loading the CDK.
