@@ -21,5 +21,7 @@ const config = parseAppConfig({
   amiParameter: app.node.tryGetContext('amiParameter'),
   sshKeyName: app.node.tryGetContext('sshKeyName'),
   sshCidr: app.node.tryGetContext('sshCidr'),
+  databaseReadReplica: app.node.tryGetContext('databaseReadReplica'),
+  databaseNetwork: app.node.tryGetContext('databaseNetwork'),
 });
 addCoffeeShopStacks(app, config);

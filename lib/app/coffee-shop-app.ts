@@ -1,6 +1,7 @@
 import type { App } from 'aws-cdk-lib';
 import { ContainersOnEc2Stack } from '../containers-on-ec2/containers-on-ec2-stack';
 import { DecoupledOrdersStack } from '../decoupled-orders/decoupled-orders-stack';
+import { MultiAzDatabaseStack } from '../multi-az-database/multi-az-database-stack';
 import { ServerlessApiStack } from '../serverless-api/serverless-api-stack';
 import type { AppConfig } from '../shared/stage-config';
 import { tagArchitecture } from '../shared/tags';
@@ -11,6 +12,7 @@ export interface CoffeeShopStacks {
   readonly serverlessApi: ServerlessApiStack;
   readonly decoupledOrders: DecoupledOrdersStack;
   readonly containersOnEc2: ContainersOnEc2Stack;
+  readonly multiAzDatabase: MultiAzDatabaseStack;
 }
 
 /**
@@ -46,6 +48,23 @@ export function addCoffeeShopStacks(app: App, config: AppConfig): CoffeeShopStac
   });
   tagArchitecture(containersOnEc2, 'containers-on-ec2', stage);
 
+  const inContainersVpc = config.database.network === 'containers';
+  const multiAzDatabase = new MultiAzDatabaseStack(app, `CoffeeShop-Database-${stage.name}`, {
+    description: `Coffee shop customer database: RDS for PostgreSQL Multi-AZ, schema migrations on deploy (${stage.name})`,
+    terminationProtection: stage.terminationProtection,
+    stage,
+    config: config.database,
+    ...(inContainersVpc
+      ? {
+          shared: {
+            vpc: containersOnEc2.network.vpc,
+            clients: [{ connectable: containersOnEc2.sampleService.service, description: 'Sample internal service tasks' }],
+          },
+        }
+      : {}),
+  });
+  tagArchitecture(multiAzDatabase, 'multi-az-database', stage);
+
   addValidationPlugins(app);
-  return { serverlessApi, decoupledOrders, containersOnEc2 };
+  return { serverlessApi, decoupledOrders, containersOnEc2, multiAzDatabase };
 }

@@ -2,7 +2,6 @@ import {
   FlowLogDestination,
   FlowLogTrafficType,
   GatewayVpcEndpointAwsService,
-  type InterfaceVpcEndpointAwsService,
   IpAddresses,
   SubnetType,
   Vpc,
@@ -22,12 +21,6 @@ export interface NetworkProps {
   readonly natGateways: number;
   /** @default '10.0.0.0/16' */
   readonly cidr?: string;
-  /**
-   * Interface endpoints to add, for AWS APIs that isolated subnets must reach
-   * without a NAT (for example Secrets Manager for database credential rotation).
-   * @default - none
-   */
-  readonly interfaceEndpoints?: Record<string, InterfaceVpcEndpointAwsService>;
 }
 
 /** Subnet group names, for selecting subnets by role. */
@@ -78,8 +71,5 @@ export class Network extends Construct {
         All: { destination: FlowLogDestination.toCloudWatchLogs(this.flowLogGroup), trafficType: FlowLogTrafficType.ALL },
       },
     });
-    for (const [name, service] of Object.entries(props.interfaceEndpoints ?? {})) {
-      this.vpc.addInterfaceEndpoint(name, { service, subnets: { subnetGroupName: SUBNETS.isolated }, privateDnsEnabled: true });
-    }
   }
 }

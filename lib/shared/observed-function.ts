@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from './acknowledge';
@@ -21,13 +22,15 @@ export const NODE_RUNTIME = Runtime.NODEJS_24_X;
  * How the function is invoked. Neither way is asynchronous, so neither uses
  * an asynchronous-invocation dead-letter queue; this says where failures go.
  */
-export type InvocationSource = 'api-gateway' | 'sqs-event-source';
+export type InvocationSource = 'api-gateway' | 'sqs-event-source' | 'custom-resource-provider';
 
 const FAILURE_PATH: Record<InvocationSource, string> = {
   'api-gateway':
     'Invoked only synchronously by API Gateway proxy integration: a failure is returned to the caller as a 5xx, and an async dead-letter queue would never receive anything.',
   'sqs-event-source':
     "Invoked only by an SQS event source mapping, never asynchronously: failed messages go to the source queue's dead-letter queue after maxReceiveCount.",
+  'custom-resource-provider':
+    'Invoked only synchronously by the CDK custom resource Provider framework during a deployment: a failure is reported to CloudFormation, which fails and rolls back the deployment; there is no event to keep for a retry.',
 };
 
 export interface ObservedFunctionProps {
@@ -49,6 +52,17 @@ export interface ObservedFunctionProps {
   readonly timeout?: Duration;
   /** @default 256 */
   readonly memorySize?: number;
+  /**
+   * Runs the function in these subnets of a VPC, with these security groups.
+   * @default - not in a VPC
+   */
+  readonly vpcPlacement?: { readonly vpc: IVpc; readonly subnets: SubnetSelection; readonly securityGroups: ISecurityGroup[] };
+  /**
+   * Directories copied next to the bundled handler, by target name, for data
+   * files the handler reads at run time (for example SQL migrations).
+   * @default - none
+   */
+  readonly bundledDirectories?: Record<string, string>;
 }
 
 /**
@@ -106,7 +120,11 @@ export class ObservedFunction extends Construct {
         // 720 KB minified, see `npm run bench`) and the cold start with it.
         // The price is that the runtime's SDK version, not the lockfile's, runs.
         externalModules: ['@aws-sdk/*'],
+        ...(props.bundledDirectories ? { commandHooks: copyDirectoriesAfterBundling(props.bundledDirectories) } : {}),
       },
+      ...(props.vpcPlacement
+        ? { vpc: props.vpcPlacement.vpc, vpcSubnets: props.vpcPlacement.subnets, securityGroups: props.vpcPlacement.securityGroups }
+        : {}),
     });
   
     // Names the source file in the template, for readers and for `npm run bench`.
@@ -114,10 +132,28 @@ export class ObservedFunction extends Construct {
 
     Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] });
 
+    if (props.vpcPlacement) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason:
+          "A function in a VPC needs to create, describe and delete its network interfaces; AWS's managed policy for exactly that is the one Lambda documents, and its EC2 actions support no resource-level scoping.",
+      });
+    }
+
     acknowledgeDefaultPolicy(this.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their resource must be *.',
     });
   }
+}
+
+/** Bundling hooks that copy directories into the asset after esbuild ran (locally; there is no Docker here). */
+function copyDirectoriesAfterBundling(directories: Record<string, string>): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir: string, outputDir: string) =>
+      Object.entries(directories).map(([name, source]) => `cp -R "${source}" "${path.join(outputDir, name)}"`),
+  };
 }

@@ -44,6 +44,8 @@ export interface RawAppContext {
   readonly amiParameter?: unknown;
   readonly sshKeyName?: unknown;
   readonly sshCidr?: unknown;
+  readonly databaseReadReplica?: unknown;
+  readonly databaseNetwork?: unknown;
 }
 
 /** Which machine image the container instances boot. */
@@ -61,12 +63,36 @@ export interface ContainersConfig {
   readonly ssh?: { readonly keyName: string; readonly sourceCidr: string };
 }
 
+/** Where the database lives: its own VPC, or the containers architecture's VPC so the sample service can reach it. */
+export const DATABASE_NETWORKS = ['own', 'containers'] as const;
+export type DatabaseNetwork = (typeof DATABASE_NETWORKS)[number];
+
+/** Settings of the relational-database architecture. */
+export interface DatabaseConfig {
+  /** Instance class without the `db.` prefix, e.g. `t4g.micro`. */
+  readonly instanceType: string;
+  /** Memory of that class, for the freeable-memory and connection alarms. */
+  readonly instanceMemoryMiB: number;
+  readonly allocatedStorageGiB: number;
+  /** Ceiling of storage auto scaling. */
+  readonly maxAllocatedStorageGiB: number;
+  /** Days of automated backups (point-in-time restore window). */
+  readonly backupRetentionDays: number;
+  /** Enhanced monitoring interval. */
+  readonly monitoringIntervalSeconds: number;
+  /** A read replica for read-heavy work (`-c databaseReadReplica=true`). */
+  readonly readReplica: boolean;
+  /** `-c databaseNetwork=containers` puts the database in the containers VPC. */
+  readonly network: DatabaseNetwork;
+}
+
 /** The validated application configuration. */
 export interface AppConfig {
   readonly stage: StageConfig;
   /** Browser origins allowed to call the APIs (CORS). Empty disables CORS. */
   readonly corsOrigins: readonly string[];
   readonly containers: ContainersConfig;
+  readonly database: DatabaseConfig;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -128,6 +154,7 @@ export function parseAppConfig(raw: RawAppContext): AppConfig {
     stage: stageDefaults(stageName as StageName, alarmEmail),
     corsOrigins,
     containers: parseContainersConfig(raw, stageName as StageName),
+    database: parseDatabaseConfig(raw, stageName as StageName),
   };
 }
 
@@ -180,6 +207,41 @@ function parseContainersConfig(raw: RawAppContext, stage: StageName): Containers
     throw new ConfigError('sshCidr', raw.sshCidr, 'an IPv4 CIDR with a prefix of /8 or longer, such as 203.0.113.10/32 (never 0.0.0.0/0)');
   }
   return { natGateways, hostImage, ...(keyName && sourceCidr ? { ssh: { keyName, sourceCidr } } : {}) };
+}
+
+function parseDatabaseConfig(raw: RawAppContext, stage: StageName): DatabaseConfig {
+  const replicaText = raw.databaseReadReplica === undefined || raw.databaseReadReplica === '' ? 'false' : String(raw.databaseReadReplica).trim();
+  if (replicaText !== 'true' && replicaText !== 'false') {
+    throw new ConfigError('databaseReadReplica', raw.databaseReadReplica, 'true or false');
+  }
+  const networkAccepted = `one of ${DATABASE_NETWORKS.join(', ')}`;
+  const network = optionalString('databaseNetwork', raw.databaseNetwork, networkAccepted) ?? 'own';
+  if (!(DATABASE_NETWORKS as readonly string[]).includes(network)) {
+    throw new ConfigError('databaseNetwork', raw.databaseNetwork, networkAccepted);
+  }
+  const common = { readReplica: replicaText === 'true', network: network as DatabaseNetwork };
+  if (stage === 'production') {
+    return {
+      ...common,
+      instanceType: 'm7g.large',
+      instanceMemoryMiB: 8192,
+      allocatedStorageGiB: 100,
+      maxAllocatedStorageGiB: 1000,
+      backupRetentionDays: 14,
+      monitoringIntervalSeconds: 15,
+    };
+  }
+  return {
+    ...common,
+    // The smallest Graviton burstable class: the cheapest that runs PostgreSQL Multi-AZ.
+    instanceType: 't4g.micro',
+    instanceMemoryMiB: 1024,
+    allocatedStorageGiB: 20,
+    maxAllocatedStorageGiB: 100,
+    // One day, not zero: zero disables automated backups, which a read replica needs.
+    backupRetentionDays: 1,
+    monitoringIntervalSeconds: 60,
+  };
 }
 
 /** A well-formed IPv4 CIDR that is not the whole internet (prefix /8 to /32). */

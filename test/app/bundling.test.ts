@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
@@ -33,7 +33,19 @@ describe('Lambda bundling', () => {
     const code = readFileSync(bundle, 'utf8');
     // Minified: few, long lines.
     expect(code.split('\n').length).toBeLessThan(50);
-    expect(code).toMatch(/require\("@aws-sdk\/client-dynamodb"\)/);
+    // The SDK client the handler uses is loaded from the runtime, not bundled.
+    expect(code).toMatch(/require\("@aws-sdk\/client-(dynamodb|secrets-manager)"\)/);
     expect(statSync(bundle).size).toBeGreaterThan(10_000);
+  });
+
+  test('the schema migrations are copied next to their handler, byte for byte', () => {
+    const [, dir] = functions.find(([name]) => name.includes('SchemaMigrations'))!;
+    const source = path.resolve(__dirname, '../../lambda/multi-az-database/migrations');
+    const files = readdirSync(source).sort();
+    expect(files.length).toBeGreaterThan(0);
+    expect(readdirSync(path.join(dir, 'migrations')).sort()).toEqual(files);
+    for (const file of files) {
+      expect(readFileSync(path.join(dir, 'migrations', file), 'utf8')).toBe(readFileSync(path.join(source, file), 'utf8'));
+    }
   });
 });

@@ -12,6 +12,7 @@ const ARCHITECTURE_TAGS: Record<string, string> = {
   serverlessApi: 'serverless-api',
   decoupledOrders: 'decoupled-orders',
   containersOnEc2: 'containers-on-ec2',
+  multiAzDatabase: 'multi-az-database',
 };
 
 const EXPECTED = {

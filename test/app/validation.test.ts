@@ -9,11 +9,18 @@ import { STAGE_CONTEXTS, buildTestApp } from '../helpers/synth';
  * Serverless, and aws-cdk-lib's CloudFormation Validate), over every stack of
  * the app, in both stages.
  */
+/** Both stages, and the context switches that add resources (read replica, database in the containers VPC). */
+const CONTEXTS = {
+  ...STAGE_CONTEXTS,
+  'sandbox with every switch': { ...STAGE_CONTEXTS.sandbox, databaseReadReplica: 'true', databaseNetwork: 'containers', natGateways: '0' },
+  'production with a read replica': { ...STAGE_CONTEXTS.production, databaseReadReplica: 'true' },
+};
+
 describe('synth-time validation', () => {
-  test.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])(
+  test.each(Object.keys(CONTEXTS) as (keyof typeof CONTEXTS)[])(
     '%s: every stack synthesizes with no unacknowledged finding of any severity',
     (stage) => {
-      const { app } = buildTestApp(STAGE_CONTEXTS[stage]);
+      const { app } = buildTestApp(CONTEXTS[stage]);
       const assembly = app.synth();
       const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
       const violations = report.pluginReports.flatMap((r: { violations?: unknown[] }) => r.violations ?? []);

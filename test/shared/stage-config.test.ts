@@ -52,6 +52,20 @@ describe('parseAppConfig', () => {
     });
   });
 
+  test('database: own VPC and no replica by default; a small class in a sandbox; both switches by context', () => {
+    expect(parseAppConfig({}).database).toMatchObject({ network: 'own', readReplica: false, instanceType: 't4g.micro', backupRetentionDays: 1 });
+    expect(parseAppConfig({ stage: 'production', alarmEmail: 'ops@example.com' }).database).toMatchObject({
+      instanceType: 'm7g.large',
+      backupRetentionDays: 14,
+    });
+    expect(parseAppConfig({ databaseReadReplica: 'true', databaseNetwork: 'containers' }).database).toMatchObject({
+      network: 'containers',
+      readReplica: true,
+    });
+    expect(parseAppConfig({ databaseReadReplica: true }).database.readReplica).toBe(true);
+    expect(parseAppConfig({ databaseReadReplica: 'false' }).database.readReplica).toBe(false);
+  });
+
   describe('rejects bad values with the key, the value and what is accepted', () => {
     test.each([
       [{ stage: 'prod' }, /Invalid context value stage="prod": expected one of sandbox, production/],
@@ -77,6 +91,8 @@ describe('parseAppConfig', () => {
       [{ sshKeyName: 'ops', sshCidr: '0.0.0.0/0' }, /Invalid context value sshCidr="0.0.0.0\/0": .*never 0.0.0.0\/0/],
       [{ sshKeyName: 'ops', sshCidr: '10.0.0.300/32' }, /Invalid context value sshCidr="10.0.0.300\/32"/],
       [{ sshKeyName: 'ops', sshCidr: '203.0.113.10' }, /Invalid context value sshCidr="203.0.113.10"/],
+      [{ databaseReadReplica: 'yes' }, /Invalid context value databaseReadReplica="yes": expected true or false/],
+      [{ databaseNetwork: 'shared' }, /Invalid context value databaseNetwork="shared": expected one of own, containers/],
     ])('%j', (raw, message) => {
       expect(() => parseAppConfig(raw)).toThrow(message);
     });

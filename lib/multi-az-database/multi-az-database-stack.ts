@@ -1,0 +1,147 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IConnectable, InterfaceVpcEndpoint, InterfaceVpcEndpointAwsService, type IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import type { Construct } from 'constructs';
+import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
+import { Network, SUBNETS } from '../shared/network';
+import type { DatabaseConfig, StageConfig } from '../shared/stage-config';
+import { CustomerDatabase } from './customer-database';
+import { SchemaMigrations } from './schema-migrations';
+
+/** A client allowed to connect to the database, named in its security group rule. */
+export interface DatabaseClient {
+  readonly connectable: IConnectable;
+  readonly description: string;
+}
+
+export interface MultiAzDatabaseStackProps extends StackProps {
+  readonly stage: StageConfig;
+  readonly config: DatabaseConfig;
+  /**
+   * Join this VPC (the containers architecture's) instead of creating one,
+   * and admit these clients besides the migrations function.
+   * @default - an own VPC without NAT gateways, and no other clients
+   */
+  readonly shared?: { readonly vpc: IVpc; readonly clients: readonly DatabaseClient[] };
+}
+
+/** Bytes in a mebibyte / gibibyte, for alarm thresholds. */
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+
+/**
+ * RDS for PostgreSQL's default `max_connections` is
+ * LEAST(DBInstanceClassMemory / 9531392, 5000); DBInstanceClassMemory is a
+ * little under the class's memory, so 90% of it is a fair estimate.
+ */
+export function estimatedMaxConnections(memoryMiB: number): number {
+  return Math.min(5000, Math.floor((memoryMiB * MIB * 0.9) / 9_531_392));
+}
+
+/**
+ * Architecture 5: the customer database on RDS for PostgreSQL, Multi-AZ, in
+ * isolated subnets, with schema migrations applied by every deployment.
+ */
+export class MultiAzDatabaseStack extends Stack {
+  readonly network?: Network;
+  readonly database: CustomerDatabase;
+  readonly migrations: SchemaMigrations;
+  readonly secretsManagerEndpoint: InterfaceVpcEndpoint;
+  readonly monitoring: ArchitectureMonitoring;
+
+  constructor(scope: Construct, id: string, props: MultiAzDatabaseStackProps) {
+    super(scope, id, props);
+    const { stage, config } = props;
+
+    // Its own VPC needs no NAT gateway: nothing in it goes to the internet.
+    this.network = props.shared ? undefined : new Network(this, 'Network', { stage, natGateways: 0 });
+    const vpc = props.shared?.vpc ?? this.network!.vpc;
+
+    this.database = new CustomerDatabase(this, 'Database', { stage, config, vpc });
+
+    // The isolated subnets' only way to the Secrets Manager API. Closed by
+    // default: each client that reads a secret is admitted by name.
+    const endpointSecurityGroup = new SecurityGroup(this, 'SecretsManagerEndpointSecurityGroup', {
+      vpc,
+      description: 'Secrets Manager endpoint: HTTPS from named clients only',
+      allowAllOutbound: false,
+    });
+    this.secretsManagerEndpoint = new InterfaceVpcEndpoint(this, 'SecretsManagerEndpoint', {
+      vpc,
+      service: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+      subnets: { subnetGroupName: SUBNETS.isolated },
+      privateDnsEnabled: true,
+      securityGroups: [endpointSecurityGroup],
+      open: false,
+    });
+
+    this.migrations = new SchemaMigrations(this, 'SchemaMigrations', {
+      stage,
+      vpc,
+      database: this.database,
+      secretsManagerEndpoint: this.secretsManagerEndpoint,
+    });
+    for (const client of props.shared?.clients ?? []) this.database.allowFrom(client.connectable, client.description);
+
+    this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
+    this.addAlarms(stage, config);
+
+    const { instance } = this.database;
+    new CfnOutput(this, 'DatabaseEndpoint', { value: instance.dbInstanceEndpointAddress, description: 'Stays the same across a Multi-AZ failover' });
+    new CfnOutput(this, 'DatabaseInstanceIdentifier', { value: instance.instanceIdentifier });
+    new CfnOutput(this, 'DatabaseSecretArn', { value: instance.secret!.secretArn, description: 'Master user credentials, managed and rotated by RDS' });
+    if (this.database.readReplica) {
+      new CfnOutput(this, 'ReadReplicaEndpoint', { value: this.database.readReplica.dbInstanceEndpointAddress });
+    }
+  }
+
+  private addAlarms(stage: StageConfig, config: DatabaseConfig): void {
+    const { instance, readReplica } = this.database;
+    const metric = (instanceIdentifier: string, metricName: string, statistic = 'Average') =>
+      new Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap: { DBInstanceIdentifier: instanceIdentifier }, statistic, period: stage.alarmPeriod });
+    this.monitoring.facade
+      .monitorRdsInstance({
+        instance,
+        alarmFriendlyName: 'CustomerDatabase',
+        humanReadableName: 'Customer database (primary)',
+        addCpuUsageAlarm: { Warning: { maxUsagePercent: 80 } },
+        addFreeStorageSpaceAlarm: { Critical: { minCount: Math.round(config.allocatedStorageGiB * GIB * 0.1) } },
+        addMaxConnectionCountAlarm: { Warning: { maxConnectionCount: Math.floor(estimatedMaxConnections(config.instanceMemoryMiB) * 0.8) } },
+      })
+      .monitorCustom({
+        alarmFriendlyName: 'CustomerDatabaseMemoryAndReplication',
+        humanReadableName: 'Customer database memory and replication',
+        metricGroups: [
+          {
+            title: 'Freeable memory (bytes)',
+            metrics: [
+              {
+                metric: metric(instance.instanceIdentifier, 'FreeableMemory', 'Minimum'),
+                alarmFriendlyName: 'FreeableMemory',
+                addAlarm: {
+                  Warning: {
+                    threshold: Math.round(config.instanceMemoryMiB * MIB * 0.1),
+                    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+                  },
+                },
+              },
+            ],
+          },
+          ...(readReplica
+            ? [
+                {
+                  title: 'Read replica lag (seconds)',
+                  metrics: [
+                    {
+                      metric: metric(readReplica.instanceIdentifier, 'ReplicaLag', 'Maximum'),
+                      alarmFriendlyName: 'ReplicaLag',
+                      addAlarm: { Warning: { threshold: 60, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
+                    },
+                  ],
+                },
+              ]
+            : []),
+        ],
+      });
+  }
+}

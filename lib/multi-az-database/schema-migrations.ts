@@ -1,0 +1,134 @@
+import * as path from 'node:path';
+import { type CfnElement, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { type IInterfaceVpcEndpoint, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Provider } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { loadMigrations, migrationsFingerprint } from '../../lambda/multi-az-database/migration-files';
+import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
+import { SUBNETS } from '../shared/network';
+import { ObservedFunction } from '../shared/observed-function';
+import type { StageConfig } from '../shared/stage-config';
+import { stageLogGroup } from '../shared/stage-log-group';
+import { type CustomerDatabase, DATABASE_NAME } from './customer-database';
+
+const LAMBDA_DIR = path.resolve(__dirname, '..', '..', 'lambda', 'multi-az-database');
+
+/** The SQL migrations the deployment applies, in the repository. */
+export const MIGRATIONS_DIR = path.join(LAMBDA_DIR, 'migrations');
+
+/**
+ * The CA bundle of the Lambda Node.js runtime, which includes the Amazon RDS
+ * certificate authorities; the function verifies the database certificate
+ * against it.
+ */
+export const LAMBDA_RUNTIME_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
+export interface SchemaMigrationsProps {
+  readonly stage: StageConfig;
+  readonly vpc: IVpc;
+  readonly database: CustomerDatabase;
+  /** The Secrets Manager endpoint the function reads the database secret through (isolated subnets have no other path). */
+  readonly secretsManagerEndpoint: IInterfaceVpcEndpoint;
+  /** @default the repository's lambda/multi-az-database/migrations */
+  readonly migrationsDir?: string;
+}
+
+/**
+ * Schema migrations applied by every deployment: a custom resource whose
+ * handler, a function in the database's isolated subnets, applies the
+ * versioned SQL files that have not run yet. The resource's properties carry
+ * a fingerprint of the files, so a deployment that adds or edits one runs the
+ * handler again; a failing migration fails the deployment with the SQL error.
+ */
+export class SchemaMigrations extends Construct {
+  readonly function: ObservedFunction;
+  readonly securityGroup: SecurityGroup;
+  readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: SchemaMigrationsProps) {
+    super(scope, id);
+    const { stage, vpc, database } = props;
+    const migrationsDir = props.migrationsDir ?? MIGRATIONS_DIR;
+    // Read at synth: a misnamed or duplicate migration fails `cdk synth`, not the deployment.
+    const fingerprint = migrationsFingerprint(loadMigrations(migrationsDir));
+
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      vpc,
+      description: 'Schema migrations function: PostgreSQL to the database and HTTPS to Secrets Manager only',
+      allowAllOutbound: false,
+    });
+    database.allowFrom(this.securityGroup, 'Schema migrations function');
+    props.secretsManagerEndpoint.connections.allowFrom(this.securityGroup, Port.tcp(443), 'Schema migrations function reads the database secret');
+
+    const { instance } = database;
+    this.function = new ObservedFunction(this, 'Handler', {
+      invokedBy: 'custom-resource-provider',
+      entry: path.join(LAMBDA_DIR, 'apply-migrations.ts'),
+      description: 'Applies pending SQL schema migrations to the customer database on deployment',
+      stage,
+      serviceName: 'customer-database',
+      metricsNamespace: 'CoffeeShop/CustomerDatabase',
+      // Long enough for real migrations; the Provider framework waits up to 15 minutes.
+      timeout: Duration.minutes(5),
+      vpcPlacement: { vpc, subnets: { subnetGroupName: SUBNETS.isolated }, securityGroups: [this.securityGroup] },
+      bundledDirectories: { migrations: migrationsDir },
+      environment: {
+        DATABASE_SECRET_ARN: instance.secret!.secretArn,
+        DATABASE_HOST: instance.dbInstanceEndpointAddress,
+        DATABASE_PORT: instance.dbInstanceEndpointPort,
+        DATABASE_NAME,
+        DATABASE_CA_BUNDLE: LAMBDA_RUNTIME_CA_BUNDLE,
+      },
+    });
+    instance.secret!.grantRead(this.function.role);
+
+    // The framework function runs outside the VPC and only invokes the handler.
+    const frameworkLogs = stageLogGroup(this, 'ProviderLogs', stage);
+    const frameworkRole = new Role(this, 'ProviderRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'CDK custom resource provider framework of the schema migrations',
+    });
+    frameworkLogs.grantWrite(frameworkRole);
+    const provider = new Provider(this, 'Provider', {
+      onEventHandler: this.function.function,
+      logGroup: frameworkLogs,
+      frameworkOnEventRole: frameworkRole,
+    });
+    const stack = Stack.of(this);
+    const handlerLogicalId = stack.resolve(stack.getLogicalId(this.function.function.node.defaultChild as CfnElement));
+    acknowledgeDefaultPolicy(frameworkRole, {
+      id: `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
+      reason:
+        'The provider framework invokes the migrations handler; CDK grants invoke on the function and its versions/aliases (`:*`), nothing else.',
+    });
+    const frameworkFunction = provider.node.findChild('framework-onEvent');
+    Validations.of(frameworkFunction).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'The CDK provider framework function is invoked synchronously by CloudFormation custom resources; failures go back to CloudFormation.',
+      },
+      {
+        id: 'Serverless-LambdaTracing',
+        reason: 'A CDK-owned framework function that only relays one invoke to the traced migrations handler.',
+      },
+      {
+        id: 'Serverless-LambdaDefaultMemorySize',
+        reason: 'A CDK-owned framework function; its memory size is set by aws-cdk-lib.',
+      },
+    );
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::SchemaMigrations',
+      properties: { MigrationsFingerprint: fingerprint },
+    });
+    // Every network rule the handler needs exists before it first runs.
+    this.resource.node.addDependency(
+      this.securityGroup,
+      database.securityGroup,
+      props.secretsManagerEndpoint,
+      ...props.secretsManagerEndpoint.connections.securityGroups,
+    );
+  }
+}
