@@ -1,4 +1,5 @@
 import type { App } from 'aws-cdk-lib';
+import { ClickstreamStack } from '../clickstream/clickstream-stack';
 import { ContainersOnEc2Stack } from '../containers-on-ec2/containers-on-ec2-stack';
 import { DecoupledOrdersStack } from '../decoupled-orders/decoupled-orders-stack';
 import { MultiAzDatabaseStack } from '../multi-az-database/multi-az-database-stack';
@@ -11,6 +12,7 @@ import { addValidationPlugins } from '../shared/validation';
 export interface CoffeeShopStacks {
   readonly serverlessApi: ServerlessApiStack;
   readonly decoupledOrders: DecoupledOrdersStack;
+  readonly clickstream: ClickstreamStack;
   readonly containersOnEc2: ContainersOnEc2Stack;
   readonly multiAzDatabase: MultiAzDatabaseStack;
 }
@@ -40,6 +42,14 @@ export function addCoffeeShopStacks(app: App, config: AppConfig): CoffeeShopStac
   });
   tagArchitecture(decoupledOrders, 'decoupled-orders', stage);
 
+  const clickstream = new ClickstreamStack(app, `CoffeeShop-Clickstream-${stage.name}`, {
+    description: `Coffee shop menu-page clickstream: browser -> Kinesis -> Firehose -> S3 Parquet -> Glue -> Athena (${stage.name})`,
+    terminationProtection: stage.terminationProtection,
+    stage,
+    config: config.clickstream,
+  });
+  tagArchitecture(clickstream, 'clickstream', stage);
+
   const containersOnEc2 = new ContainersOnEc2Stack(app, `CoffeeShop-Containers-${stage.name}`, {
     description: `Coffee shop internal services: VPC, NAT gateway, ECS on EC2 (${stage.name})`,
     terminationProtection: stage.terminationProtection,
@@ -66,5 +76,5 @@ export function addCoffeeShopStacks(app: App, config: AppConfig): CoffeeShopStac
   tagArchitecture(multiAzDatabase, 'multi-az-database', stage);
 
   addValidationPlugins(app);
-  return { serverlessApi, decoupledOrders, containersOnEc2, multiAzDatabase };
+  return { serverlessApi, decoupledOrders, clickstream, containersOnEc2, multiAzDatabase };
 }

@@ -86,6 +86,22 @@ export interface DatabaseConfig {
   readonly network: DatabaseNetwork;
 }
 
+/** Settings of the clickstream architecture, by stage. */
+export interface ClickstreamConfig {
+  /**
+   * Kinesis capacity: one provisioned shard is the cheapest at rest (about
+   * $11 a month against about $29 for an on-demand stream); on demand
+   * follows the traffic without shard management.
+   */
+  readonly streamCapacity: { readonly mode: 'provisioned'; readonly shards: number } | { readonly mode: 'on-demand' };
+  readonly streamRetentionHours: number;
+  /** Firehose buffering: format conversion needs at least 64 MiB; the interval decides how soon data is queryable. */
+  readonly bufferIntervalSeconds: number;
+  readonly bufferSizeMiB: number;
+  /** Athena's per-query scan cutoff, in bytes (a query that would scan more is cancelled). */
+  readonly bytesScannedCutoffPerQuery: number;
+}
+
 /** The validated application configuration. */
 export interface AppConfig {
   readonly stage: StageConfig;
@@ -93,6 +109,7 @@ export interface AppConfig {
   readonly corsOrigins: readonly string[];
   readonly containers: ContainersConfig;
   readonly database: DatabaseConfig;
+  readonly clickstream: ClickstreamConfig;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -155,6 +172,7 @@ export function parseAppConfig(raw: RawAppContext): AppConfig {
     corsOrigins,
     containers: parseContainersConfig(raw, stageName as StageName),
     database: parseDatabaseConfig(raw, stageName as StageName),
+    clickstream: clickstreamDefaults(stageName as StageName),
   };
 }
 
@@ -207,6 +225,28 @@ function parseContainersConfig(raw: RawAppContext, stage: StageName): Containers
     throw new ConfigError('sshCidr', raw.sshCidr, 'an IPv4 CIDR with a prefix of /8 or longer, such as 203.0.113.10/32 (never 0.0.0.0/0)');
   }
   return { natGateways, hostImage, ...(keyName && sourceCidr ? { ssh: { keyName, sourceCidr } } : {}) };
+}
+
+const GIB = 1024 ** 3;
+
+function clickstreamDefaults(stage: StageName): ClickstreamConfig {
+  if (stage === 'production') {
+    return {
+      streamCapacity: { mode: 'on-demand' },
+      streamRetentionHours: 168,
+      bufferIntervalSeconds: 300,
+      bufferSizeMiB: 128,
+      bytesScannedCutoffPerQuery: 100 * GIB,
+    };
+  }
+  return {
+    streamCapacity: { mode: 'provisioned', shards: 1 },
+    streamRetentionHours: 24,
+    // Data is queryable a minute after the buffer opens: quick to try.
+    bufferIntervalSeconds: 60,
+    bufferSizeMiB: 64,
+    bytesScannedCutoffPerQuery: 1 * GIB,
+  };
 }
 
 function parseDatabaseConfig(raw: RawAppContext, stage: StageName): DatabaseConfig {

@@ -13,6 +13,7 @@ const ARCHITECTURE_TAGS: Record<string, string> = {
   decoupledOrders: 'decoupled-orders',
   containersOnEc2: 'containers-on-ec2',
   multiAzDatabase: 'multi-az-database',
+  clickstream: 'clickstream',
 };
 
 const EXPECTED = {

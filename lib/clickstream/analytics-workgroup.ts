@@ -1,0 +1,67 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
+import type { CfnDatabase } from 'aws-cdk-lib/aws-glue';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { ClickstreamConfig, StageConfig } from '../shared/stage-config';
+import { SAVED_QUERIES } from './analytics-queries';
+import { privateBucket } from './data-lake';
+
+export interface AnalyticsWorkgroupProps {
+  readonly stage: StageConfig;
+  readonly config: ClickstreamConfig;
+  readonly database: CfnDatabase;
+  readonly accessLogs: IBucket;
+}
+
+/**
+ * The Athena workgroup analysts use, with its settings enforced (a client
+ * cannot override them): results encrypted in their own bucket and expired
+ * after a week, a per-query scan cutoff, and query metrics in CloudWatch.
+ * The course's questions are saved as named queries.
+ */
+export class AnalyticsWorkgroup extends Construct {
+  readonly workGroup: CfnWorkGroup;
+  readonly resultsBucket: Bucket;
+
+  constructor(scope: Construct, id: string, props: AnalyticsWorkgroupProps) {
+    super(scope, id);
+    const { stage, config } = props;
+
+    this.resultsBucket = privateBucket(this, 'Results', stage, {
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'athena-results/',
+      lifecycleRules: [{ expiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+
+    this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
+      name: `${Stack.of(this).stackName}-analysts`.toLowerCase(),
+      description: 'Menu-page clickstream analysis',
+      state: 'ENABLED',
+      // Lets `cdk destroy` delete the workgroup with its saved queries and history.
+      recursiveDeleteOption: true,
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: config.bytesScannedCutoffPerQuery,
+        requesterPaysEnabled: false,
+        engineVersion: { selectedEngineVersion: 'AUTO' },
+        resultConfiguration: {
+          outputLocation: `s3://${this.resultsBucket.bucketName}/results/`,
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+          expectedBucketOwner: Stack.of(this).account,
+        },
+      },
+    });
+
+    for (const query of SAVED_QUERIES) {
+      new CfnNamedQuery(this, `Query-${query.name}`, {
+        name: query.name,
+        description: query.description,
+        database: props.database.ref,
+        workGroup: this.workGroup.ref,
+        queryString: query.sql,
+      });
+    }
+  }
+}
