@@ -23,6 +23,8 @@ export interface AnalyticsWorkgroupProps {
 export class AnalyticsWorkgroup extends Construct {
   readonly workGroup: CfnWorkGroup;
   readonly resultsBucket: Bucket;
+  /** Saved queries by name. */
+  readonly namedQueries: Record<string, CfnNamedQuery> = {};
 
   constructor(scope: Construct, id: string, props: AnalyticsWorkgroupProps) {
     super(scope, id);
@@ -55,7 +57,7 @@ export class AnalyticsWorkgroup extends Construct {
     });
 
     for (const query of SAVED_QUERIES) {
-      new CfnNamedQuery(this, `Query-${query.name}`, {
+      this.namedQueries[query.name] = new CfnNamedQuery(this, `Query-${query.name}`, {
         name: query.name,
         description: query.description,
         database: props.database.ref,

@@ -105,5 +105,9 @@ export class ClickstreamStack extends Stack {
     new CfnOutput(this, 'GlueDatabase', { value: this.dataLake.database.ref });
     new CfnOutput(this, 'EventsTable', { value: EVENTS_TABLE });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
+    new CfnOutput(this, 'MostViewedItemsQueryId', {
+      value: this.analytics.namedQueries['most-viewed-menu-items-last-hour']!.attrNamedQueryId,
+      description: 'Saved query: menu items clicked most in the last hour',
+    });
   }
 }
