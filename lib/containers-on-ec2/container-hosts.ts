@@ -25,10 +25,11 @@ import {
   EcsOptimizedImage,
   MachineImageType,
 } from 'aws-cdk-lib/aws-ecs';
-import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
+import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
 import type { ContainerHostImage, ContainersConfig, StageConfig } from '../shared/stage-config';
 
@@ -90,13 +91,10 @@ export class ContainerHosts extends Construct {
       this.securityGroup.addIngressRule(Peer.ipv4(config.ssh.sourceCidr), Port.tcp(22), 'SSH from the CIDR named by context');
     }
 
-    const role = new Role(this, 'InstanceRole', {
+    const role = managedPolicyRole(this, 'InstanceRole', {
       assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
       description: 'ECS container host: ECS agent and Session Manager',
-      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      managedPolicyName: 'AmazonSSMManagedInstanceCore',
       reason:
         'AmazonSSMManagedInstanceCore is the policy AWS maintains for the SSM agent (Session Manager shell access, the course requirement); its actions cover SSM endpoints that have no resource-level scoping.',
     });

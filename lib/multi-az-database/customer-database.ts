@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { type IConnectable, InstanceType, type IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
@@ -15,6 +15,7 @@ import {
   StorageType,
 } from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
 import type { DatabaseConfig, StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
@@ -102,13 +103,10 @@ export class CustomerDatabase extends Construct {
 
     const instanceType = new InstanceType(config.instanceType);
     // One enhanced-monitoring role for the primary and the replica.
-    const monitoringRole = new Role(this, 'MonitoringRole', {
+    const monitoringRole = managedPolicyRole(this, 'MonitoringRole', {
       assumedBy: new ServicePrincipal('monitoring.rds.amazonaws.com'),
       description: 'RDS enhanced monitoring of the customer database',
-      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
-    });
-    Validations.of(monitoringRole).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      managedPolicyName: 'service-role/AmazonRDSEnhancedMonitoringRole',
       reason:
         "AWS's managed policy for RDS enhanced monitoring is what RDS documents for the monitoring role; it only writes the RDSOSMetrics log group.",
     });
