@@ -1,0 +1,18 @@
+/**
+ * The browser suite (`npm run test:e2e`): headless Chromium driven by
+ * playwright-core against the menu page, a local Kinesis and a Cognito
+ * Identity stand-in. Separate from `npm test` because it needs Debian's
+ * chromium, which `.ci/run` installs.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test/e2e'],
+  testMatch: ['**/*.e2e.test.ts'],
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  },
+  setupFiles: ['<rootDir>/test/setup/aws-env.ts'],
+  reporters: ['default', '<rootDir>/test/setup/summary-reporter.cjs'],
+  testTimeout: 60_000,
+};
