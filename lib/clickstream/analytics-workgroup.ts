@@ -5,7 +5,7 @@ import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { ClickstreamConfig, StageConfig } from '../shared/stage-config';
 import { SAVED_QUERIES } from './analytics-queries';
-import { privateBucket } from './data-lake';
+import { privateBucket } from './private-bucket';
 
 export interface AnalyticsWorkgroupProps {
   readonly stage: StageConfig;

@@ -13,12 +13,13 @@ import {
   SchemaConfiguration,
   TimestampParser,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { glueColumns } from '../../web/clickstream/event-schema';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import type { ClickstreamConfig, StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
+import { privateBucket } from './private-bucket';
 import {
   EVENTS_FOLDER,
   FIREHOSE_ERROR_PREFIX,
@@ -35,18 +36,6 @@ export interface DataLakeProps {
   readonly stage: StageConfig;
   readonly config: ClickstreamConfig;
   readonly stream: IStream;
-}
-
-/** A private, TLS-only, encrypted bucket with the stage's removal behaviour. */
-export function privateBucket(scope: Construct, id: string, stage: StageConfig, props: ConstructorParameters<typeof Bucket>[2] = {}): Bucket {
-  return new Bucket(scope, id, {
-    encryption: BucketEncryption.S3_MANAGED,
-    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-    enforceSSL: true,
-    removalPolicy: stage.statefulRemovalPolicy,
-    autoDeleteObjects: stage.autoDeleteObjects,
-    ...props,
-  });
 }
 
 /**

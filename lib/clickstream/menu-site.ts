@@ -19,7 +19,7 @@ import { buildMenuSite } from '../../web/clickstream/build-site';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
-import { privateBucket } from './data-lake';
+import { privateBucket } from './private-bucket';
 
 const WEB_DIR = path.resolve(__dirname, '..', '..', 'web', 'clickstream');
 
