@@ -1,6 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { type IConnectable, InterfaceVpcEndpoint, InterfaceVpcEndpointAwsService, type IVpc, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { type IConnectable, InterfaceVpcEndpoint, InterfaceVpcEndpointAwsService, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
 import { Network, SUBNETS } from '../shared/network';
@@ -81,7 +81,12 @@ export class MultiAzDatabaseStack extends Stack {
       database: this.database,
       secretsManagerEndpoint: this.secretsManagerEndpoint,
     });
-    for (const client of props.shared?.clients ?? []) this.database.allowFrom(client.connectable, client.description);
+    for (const client of props.shared?.clients ?? []) {
+      this.database.allowFrom(client.connectable, client.description);
+      // With private DNS on, every Secrets Manager call in the VPC resolves to
+      // this endpoint: a client of the database may read its secret through it.
+      this.secretsManagerEndpoint.connections.allowFrom(client.connectable, Port.tcp(443), `${client.description} read secrets`);
+    }
 
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
     this.addAlarms(stage, config);
