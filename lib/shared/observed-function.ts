@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, ApplicationLogLevel, LoggingFormat, Runtime, SystemLogLevel, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
@@ -11,6 +11,16 @@ import type { StageConfig } from './stage-config';
 import { stageLogGroup } from './stage-log-group';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** What Lambda needs to attach a function to a VPC (the EC2 part of AWSLambdaVPCAccessExecutionRole). */
+export const VPC_NETWORK_INTERFACE_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
 
 /** Template metadata key naming a function's handler source file, relative to the project root. */
 export const HANDLER_ENTRY_METADATA = 'coffee-shop:handler-entry';
@@ -87,6 +97,12 @@ export class ObservedFunction extends Construct {
       description: props.description,
     });
     this.logGroup.grantWrite(this.role);
+    if (props.vpcPlacement) {
+      // CDK attaches AWSLambdaVPCAccessExecutionRole only to roles it creates;
+      // this role gets the network-interface actions alone, without that
+      // policy's logs:CreateLogGroup on every log group.
+      this.role.addToPolicy(new PolicyStatement({ actions: [...VPC_NETWORK_INTERFACE_ACTIONS], resources: ['*'] }));
+    }
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
       description: props.description,
@@ -132,18 +148,11 @@ export class ObservedFunction extends Construct {
 
     Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] });
 
-    if (props.vpcPlacement) {
-      Validations.of(this.role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
-        reason:
-          "A function in a VPC needs to create, describe and delete its network interfaces; AWS's managed policy for exactly that is the one Lambda documents, and its EC2 actions support no resource-level scoping.",
-      });
-    }
-
     acknowledgeDefaultPolicy(this.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
-        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their resource must be *.',
+        'Active tracing grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions, so their resource must be *.' +
+        (props.vpcPlacement ? ` So do the network-interface actions a function in a VPC needs (${VPC_NETWORK_INTERFACE_ACTIONS.join(', ')}).` : ''),
     });
   }
 }

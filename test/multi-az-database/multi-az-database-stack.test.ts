@@ -1,5 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { estimatedMaxConnections } from '../../lib/multi-az-database/multi-az-database-stack';
+import { VPC_NETWORK_INTERFACE_ACTIONS } from '../../lib/shared/observed-function';
 import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates, type TemplateResource } from '../helpers/template-queries';
 
@@ -200,6 +201,10 @@ describe('schema migrations on deploy', () => {
     const statements = resourcesOf(template, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleArn))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
+    // Without these Lambda cannot attach the function to the VPC (CDK adds them only to roles it creates).
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining([...VPC_NETWORK_INTERFACE_ACTIONS]), Resource: '*' }),
+    );
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
