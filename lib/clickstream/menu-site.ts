@@ -23,6 +23,24 @@ import { privateBucket } from './private-bucket';
 
 const WEB_DIR = path.resolve(__dirname, '..', '..', 'web', 'clickstream');
 
+/**
+ * The page's Content-Security-Policy: its own files only, no inline code,
+ * and network access to the two AWS endpoints the tracker calls. The browser
+ * test serves the page under this same policy, with its local endpoints.
+ */
+export function menuPageContentSecurityPolicy(endpoints: { kinesis: string; cognitoIdentity: string }): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self' ${endpoints.kinesis} ${endpoints.cognitoIdentity}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
 export interface MenuSiteProps {
   readonly stage: StageConfig;
   readonly accessLogs: IBucket;
@@ -53,16 +71,10 @@ export class MenuSite extends Construct {
       comment: 'Menu page: HSTS, CSP limited to this Region\'s Kinesis and Cognito, no framing, no sniffing',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: [
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self'",
-            "img-src 'self' data:",
-            `connect-src 'self' https://kinesis.${Aws.REGION}.amazonaws.com https://cognito-identity.${Aws.REGION}.amazonaws.com`,
-            "frame-ancestors 'none'",
-            "base-uri 'none'",
-            "form-action 'none'",
-          ].join('; '),
+          contentSecurityPolicy: menuPageContentSecurityPolicy({
+            kinesis: `https://kinesis.${Aws.REGION}.amazonaws.com`,
+            cognitoIdentity: `https://cognito-identity.${Aws.REGION}.amazonaws.com`,
+          }),
           override: true,
         },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Browser, chromium } from 'playwright-core';
+import { menuPageContentSecurityPolicy } from '../../lib/clickstream/menu-site';
 import { buildMenuSite } from '../../web/clickstream/build-site';
 import { CLICK_EVENT_FIELDS, eventProblems } from '../../web/clickstream/event-schema';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
@@ -56,7 +57,11 @@ beforeAll(async () => {
       res.end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      // The policy CloudFront sends, with the local endpoints: the page must work under it.
+      'Content-Security-Policy': menuPageContentSecurityPolicy({ kinesis: kinesalite.endpoint, cognitoIdentity: cognitoEndpoint }),
+    });
     res.end(readFileSync(file));
   });
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
@@ -126,6 +131,16 @@ test('two clicks on the menu page arrive in the stream as two events with the sc
     'AWSCognitoIdentityService.GetCredentialsForIdentity',
   ]);
   expect(cognito.calls[0]!.body).toEqual({ IdentityPoolId: IDENTITY_POOL });
+
+  // The Content-Security-Policy is in force: any other origin is refused.
+  const violated = await page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        document.addEventListener('securitypolicyviolation', (event) => resolve(event.effectiveDirective), { once: true });
+        fetch('http://127.0.0.1:1/elsewhere').catch(() => undefined);
+      }),
+  );
+  expect(violated).toBe('connect-src');
   await page.close();
 });
 
