@@ -110,7 +110,20 @@ export class CustomerDatabase extends Construct {
       reason:
         "AWS's managed policy for RDS enhanced monitoring is what RDS documents for the monitoring role; it only writes the RDSOSMetrics log group.",
     });
-    const monitoring = {
+    // What the primary and its replica share: placement, access, TLS, storage type, logs, monitoring.
+    const shared = {
+      instanceType,
+      vpc,
+      vpcSubnets: { subnetGroupName: SUBNETS.isolated },
+      securityGroups: [this.securityGroup],
+      publiclyAccessible: false,
+      iamAuthentication: true,
+      caCertificate: CaCertificate.RDS_CA_RSA2048_G1,
+      parameterGroup,
+      storageType: StorageType.GP3,
+      maxAllocatedStorage: config.maxAllocatedStorageGiB,
+      autoMinorVersionUpgrade: true,
+      cloudwatchLogsExports: [...LOG_EXPORTS],
       monitoringInterval: Duration.seconds(config.monitoringIntervalSeconds),
       monitoringRole,
       // Database Insights standard mode: Performance Insights with 7 days of
@@ -123,32 +136,20 @@ export class CustomerDatabase extends Construct {
 
     const primaryLogs = exportLogGroups(identifier, '');
     this.instance = new DatabaseInstance(this, 'Instance', {
+      ...shared,
       engine,
-      instanceType,
       instanceIdentifier: identifier,
-      vpc,
-      vpcSubnets: { subnetGroupName: SUBNETS.isolated },
-      securityGroups: [this.securityGroup],
       multiAz: true,
-      publiclyAccessible: false,
       databaseName: DATABASE_NAME,
       manageMasterUserPassword: true,
-      iamAuthentication: true,
-      caCertificate: CaCertificate.RDS_CA_RSA2048_G1,
-      parameterGroup,
-      storageType: StorageType.GP3,
       allocatedStorage: config.allocatedStorageGiB,
-      maxAllocatedStorage: config.maxAllocatedStorageGiB,
       storageEncrypted: true,
       storageEncryptionKey: this.encryptionKey,
       backupRetention: Duration.days(config.backupRetentionDays),
       preferredBackupWindow: '02:00-03:00',
       preferredMaintenanceWindow: 'Sun:03:30-Sun:04:30',
       copyTagsToSnapshot: true,
-      autoMinorVersionUpgrade: true,
       allowMajorVersionUpgrade: false,
-      cloudwatchLogsExports: [...LOG_EXPORTS],
-      ...monitoring,
       // Sandbox: no final snapshot, no deletion protection, automated backups
       // deleted with the instance. Production: a final snapshot, protection on.
       removalPolicy: stage.snapshotRemovalPolicy,
@@ -168,23 +169,11 @@ export class CustomerDatabase extends Construct {
       const replicaIdentifier = `${identifier}-replica`;
       const replicaLogs = exportLogGroups(replicaIdentifier, 'Replica');
       this.readReplica = new DatabaseInstanceReadReplica(this, 'ReadReplica', {
+        ...shared,
         sourceDatabaseInstance: this.instance,
-        instanceType,
         instanceIdentifier: replicaIdentifier,
-        vpc,
-        vpcSubnets: { subnetGroupName: SUBNETS.isolated },
-        securityGroups: [this.securityGroup],
-        publiclyAccessible: false,
-        iamAuthentication: true,
-        caCertificate: CaCertificate.RDS_CA_RSA2048_G1,
-        parameterGroup,
-        storageType: StorageType.GP3,
-        maxAllocatedStorage: config.maxAllocatedStorageGiB,
         // No encryption settings: a same-region replica is encrypted with its
         // source's key, and CloudFormation rejects them beside a source.
-        autoMinorVersionUpgrade: true,
-        cloudwatchLogsExports: [...LOG_EXPORTS],
-        ...monitoring,
         // A replica holds no data of its own and RDS takes no final snapshot
         // of a replica; it goes with the stack in every stage.
         removalPolicy: RemovalPolicy.DESTROY,
