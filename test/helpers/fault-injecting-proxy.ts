@@ -1,5 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { LocalProxy, relay, replyJson } from './local-proxy';
 
 export interface Fault {
   /** The `X-Amz-Target` operation to fail, e.g. `DynamoDB_20120810.PutItem`. */
@@ -11,58 +10,39 @@ export interface Fault {
 }
 
 /**
- * An HTTP proxy in front of a real local backend that answers chosen requests
+ * A proxy in front of a real local backend that answers chosen requests
  * with a 500 InternalServerError, as the real service occasionally does. The
  * code under test runs its real SDK calls against the real backend; only the
  * injected failures are synthetic.
  */
 export class FaultInjectingProxy {
   private readonly faults: Fault[] = [];
-  private server?: Server;
+  private readonly proxy: LocalProxy;
   injected = 0;
 
-  constructor(private readonly targetEndpoint: string) {}
-
-  async start(): Promise<string> {
-    const target = new URL(this.targetEndpoint);
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const operation = String(req.headers['x-amz-target'] ?? '');
-        const fault = this.faults.find((f) => f.times > 0 && f.target === operation && body.includes(f.bodyIncludes));
-        if (fault) {
-          fault.times -= 1;
-          this.injected += 1;
-          res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Injected fault' }));
-          return;
-        }
-        const upstream = request(
-          { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-          (upstreamRes) => {
-            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-            upstreamRes.pipe(res);
-          },
-        );
-        upstream.on('error', (error) => {
-          res.writeHead(502);
-          res.end(String(error));
-        });
-        upstream.end(body);
+  constructor(targetEndpoint: string) {
+    this.proxy = new LocalProxy(targetEndpoint, async (req, body, res, forward) => {
+      const operation = String(req.headers['x-amz-target'] ?? '');
+      const fault = this.faults.find((f) => f.times > 0 && f.target === operation && body.includes(f.bodyIncludes));
+      if (!fault) return relay(res, await forward(body));
+      fault.times -= 1;
+      this.injected += 1;
+      replyJson(res, 500, 'application/x-amz-json-1.0', {
+        __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+        message: 'Injected fault',
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  start(): Promise<string> {
+    return this.proxy.start();
   }
 
   inject(fault: Fault): void {
     this.faults.push(fault);
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return this.proxy.stop();
   }
 }

@@ -1,4 +1,4 @@
-import { createServer, request, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateStreamCommand,
@@ -8,6 +8,7 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { LocalProxy, relay, replyJson } from './local-proxy';
 
 /** A kinesalite server (a real Kinesis Data Streams API in memory) on an ephemeral loopback port. */
 export async function startKinesalite(): Promise<{ endpoint: string; stop(): Promise<void> }> {
@@ -62,7 +63,7 @@ export async function readAllRecords(client: KinesisClient, streamName: string):
  * through untouched.
  */
 export class KinesisFaultProxy {
-  private server?: Server;
+  private readonly proxy: LocalProxy;
   putRecordsCalls = 0;
   /** Records received in PutRecords calls, resends included. */
   recordsReceived = 0;
@@ -71,86 +72,44 @@ export class KinesisFaultProxy {
   /** Whole PutRecords requests to answer with a 500 before passing again. */
   failNextRequests = 0;
 
-  constructor(
-    private readonly upstream: string,
-    private readonly shouldFail: (record: { Data: string; PartitionKey: string }) => boolean = () => false,
-  ) {}
-
-  async start(): Promise<string> {
-    const target = new URL(this.upstream);
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const body = Buffer.concat(chunks);
-        const cors: Record<string, string> = req.headers.origin ? { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': 'x-amzn-RequestId,x-amzn-ErrorType' } : {};
-        const isPutRecords = req.headers['x-amz-target'] === 'Kinesis_20131202.PutRecords';
-        if (isPutRecords) this.putRecordsCalls += 1;
-        if (isPutRecords && this.failNextRequests > 0) {
-          this.failNextRequests -= 1;
-          this.failedRequests += 1;
-          res.writeHead(500, { 'Content-Type': 'application/x-amz-json-1.1', ...cors });
-          res.end(JSON.stringify({ __type: 'InternalFailure', message: 'Injected fault' }));
-          return;
-        }
-        let forwardBody = body;
-        let withheld: boolean[] = [];
-        if (isPutRecords) {
-          const parsed = JSON.parse(body.toString('utf8')) as { Records: { Data: string; PartitionKey: string }[]; StreamName: string };
-          this.recordsReceived += parsed.Records.length;
-          withheld = parsed.Records.map((record) => this.shouldFail(record));
-          this.withheldRecords += withheld.filter(Boolean).length;
-          forwardBody = Buffer.from(JSON.stringify({ ...parsed, Records: parsed.Records.filter((_, i) => !withheld[i]) }));
-          if (withheld.every(Boolean)) {
-            return this.reply(res, cors, { FailedRecordCount: withheld.length, Records: withheld.map(() => throttled()) });
-          }
-        }
-        const upstream = request(
-          {
-            host: target.hostname,
-            port: target.port,
-            path: req.url,
-            method: req.method,
-            headers: { ...req.headers, 'content-length': String(forwardBody.length) },
-          },
-          (upstreamRes) => {
-            if (!isPutRecords || upstreamRes.statusCode !== 200) {
-              res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-              upstreamRes.pipe(res);
-              return;
-            }
-            const parts: Buffer[] = [];
-            upstreamRes.on('data', (part: Buffer) => parts.push(part));
-            upstreamRes.on('end', () => {
-              const accepted = JSON.parse(Buffer.concat(parts).toString('utf8')) as { FailedRecordCount: number; Records: object[] };
-              let next = 0;
-              const records = withheld.map((isWithheld) => (isWithheld ? throttled() : accepted.Records[next++]!));
-              this.reply(res, cors, { FailedRecordCount: accepted.FailedRecordCount + withheld.filter(Boolean).length, Records: records });
-            });
-          },
-        );
-        upstream.on('error', (error) => {
-          res.writeHead(502);
-          res.end(String(error));
-        });
-        upstream.end(forwardBody);
+  constructor(upstream: string, shouldFail: (record: { Data: string; PartitionKey: string }) => boolean = () => false) {
+    this.proxy = new LocalProxy(upstream, async (req, body, res, forward) => {
+      if (req.headers['x-amz-target'] !== 'Kinesis_20131202.PutRecords') return relay(res, await forward(body));
+      this.putRecordsCalls += 1;
+      if (this.failNextRequests > 0) {
+        this.failNextRequests -= 1;
+        this.failedRequests += 1;
+        return replyJson(res, 500, JSON_1_1, { __type: 'InternalFailure', message: 'Injected fault' });
+      }
+      const request = JSON.parse(body.toString('utf8')) as { Records: { Data: string; PartitionKey: string }[] };
+      this.recordsReceived += request.Records.length;
+      const withheld = request.Records.map((record) => shouldFail(record));
+      const failedCount = withheld.filter(Boolean).length;
+      this.withheldRecords += failedCount;
+      if (failedCount === request.Records.length) {
+        return replyJson(res, 200, JSON_1_1, { FailedRecordCount: failedCount, Records: withheld.map(throttled) });
+      }
+      const upstreamAnswer = await forward(Buffer.from(JSON.stringify({ ...request, Records: request.Records.filter((_, i) => !withheld[i]) })));
+      if (upstreamAnswer.status !== 200) return relay(res, upstreamAnswer);
+      const accepted = JSON.parse(upstreamAnswer.body.toString('utf8')) as { FailedRecordCount: number; Records: object[] };
+      let next = 0;
+      replyJson(res, 200, JSON_1_1, {
+        FailedRecordCount: accepted.FailedRecordCount + failedCount,
+        Records: withheld.map((isWithheld) => (isWithheld ? throttled() : accepted.Records[next++]!)),
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
-  private reply(res: import('node:http').ServerResponse, cors: Record<string, string>, payload: object): void {
-    const text = JSON.stringify(payload);
-    res.writeHead(200, { 'Content-Type': 'application/x-amz-json-1.1', 'Content-Length': Buffer.byteLength(text), ...cors });
-    res.end(text);
+  start(): Promise<string> {
+    return this.proxy.start();
   }
 
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  stop(): Promise<void> {
+    return this.proxy.stop();
   }
 }
+
+const JSON_1_1 = 'application/x-amz-json-1.1';
 
 const throttled = () => ({
   ErrorCode: 'ProvisionedThroughputExceededException',
