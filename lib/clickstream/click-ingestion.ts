@@ -38,11 +38,6 @@ export class ClickIngestion extends Construct {
       encryption: StreamEncryption.MANAGED,
       removalPolicy: stage.statefulRemovalPolicy,
     });
-    Validations.of(this.stream).acknowledge({
-      id: 'AwsSolutions-KDS3',
-      reason:
-        'Encrypted at rest with the AWS managed aws/kinesis key on purpose: a customer managed key would require granting kms:GenerateDataKey to the unauthenticated browser role, widening what anonymous credentials can do.',
-    });
 
     this.identityPool = new CfnIdentityPool(this, 'VisitorIdentities', {
       allowUnauthenticatedIdentities: true,

@@ -61,10 +61,6 @@ export class DataLake extends Construct {
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
-    Validations.of(this.accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket itself; logging its own access would log the log writes.',
-    });
 
     this.bucket = privateBucket(this, 'Bucket', stage, {
       serverAccessLogsBucket: this.accessLogs,
