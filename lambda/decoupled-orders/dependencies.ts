@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { listEnv, requiredEnv } from '../shared/api-handler';
+import { listEnv, requiredEnv } from '../shared/env';
 import { OrderStore } from './order-store';
 
 /**

@@ -4,7 +4,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { requiredEnv } from '../shared/api-handler';
+import { requiredEnv } from '../shared/env';
 import '../shared/zod-messages';
 import { dynamoDb, logger, metrics, orders, tracer } from './dependencies';
 import { type Order, OrderIdPath, type OrderPlacedEvent, PlaceOrderBody } from './order-schema';

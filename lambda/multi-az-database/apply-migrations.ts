@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { requiredEnv } from '../shared/api-handler';
+import { requiredEnv } from '../shared/env';
 import { parseCredentials } from './database-connection';
 import { createSchemaMigrationsHandler } from './schema-migrations-handler';
 
