@@ -1,5 +1,5 @@
 /**
- * The browser suite (`npm run test:e2e`): headless Chromium driven by
+ * The browser suites (`npm run test:e2e`, files named *.e2e.test.ts): headless Chromium driven by
  * playwright-core against the menu page, a local Kinesis and a Cognito
  * Identity stand-in. Separate from `npm test` because it needs Debian's
  * chromium, which `.ci/run` installs.
@@ -7,10 +7,10 @@
  */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test/e2e'],
+  roots: ['<rootDir>/test'],
   testMatch: ['**/*.e2e.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    '^.+\\.tsx?$': '<rootDir>/test/setup/esbuild-transform.cjs',
   },
   setupFiles: ['<rootDir>/test/setup/aws-env.ts'],
   reporters: ['default', '<rootDir>/test/setup/summary-reporter.cjs'],

@@ -4,7 +4,7 @@ import { apiHandler } from '../shared/api-handler';
 import { NotFoundError } from '../shared/http-errors';
 import { validate } from '../shared/request';
 import { jsonResponse } from '../shared/response';
-import { allowedOrigins, logger, metrics, orders, tracer } from './dependencies';
+import { allowedOrigins, logger, metrics, orders } from './dependencies';
 import { OrderIdPath } from './order-schema';
 
 /**
@@ -19,4 +19,4 @@ async function route(event: APIGatewayProxyEvent) {
   return jsonResponse(200, order);
 }
 
-export const handler = apiHandler({ logger, metrics, tracer, allowedOrigins }, route);
+export const handler = apiHandler({ logger, metrics, allowedOrigins }, route);

@@ -9,6 +9,19 @@ import * as z from 'zod/mini';
 /** Header whose value (a UUID the client generates) is the order id; retries with it are one order. */
 export const IDEMPOTENCY_HEADER = 'Idempotency-Key';
 
+/**
+ * SQS message attributes the intake's mapping template sets on every order
+ * message and the worker reads: the one place their names are spelled.
+ */
+export const ORDER_MESSAGE_ATTRIBUTES = {
+  /** The order id (the Idempotency-Key, lower-cased). */
+  orderId: 'orderId',
+  /** Epoch milliseconds at which API Gateway accepted the request. */
+  acceptedAt: 'acceptedAt',
+  /** API Gateway's request id, to correlate the order with the access log. */
+  requestId: 'requestId',
+} as const;
+
 /** Largest order body the gateway forwards; SQS itself would take 1 MiB. */
 export const MAX_ORDER_BYTES = 8 * 1024;
 

@@ -6,8 +6,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { requiredEnv } from '../shared/env';
 import '../shared/zod-messages';
-import { dynamoDb, logger, metrics, orders, tracer } from './dependencies';
-import { type Order, OrderIdPath, type OrderPlacedEvent, PlaceOrderBody } from './order-schema';
+import { dynamoDb, logger, metrics, orders } from './dependencies';
+import { ORDER_MESSAGE_ATTRIBUTES, type Order, OrderIdPath, type OrderPlacedEvent, PlaceOrderBody } from './order-schema';
 
 /**
  * The barista's side of the storage-first design: takes accepted orders off
@@ -25,10 +25,10 @@ import { type Order, OrderIdPath, type OrderPlacedEvent, PlaceOrderBody } from '
  *   duplicate finds the first one in progress, fails and is retried later.
  */
 const topicArn = requiredEnv('ORDER_EVENTS_TOPIC_ARN');
-const sns = tracer.captureAWSv3Client(new SNSClient({}));
+const sns = new SNSClient({});
 
 const idempotencyConfig = new IdempotencyConfig({
-  eventKeyJmesPath: 'messageAttributes.orderId.stringValue',
+  eventKeyJmesPath: `messageAttributes.${ORDER_MESSAGE_ATTRIBUTES.orderId}.stringValue`,
   // A record without an order id is not an order: fail it rather than process it unguarded.
   throwOnNoIdempotencyKey: true,
   // Longer than the queue's retention, so no redelivery can outlive its record.
@@ -48,9 +48,8 @@ export class InvalidOrderMessageError extends Error {
 }
 
 function parseOrder(record: SQSRecord): Order {
-  const orderId = record.messageAttributes.orderId?.stringValue;
-  // Epoch milliseconds at which API Gateway accepted the request.
-  const acceptedAtEpoch = Number(record.messageAttributes.acceptedAt?.stringValue);
+  const orderId = record.messageAttributes[ORDER_MESSAGE_ATTRIBUTES.orderId]?.stringValue;
+  const acceptedAtEpoch = Number(record.messageAttributes[ORDER_MESSAGE_ATTRIBUTES.acceptedAt]?.stringValue);
   let body: unknown;
   try {
     body = JSON.parse(record.body);

@@ -34,10 +34,14 @@ export class MigrationFilesError extends Error {
 export function loadMigrations(dir: string): Migration[] {
   const migrations: Migration[] = [];
   const seen = new Map<number, string>();
-  for (const file of readdirSync(dir).filter((entry) => entry.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((entry) => entry.endsWith('.sql'))
+    .sort()) {
     const match = MIGRATION_FILE.exec(file);
     if (!match) {
-      throw new MigrationFilesError(`Migration file ${file} is not named like 0001_create_customers.sql (digits, underscore, lowercase words)`);
+      throw new MigrationFilesError(
+        `Migration file ${file} is not named like 0001_create_customers.sql (digits, underscore, lowercase words)`,
+      );
     }
     const version = Number(match[1]);
     const name = file.slice(0, -'.sql'.length);

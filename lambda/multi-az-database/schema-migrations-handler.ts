@@ -28,8 +28,7 @@ export interface ProviderResponse {
  */
 export function createSchemaMigrationsHandler(deps: SchemaMigrationsDependencies) {
   return async (event: CloudFormationCustomResourceEvent): Promise<ProviderResponse> => {
-    const physicalResourceId =
-      event.RequestType === 'Create' ? `schema-migrations:${deps.endpoint.database}` : event.PhysicalResourceId;
+    const physicalResourceId = event.RequestType === 'Create' ? `schema-migrations:${deps.endpoint.database}` : event.PhysicalResourceId;
     if (event.RequestType === 'Delete') {
       deps.log.info('Stack deletion: the schema is left to the database');
       return { PhysicalResourceId: physicalResourceId };

@@ -1,6 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { listEnv, requiredEnv } from '../shared/env';
@@ -15,10 +14,9 @@ const tableName = requiredEnv('TABLE_NAME');
 
 export const logger = new Logger();
 export const metrics = new Metrics();
-export const tracer = new Tracer();
 export const allowedOrigins = listEnv('ALLOWED_ORIGINS');
 
-const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient({}));
+const dynamoDb = new DynamoDBClient({});
 const documentClient = DynamoDBDocumentClient.from(dynamoDb, {
   marshallOptions: { removeUndefinedValues: true },
 });

@@ -1,13 +1,6 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { BadRequestError, ConflictError, NotFoundError } from '../shared/http-errors';
 import { type CreateMenuItemInput, type MenuItem, MenuItemPath, type ReplaceMenuItemInput } from './menu-item-schema';
 
@@ -32,9 +25,7 @@ export class MenuItemStore {
     const timestamp = this.now().toISOString();
     const item: MenuItem = { ...input, id: randomUUID(), version: 1, createdAt: timestamp, updatedAt: timestamp };
     try {
-      await this.client.send(
-        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' }),
-      );
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         throw new ConflictError(`Menu item ${item.id} already exists`);
@@ -111,8 +102,7 @@ export class MenuItemStore {
         new DeleteCommand({
           TableName: this.tableName,
           Key: { id },
-          ConditionExpression:
-            expectedVersion === undefined ? 'attribute_exists(id)' : 'attribute_exists(id) AND #version = :expected',
+          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(id)' : 'attribute_exists(id) AND #version = :expected',
           ...(expectedVersion === undefined
             ? {}
             : { ExpressionAttributeNames: { '#version': 'version' }, ExpressionAttributeValues: { ':expected': expectedVersion } }),

@@ -4,7 +4,7 @@ import { apiHandler } from '../shared/api-handler';
 import { NotFoundError } from '../shared/http-errors';
 import { queryParameters, validate } from '../shared/request';
 import { jsonResponse } from '../shared/response';
-import { allowedOrigins, logger, metrics, store, tracer } from './dependencies';
+import { allowedOrigins, logger, metrics, store } from './dependencies';
 import { DEFAULT_PAGE_SIZE, ListMenuItemsQuery, MenuItemPath } from './menu-item-schema';
 
 /**
@@ -25,4 +25,4 @@ async function route(event: APIGatewayProxyEvent) {
   return jsonResponse(200, page);
 }
 
-export const handler = apiHandler({ logger, metrics, tracer, allowedOrigins }, route);
+export const handler = apiHandler({ logger, metrics, allowedOrigins }, route);

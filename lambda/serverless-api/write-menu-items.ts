@@ -4,14 +4,8 @@ import { apiHandler } from '../shared/api-handler';
 import { HttpError } from '../shared/http-errors';
 import { queryParameters, readJsonBody, validate } from '../shared/request';
 import { jsonResponse, noContent } from '../shared/response';
-import { allowedOrigins, logger, metrics, store, tracer } from './dependencies';
-import {
-  CreateMenuItemBody,
-  DeleteMenuItemQuery,
-  MAX_BODY_BYTES,
-  MenuItemPath,
-  ReplaceMenuItemBody,
-} from './menu-item-schema';
+import { allowedOrigins, logger, metrics, store } from './dependencies';
+import { CreateMenuItemBody, DeleteMenuItemQuery, MAX_BODY_BYTES, MenuItemPath, ReplaceMenuItemBody } from './menu-item-schema';
 
 /**
  * Write side of the menu API: create, replace and delete. Every input is
@@ -45,4 +39,4 @@ async function route(event: APIGatewayProxyEvent) {
   }
 }
 
-export const handler = apiHandler({ logger, metrics, tracer, allowedOrigins }, route);
+export const handler = apiHandler({ logger, metrics, allowedOrigins }, route);

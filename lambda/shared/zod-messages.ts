@@ -5,7 +5,8 @@
  * locale. Only `en` is imported by name, so the bundler drops every other
  * language.
  */
-import * as z from 'zod/mini';
+
 import { en } from 'zod/locales';
+import * as z from 'zod/mini';
 
 z.config(en());

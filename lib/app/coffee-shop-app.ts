@@ -1,11 +1,17 @@
 import type { App } from 'aws-cdk-lib';
-import { ClickstreamStack } from '../clickstream/clickstream-stack';
-import { ContainersOnEc2Stack } from '../containers-on-ec2/containers-on-ec2-stack';
-import { DecoupledOrdersStack } from '../decoupled-orders/decoupled-orders-stack';
-import { MultiAzDatabaseStack } from '../multi-az-database/multi-az-database-stack';
-import { ServerlessApiStack } from '../serverless-api/serverless-api-stack';
-import type { AppConfig } from '../shared/stage-config';
-import { tagArchitecture } from '../shared/tags';
+import { clickstream } from '../clickstream/architecture';
+import type { ClickstreamStack } from '../clickstream/clickstream-stack';
+import { containersOnEc2 } from '../containers-on-ec2/architecture';
+import type { ContainersOnEc2Stack } from '../containers-on-ec2/containers-on-ec2-stack';
+import { decoupledOrders } from '../decoupled-orders/architecture';
+import type { DecoupledOrdersStack } from '../decoupled-orders/decoupled-orders-stack';
+import { addMultiAzDatabase, multiAzDatabase } from '../multi-az-database/architecture';
+import type { MultiAzDatabaseStack } from '../multi-az-database/multi-az-database-stack';
+import { serverlessApi } from '../serverless-api/architecture';
+import type { ServerlessApiStack } from '../serverless-api/serverless-api-stack';
+import { architectureScope } from '../shared/architecture';
+import type { ContextReader } from '../shared/context';
+import { parseStage } from '../shared/stage-config';
 import { addValidationPlugins } from '../shared/validation';
 
 /** The stacks of the coffee-shop platform, by architecture. */
@@ -18,63 +24,30 @@ export interface CoffeeShopStacks {
 }
 
 /**
- * Adds every architecture's stacks to `app` for one stage, tags them for cost
- * allocation and registers the synth-time rule packs. `bin/app.ts` and the
+ * Adds every architecture's stacks to `app` for the stage the context names,
+ * and registers the synth-time rule packs. `bin/app.ts` and the app-wide
  * tests build the app through this one function, so what is tested is what
- * is deployed.
+ * is deployed. The one thing composed across slices: the database may join
+ * the containers VPC (`-c databaseNetwork=containers`).
  */
-export function addCoffeeShopStacks(app: App, config: AppConfig): CoffeeShopStacks {
-  const { stage } = config;
-  // Stacks are environment-agnostic: no account or region is needed to synth.
-  const serverlessApi = new ServerlessApiStack(app, `CoffeeShop-MenuApi-${stage.name}`, {
-    description: `Coffee shop menu API: API Gateway + Lambda + DynamoDB (${stage.name})`,
-    terminationProtection: stage.terminationProtection,
-    stage,
-    corsOrigins: config.corsOrigins,
-  });
-  tagArchitecture(serverlessApi, 'serverless-api', stage);
+export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopStacks {
+  const stage = parseStage(read);
+  const scope = (architecture: Parameters<typeof architectureScope>[0]) => architectureScope(architecture, app, stage, read);
 
-  const decoupledOrders = new DecoupledOrdersStack(app, `CoffeeShop-Orders-${stage.name}`, {
-    description: `Coffee shop orders: API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events (${stage.name})`,
-    terminationProtection: stage.terminationProtection,
-    stage,
-    corsOrigins: config.corsOrigins,
-  });
-  tagArchitecture(decoupledOrders, 'decoupled-orders', stage);
-
-  const clickstream = new ClickstreamStack(app, `CoffeeShop-Clickstream-${stage.name}`, {
-    description: `Coffee shop menu-page clickstream: browser -> Kinesis -> Firehose -> S3 Parquet -> Glue -> Athena (${stage.name})`,
-    terminationProtection: stage.terminationProtection,
-    stage,
-    config: config.clickstream,
-  });
-  tagArchitecture(clickstream, 'clickstream', stage);
-
-  const containersOnEc2 = new ContainersOnEc2Stack(app, `CoffeeShop-Containers-${stage.name}`, {
-    description: `Coffee shop internal services: VPC, NAT gateway, ECS on EC2 (${stage.name})`,
-    terminationProtection: stage.terminationProtection,
-    stage,
-    config: config.containers,
-  });
-  tagArchitecture(containersOnEc2, 'containers-on-ec2', stage);
-
-  const inContainersVpc = config.database.network === 'containers';
-  const multiAzDatabase = new MultiAzDatabaseStack(app, `CoffeeShop-Database-${stage.name}`, {
-    description: `Coffee shop customer database: RDS for PostgreSQL Multi-AZ, schema migrations on deploy (${stage.name})`,
-    terminationProtection: stage.terminationProtection,
-    stage,
-    config: config.database,
-    ...(inContainersVpc
-      ? {
-          shared: {
-            vpc: containersOnEc2.network.vpc,
-            clients: [{ connectable: containersOnEc2.sampleService.service, description: 'Sample internal service tasks' }],
-          },
-        }
-      : {}),
-  });
-  tagArchitecture(multiAzDatabase, 'multi-az-database', stage);
-
+  const menuApi = serverlessApi.add(scope(serverlessApi));
+  const orders = decoupledOrders.add(scope(decoupledOrders));
+  const clicks = clickstream.add(scope(clickstream));
+  const containers = containersOnEc2.add(scope(containersOnEc2));
+  const stacks: CoffeeShopStacks = {
+    serverlessApi: menuApi,
+    decoupledOrders: orders,
+    clickstream: clicks,
+    containersOnEc2: containers,
+    multiAzDatabase: addMultiAzDatabase(scope(multiAzDatabase), {
+      vpc: containers.network.vpc,
+      clients: [{ connectable: containers.sampleService.service, description: 'Sample internal service tasks' }],
+    }),
+  };
   addValidationPlugins(app);
-  return { serverlessApi, decoupledOrders, clickstream, containersOnEc2, multiAzDatabase };
+  return stacks;
 }

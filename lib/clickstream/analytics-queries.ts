@@ -13,8 +13,7 @@ export interface SavedQuery {
  * for are read. `dt` is the arrival hour, so an extra hour is included for
  * events that arrived after the hour they happened in.
  */
-const hoursBack = (hours: number) =>
-  `${PARTITION_KEY} >= date_format(current_timestamp - interval '${hours + 1}' hour, '%Y-%m-%d-%H')`;
+const hoursBack = (hours: number) => `${PARTITION_KEY} >= date_format(current_timestamp - interval '${hours + 1}' hour, '%Y-%m-%d-%H')`;
 
 /** Counted by DISTINCT event_id: a record the tracker resent is counted once. */
 export const SAVED_QUERIES: readonly SavedQuery[] = [

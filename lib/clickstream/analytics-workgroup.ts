@@ -3,9 +3,10 @@ import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import type { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import type { ClickstreamConfig, StageConfig } from '../shared/stage-config';
+import { privateBucket } from '../shared/private-bucket';
+import type { StageConfig } from '../shared/stage-config';
 import { SAVED_QUERIES } from './analytics-queries';
-import { privateBucket } from './private-bucket';
+import type { ClickstreamConfig } from './clickstream-config';
 
 export interface AnalyticsWorkgroupProps {
   readonly stage: StageConfig;

@@ -3,7 +3,8 @@ import { CfnIdentityPool, CfnIdentityPoolRoleAttachment } from 'aws-cdk-lib/aws-
 import { FederatedPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
 import { Stream, StreamEncryption, StreamMode } from 'aws-cdk-lib/aws-kinesis';
 import { Construct } from 'constructs';
-import type { ClickstreamConfig, StageConfig } from '../shared/stage-config';
+import type { StageConfig } from '../shared/stage-config';
+import type { ClickstreamConfig } from './clickstream-config';
 
 export interface ClickIngestionProps {
   readonly stage: StageConfig;

@@ -2,9 +2,10 @@ import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'a
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
-import type { ClickstreamConfig, StageConfig } from '../shared/stage-config';
+import type { StageConfig } from '../shared/stage-config';
 import { AnalyticsWorkgroup } from './analytics-workgroup';
 import { ClickIngestion } from './click-ingestion';
+import type { ClickstreamConfig } from './clickstream-config';
 import { DataLake, EVENTS_TABLE } from './data-lake';
 import { MenuSite } from './menu-site';
 

@@ -5,11 +5,11 @@ import type { IStream } from 'aws-cdk-lib/aws-kinesis';
 import {
   DeliveryStream,
   EnableLogging,
+  S3Bucket as FirehoseS3Destination,
   HiveJsonInputFormat,
   KinesisStreamSource,
   ParquetCompression,
   ParquetOutputFormat,
-  S3Bucket as FirehoseS3Destination,
   SchemaConfiguration,
   TimestampParser,
 } from 'aws-cdk-lib/aws-kinesisfirehose';
@@ -17,9 +17,10 @@ import { type Bucket, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { glueColumns } from '../../web/clickstream/event-schema';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
-import type { ClickstreamConfig, StageConfig } from '../shared/stage-config';
+import { privateBucket } from '../shared/private-bucket';
+import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
-import { privateBucket } from './private-bucket';
+import type { ClickstreamConfig } from './clickstream-config';
 import {
   EVENTS_FOLDER,
   FIREHOSE_ERROR_PREFIX,
@@ -161,7 +162,13 @@ export class DataLake extends Construct {
     const stack = Stack.of(this);
     role.addToPolicy(
       new PolicyStatement({
-        actions: ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetShardIterator', 'kinesis:GetRecords', 'kinesis:ListShards'],
+        actions: [
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetShardIterator',
+          'kinesis:GetRecords',
+          'kinesis:ListShards',
+        ],
         resources: [stream.streamArn],
       }),
     );

@@ -11,15 +11,14 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildMenuSite } from '../../web/clickstream/build-site';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
+import { privateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
-import { privateBucket } from './private-bucket';
 
 const WEB_DIR = path.resolve(__dirname, '..', '..', 'web', 'clickstream');
 
@@ -68,7 +67,7 @@ export class MenuSite extends Construct {
     });
 
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'Menu page: HSTS, CSP limited to this Region\'s Kinesis and Cognito, no framing, no sniffing',
+      comment: "Menu page: HSTS, CSP limited to this Region's Kinesis and Cognito, no framing, no sniffing",
       securityHeadersBehavior: {
         contentSecurityPolicy: {
           contentSecurityPolicy: menuPageContentSecurityPolicy({
@@ -169,9 +168,15 @@ export class MenuSite extends Construct {
         `Resource::<${siteBucketId}.Arn>/*`,
         'Resource::*',
       ].map((finding) => ({ id: `AwsSolutions-IAM5[${finding}]`, reason: copyGrants })),
-      { id: 'AwsSolutions-L1', reason: "CDK's BucketDeployment function; aws-cdk-lib chooses its Python runtime, which runs the bundled AWS CLI layer." },
+      {
+        id: 'AwsSolutions-L1',
+        reason: "CDK's BucketDeployment function; aws-cdk-lib chooses its Python runtime, which runs the bundled AWS CLI layer.",
+      },
       { id: 'Serverless-LambdaLatestVersion', reason: "CDK's BucketDeployment function; aws-cdk-lib chooses its runtime." },
-      { id: 'Serverless-LambdaDLQ', reason: 'Invoked synchronously by CloudFormation during a deployment; a failure fails the deployment.' },
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Invoked synchronously by CloudFormation during a deployment; a failure fails the deployment.',
+      },
       { id: 'Serverless-LambdaTracing', reason: "CDK's deployment-time copy function; there is no request path to trace." },
     );
   }

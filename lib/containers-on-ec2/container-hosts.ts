@@ -17,30 +17,20 @@ import {
   SecurityGroup,
   UserData,
 } from 'aws-cdk-lib/aws-ec2';
-import {
-  AmiHardwareType,
-  AsgCapacityProvider,
-  Cluster,
-  ContainerInsights,
-  EcsOptimizedImage,
-  MachineImageType,
-} from 'aws-cdk-lib/aws-ecs';
+import { AmiHardwareType, AsgCapacityProvider, Cluster, ContainerInsights, EcsOptimizedImage, MachineImageType } from 'aws-cdk-lib/aws-ecs';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
-import type { ContainerHostImage, ContainersConfig, StageConfig } from '../shared/stage-config';
+import type { ContainerHostImage, ContainersConfig } from './containers-config';
 
 export interface ContainerHostsProps {
-  readonly stage: StageConfig;
   readonly vpc: IVpc;
   readonly config: ContainersConfig;
   /** @default t3.small (x86_64, so most custom AMIs fit) */
   readonly instanceType?: InstanceType;
-  /** @default 1 in a sandbox, 2 in production (one per AZ) */
-  readonly minInstances?: number;
   /** @default 4 */
   readonly maxInstances?: number;
   /** Where scaling events are announced. @default - none */
@@ -78,7 +68,7 @@ export class ContainerHosts extends Construct {
 
   constructor(scope: Construct, id: string, props: ContainerHostsProps) {
     super(scope, id);
-    const { stage, vpc, config } = props;
+    const { vpc, config } = props;
 
     this.cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
 
@@ -102,7 +92,10 @@ export class ContainerHosts extends Construct {
     const userData = UserData.forLinux();
     // Tasks use awsvpc networking; block them from the instance metadata
     // service so a container cannot borrow the host's role.
-    userData.addCommands('echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config', 'echo ECS_ENABLE_TASK_IAM_ROLE=true >> /etc/ecs/ecs.config');
+    userData.addCommands(
+      'echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config',
+      'echo ECS_ENABLE_TASK_IAM_ROLE=true >> /etc/ecs/ecs.config',
+    );
 
     const launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
       machineImage: containerHostImage(config.hostImage),
@@ -126,7 +119,7 @@ export class ContainerHosts extends Construct {
       vpc,
       vpcSubnets: { subnetGroupName: SUBNETS.private },
       launchTemplate,
-      minCapacity: props.minInstances ?? (stage.name === 'production' ? 2 : 1),
+      minCapacity: config.minInstances,
       maxCapacity: props.maxInstances ?? 4,
       // Teardown: instances protected from scale-in are what makes deleting
       // an ASG behind a capacity provider hang. Managed draining (below)

@@ -4,8 +4,9 @@ import { HttpCodeElb } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
 import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
 import { Network } from '../shared/network';
-import type { ContainersConfig, StageConfig } from '../shared/stage-config';
+import type { StageConfig } from '../shared/stage-config';
 import { ContainerHosts } from './container-hosts';
+import type { ContainersConfig } from './containers-config';
 import { InternalService } from './internal-service';
 
 export interface ContainersOnEc2StackProps extends StackProps {
@@ -32,7 +33,6 @@ export class ContainersOnEc2Stack extends Stack {
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
     this.network = new Network(this, 'Network', { stage, natGateways: config.natGateways });
     this.hosts = new ContainerHosts(this, 'Hosts', {
-      stage,
       vpc: this.network.vpc,
       config,
       ...(this.monitoring.alarmTopic ? { notificationTopic: this.monitoring.alarmTopic } : {}),
@@ -43,6 +43,7 @@ export class ContainersOnEc2Stack extends Stack {
       clientCidr: this.network.cidr,
       cluster: this.hosts.cluster,
       capacityProvider: this.hosts.capacityProvider,
+      desiredCount: config.desiredTasks,
     });
 
     const { service, loadBalancer, targetGroup } = this.sampleService;
@@ -99,7 +100,10 @@ export class ContainersOnEc2Stack extends Stack {
         ],
       });
 
-    new CfnOutput(this, 'LoadBalancerDns', { value: loadBalancer.loadBalancerDnsName, description: 'Internal: reachable from the VPC only' });
+    new CfnOutput(this, 'LoadBalancerDns', {
+      value: loadBalancer.loadBalancerDnsName,
+      description: 'Internal: reachable from the VPC only',
+    });
     new CfnOutput(this, 'ClusterName', { value: this.hosts.cluster.clusterName });
     new CfnOutput(this, 'AutoScalingGroupName', { value: this.hosts.autoScalingGroup.autoScalingGroupName });
     new CfnOutput(this, 'ServiceName', { value: service.serviceName });

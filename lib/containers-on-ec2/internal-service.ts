@@ -36,8 +36,8 @@ export interface InternalServiceProps {
    * @default public.ecr.aws/nginx/nginx:stable-alpine
    */
   readonly image?: string;
-  /** @default 1 in a sandbox, 2 in production */
-  readonly desiredCount?: number;
+  /** Tasks at rest, and the floor of task scaling. */
+  readonly desiredCount: number;
   /** @default 6 */
   readonly maxCount?: number;
 }
@@ -57,7 +57,7 @@ export class InternalService extends Construct {
   constructor(scope: Construct, id: string, props: InternalServiceProps) {
     super(scope, id);
     const { stage, vpc } = props;
-    const desiredCount = props.desiredCount ?? (stage.name === 'production' ? 2 : 1);
+    const { desiredCount } = props;
 
     this.logGroup = stageLogGroup(this, 'Logs', stage);
 
@@ -80,7 +80,8 @@ export class InternalService extends Construct {
     });
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The only environment variable is AWS_REGION, which CDK sets on the container; the sample nginx image takes no configuration and no secrets.',
+      reason:
+        'The only environment variable is AWS_REGION, which CDK sets on the container; the sample nginx image takes no configuration and no secrets.',
     });
 
     const serviceSecurityGroup = new SecurityGroup(this, 'TaskSecurityGroup', {

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
 import { DataTable } from '../shared/data-table';
-import { QueueWithDeadLetter } from '../shared/queue-with-dead-letter';
+import { QueueWithDeadLetter, VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT } from '../shared/queue-with-dead-letter';
 import type { StageConfig } from '../shared/stage-config';
 import { OrderEvents } from './order-events';
 import { OrderIntakeApi } from './order-intake-api';
@@ -42,7 +42,7 @@ export class DecoupledOrdersStack extends Stack {
 
     this.intake = new QueueWithDeadLetter(this, 'OrderQueue', {
       stage,
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT),
       // Four days: an order accepted on Friday evening survives a worker
       // outage until Monday morning with a day to spare.
       retentionPeriod: Duration.days(4),
@@ -61,7 +61,7 @@ export class DecoupledOrdersStack extends Stack {
     this.events = new OrderEvents(this, 'Events', { stage });
     this.worker = new OrderWorker(this, 'Worker', {
       stage,
-      queue: this.intake.queue,
+      queue: this.intake,
       ordersTable: this.ordersTable.table,
       idempotencyTable: this.idempotencyTable.table,
       eventsTopic: this.events.topic,

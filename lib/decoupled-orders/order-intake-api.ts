@@ -17,11 +17,7 @@ import { IDEMPOTENCY_HEADER, orderBodyJsonSchema } from '../../lambda/decoupled-
 import { ObservedFunction } from '../shared/observed-function';
 import { ObservedRestApi, type ThrottleLimits } from '../shared/observed-rest-api';
 import type { StageConfig } from '../shared/stage-config';
-import {
-  SEND_ORDER_FAILED_TEMPLATE,
-  SEND_ORDER_REQUEST_TEMPLATE,
-  SEND_ORDER_RESPONSE_TEMPLATE,
-} from './order-intake-templates';
+import { SEND_ORDER_FAILED_TEMPLATE, SEND_ORDER_REQUEST_TEMPLATE, SEND_ORDER_RESPONSE_TEMPLATE } from './order-intake-templates';
 
 export interface OrderIntakeApiProps {
   readonly stage: StageConfig;
@@ -55,6 +51,7 @@ export class OrderIntakeApi extends Construct {
       description: 'Coffee shop orders API',
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
       corsOrigins: props.corsOrigins,
+      corsExtraHeaders: [IDEMPOTENCY_HEADER],
     });
     const api = this.gateway.api;
     const orders = api.root.addResource('orders');
@@ -115,15 +112,11 @@ export class OrderIntakeApi extends Construct {
       environment: { ORDERS_TABLE_NAME: props.ordersTable.tableName, ALLOWED_ORIGINS: props.corsOrigins.join(',') },
     });
     props.ordersTable.grantReadData(this.statusFunction.function);
-    const status = order.addMethod(
-      'GET',
-      new LambdaIntegration(this.statusFunction.function, { allowTestInvoke: false }),
-      {
-        authorizationType: AuthorizationType.IAM,
-        requestParameters: { 'method.request.path.id': true },
-        requestValidator: new RequestValidator(this, 'StatusValidator', { restApi: api, validateRequestParameters: true }),
-      },
-    );
+    const status = order.addMethod('GET', new LambdaIntegration(this.statusFunction.function, { allowTestInvoke: false }), {
+      authorizationType: AuthorizationType.IAM,
+      requestParameters: { 'method.request.path.id': true },
+      requestValidator: new RequestValidator(this, 'StatusValidator', { restApi: api, validateRequestParameters: true }),
+    });
 
     for (const method of [place, status]) {
       Validations.of(method).acknowledge({

@@ -1,4 +1,4 @@
-import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orders/order-schema';
+import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES, ORDER_MESSAGE_ATTRIBUTES } from '../../lambda/decoupled-orders/order-schema';
 
 /**
  * API Gateway mapping templates (VTL) of the storage-first write path,
@@ -13,10 +13,13 @@ import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orde
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
-const CHECKS = [
-  `#set($orderId = $input.params('${IDEMPOTENCY_HEADER}'))`,
-  `#set($validKey = $orderId.matches('${UUID}'))`,
-].join('\n');
+const CHECKS = [`#set($orderId = $input.params('${IDEMPOTENCY_HEADER}'))`, `#set($validKey = $orderId.matches('${UUID}'))`].join('\n');
+
+/** One message attribute in the SQS query API's form encoding; `value` is a VTL expression. */
+function messageAttribute(index: number, name: string, dataType: 'String' | 'Number', value: string): string {
+  const prefix = `&MessageAttribute.${index}`;
+  return `${prefix}.Name=${name}${prefix}.Value.DataType=${dataType}${prefix}.Value.StringValue=${value}`;
+}
 
 /** Form-encoded SQS query API request. */
 export const SEND_ORDER_REQUEST_TEMPLATE = [
@@ -24,12 +27,9 @@ export const SEND_ORDER_REQUEST_TEMPLATE = [
   `#if($validKey && $input.body.length() <= ${MAX_ORDER_BYTES})`,
   'Action=SendMessage' +
     '&MessageBody=$util.urlEncode($input.body)' +
-    '&MessageAttribute.1.Name=orderId&MessageAttribute.1.Value.DataType=String' +
-    '&MessageAttribute.1.Value.StringValue=$util.urlEncode($orderId.toLowerCase())' +
-    '&MessageAttribute.2.Name=acceptedAt&MessageAttribute.2.Value.DataType=Number' +
-    '&MessageAttribute.2.Value.StringValue=$context.requestTimeEpoch' +
-    '&MessageAttribute.3.Name=requestId&MessageAttribute.3.Value.DataType=String' +
-    '&MessageAttribute.3.Value.StringValue=$util.urlEncode($context.requestId)',
+    messageAttribute(1, ORDER_MESSAGE_ATTRIBUTES.orderId, 'String', '$util.urlEncode($orderId.toLowerCase())') +
+    messageAttribute(2, ORDER_MESSAGE_ATTRIBUTES.acceptedAt, 'Number', '$context.requestTimeEpoch') +
+    messageAttribute(3, ORDER_MESSAGE_ATTRIBUTES.requestId, 'String', '$util.urlEncode($context.requestId)'),
   '#else',
   'Action=GetQueueAttributes&AttributeName.1=QueueArn',
   '#end',

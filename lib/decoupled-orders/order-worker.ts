@@ -4,18 +4,19 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ObservedFunction } from '../shared/observed-function';
+import type { QueueWithDeadLetter } from '../shared/queue-with-dead-letter';
 import type { StageConfig } from '../shared/stage-config';
 
 export interface OrderWorkerProps {
   readonly stage: StageConfig;
-  readonly queue: IQueue;
+  /** The queue it drains; its visibility timeout is checked against `timeout`. */
+  readonly queue: QueueWithDeadLetter;
   readonly ordersTable: ITableV2;
   readonly idempotencyTable: ITableV2;
   readonly eventsTopic: ITopic;
-  /** The worker's timeout; the queue's visibility timeout must be at least six times this. */
+  /** The worker's timeout; the queue's visibility timeout must be at least six times this (checked at synth). */
   readonly timeout: Duration;
   /**
    * Most concurrent workers the queue may drive: the pace the downstream can
@@ -47,12 +48,13 @@ export class OrderWorker extends Construct {
       },
     });
     const fn = this.handler.function;
-    const source = new SqsEventSource(props.queue, {
-        batchSize: OrderWorker.BATCH_SIZE,
-        // Waiting up to 2 s to fill a batch trades a little latency for fewer invocations.
-        maxBatchingWindow: Duration.seconds(2),
-        maxConcurrency: props.maxConcurrency ?? 5,
-        reportBatchItemFailures: true,
+    props.queue.checkConsumerTimeout(this, props.timeout);
+    const source = new SqsEventSource(props.queue.queue, {
+      batchSize: OrderWorker.BATCH_SIZE,
+      // Waiting up to 2 s to fill a batch trades a little latency for fewer invocations.
+      maxBatchingWindow: Duration.seconds(2),
+      maxConcurrency: props.maxConcurrency ?? 5,
+      reportBatchItemFailures: true,
     });
     fn.addEventSource(source);
     const mapping = fn.node.children.find((child) => child.node.id.startsWith('SqsEventSource'));
@@ -60,7 +62,7 @@ export class OrderWorker extends Construct {
       Validations.of(mapping).acknowledge({
         id: 'Serverless-LambdaEventSourceMappingDestination',
         reason:
-          'SQS event source mappings take no on-failure destination; the source queue\'s redrive policy moves a message to its dead-letter queue after maxReceiveCount failures.',
+          "SQS event source mappings take no on-failure destination; the source queue's redrive policy moves a message to its dead-letter queue after maxReceiveCount failures.",
       });
     }
     // Put-if-absent and reads of its own idempotency records; nothing else.

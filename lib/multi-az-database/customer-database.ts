@@ -17,8 +17,9 @@ import {
 import { Construct } from 'constructs';
 import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
-import type { DatabaseConfig, StageConfig } from '../shared/stage-config';
+import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
+import type { DatabaseConfig } from './database-config';
 
 /** The PostgreSQL major version and release: the newest aws-cdk-lib offers (and the local test server runs). */
 export const POSTGRES_VERSION = PostgresEngineVersion.VER_18_3;
@@ -57,7 +58,6 @@ export class CustomerDatabase extends Construct {
   constructor(scope: Construct, id: string, props: CustomerDatabaseProps) {
     super(scope, id);
     const { stage, config, vpc } = props;
-    const sandbox = stage.snapshotRemovalPolicy === RemovalPolicy.DESTROY;
 
     this.encryptionKey = new Key(this, 'EncryptionKey', {
       description: `Encrypts the customer database storage, snapshots and Performance Insights of ${Stack.of(this).stackName}`,
@@ -154,10 +154,10 @@ export class CustomerDatabase extends Construct {
       // deleted with the instance. Production: a final snapshot, protection on.
       removalPolicy: stage.snapshotRemovalPolicy,
       deletionProtection: stage.deletionProtection,
-      deleteAutomatedBackups: sandbox,
+      deleteAutomatedBackups: config.deleteAutomatedBackups,
     });
     this.instance.node.addDependency(...primaryLogs);
-    if (sandbox) {
+    if (!stage.deletionProtection) {
       Validations.of(this.instance).acknowledge({
         id: 'AwsSolutions-RDS10',
         reason:

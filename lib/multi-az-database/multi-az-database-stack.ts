@@ -1,11 +1,19 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
-import { type IConnectable, InterfaceVpcEndpoint, InterfaceVpcEndpointAwsService, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import {
+  type IConnectable,
+  InterfaceVpcEndpoint,
+  InterfaceVpcEndpointAwsService,
+  type IVpc,
+  Port,
+  SecurityGroup,
+} from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
 import { Network, SUBNETS } from '../shared/network';
-import type { DatabaseConfig, StageConfig } from '../shared/stage-config';
+import type { StageConfig } from '../shared/stage-config';
 import { CustomerDatabase } from './customer-database';
+import type { DatabaseConfig } from './database-config';
 import { SchemaMigrations } from './schema-migrations';
 
 /** A client allowed to connect to the database, named in its security group rule. */
@@ -92,9 +100,15 @@ export class MultiAzDatabaseStack extends Stack {
     this.addAlarms(stage, config);
 
     const { instance } = this.database;
-    new CfnOutput(this, 'DatabaseEndpoint', { value: instance.dbInstanceEndpointAddress, description: 'Stays the same across a Multi-AZ failover' });
+    new CfnOutput(this, 'DatabaseEndpoint', {
+      value: instance.dbInstanceEndpointAddress,
+      description: 'Stays the same across a Multi-AZ failover',
+    });
     new CfnOutput(this, 'DatabaseInstanceIdentifier', { value: instance.instanceIdentifier });
-    new CfnOutput(this, 'DatabaseSecretArn', { value: instance.secret!.secretArn, description: 'Master user credentials, managed and rotated by RDS' });
+    new CfnOutput(this, 'DatabaseSecretArn', {
+      value: instance.secret!.secretArn,
+      description: 'Master user credentials, managed and rotated by RDS',
+    });
     if (this.database.readReplica) {
       new CfnOutput(this, 'ReadReplicaEndpoint', { value: this.database.readReplica.dbInstanceEndpointAddress });
     }
@@ -103,7 +117,13 @@ export class MultiAzDatabaseStack extends Stack {
   private addAlarms(stage: StageConfig, config: DatabaseConfig): void {
     const { instance, readReplica } = this.database;
     const metric = (instanceIdentifier: string, metricName: string, statistic = 'Average') =>
-      new Metric({ namespace: 'AWS/RDS', metricName, dimensionsMap: { DBInstanceIdentifier: instanceIdentifier }, statistic, period: stage.alarmPeriod });
+      new Metric({
+        namespace: 'AWS/RDS',
+        metricName,
+        dimensionsMap: { DBInstanceIdentifier: instanceIdentifier },
+        statistic,
+        period: stage.alarmPeriod,
+      });
     this.monitoring.facade
       .monitorRdsInstance({
         instance,
@@ -111,7 +131,9 @@ export class MultiAzDatabaseStack extends Stack {
         humanReadableName: 'Customer database (primary)',
         addCpuUsageAlarm: { Warning: { maxUsagePercent: 80 } },
         addFreeStorageSpaceAlarm: { Critical: { minCount: Math.round(config.allocatedStorageGiB * GIB * 0.1) } },
-        addMaxConnectionCountAlarm: { Warning: { maxConnectionCount: Math.floor(estimatedMaxConnections(config.instanceMemoryMiB) * 0.8) } },
+        addMaxConnectionCountAlarm: {
+          Warning: { maxConnectionCount: Math.floor(estimatedMaxConnections(config.instanceMemoryMiB) * 0.8) },
+        },
       })
       .monitorCustom({
         alarmFriendlyName: 'CustomerDatabaseMemoryAndReplication',

@@ -59,7 +59,11 @@ export class SchemaMigrations extends Construct {
       allowAllOutbound: false,
     });
     database.allowFrom(this.securityGroup, 'Schema migrations function');
-    props.secretsManagerEndpoint.connections.allowFrom(this.securityGroup, Port.tcp(443), 'Schema migrations function reads the database secret');
+    props.secretsManagerEndpoint.connections.allowFrom(
+      this.securityGroup,
+      Port.tcp(443),
+      'Schema migrations function reads the database secret',
+    );
 
     const { instance } = database;
     this.function = new ObservedFunction(this, 'Handler', {
@@ -106,7 +110,8 @@ export class SchemaMigrations extends Construct {
     Validations.of(frameworkFunction).acknowledge(
       {
         id: 'Serverless-LambdaDLQ',
-        reason: 'The CDK provider framework function is invoked synchronously by CloudFormation custom resources; failures go back to CloudFormation.',
+        reason:
+          'The CDK provider framework function is invoked synchronously by CloudFormation custom resources; failures go back to CloudFormation.',
       },
       {
         id: 'Serverless-LambdaTracing',

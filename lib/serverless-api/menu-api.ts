@@ -11,11 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import {
-  CreateMenuItemBody,
-  ReplaceMenuItemBody,
-  requestBodyJsonSchema,
-} from '../../lambda/serverless-api/menu-item-schema';
+import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '../../lambda/serverless-api/menu-item-schema';
 import { ObservedFunction } from '../shared/observed-function';
 import { ObservedRestApi, type ThrottleLimits } from '../shared/observed-rest-api';
 import type { StageConfig } from '../shared/stage-config';

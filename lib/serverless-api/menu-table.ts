@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
 import { DataTable } from '../shared/data-table';
 import type { StageConfig } from '../shared/stage-config';
 

@@ -4,11 +4,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import {
-  DefaultDashboardFactory,
-  MonitoringFacade,
-  SnsAlarmActionStrategy,
-} from 'cdk-monitoring-constructs';
+import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import type { StageConfig } from './stage-config';
 
@@ -60,9 +56,7 @@ export class ArchitectureMonitoring extends Construct {
           reason: 'A dead-letter queue of undelivered alarm notifications is the end of the line; nothing consumes it to fail again.',
         },
       );
-      this.alarmTopic.addSubscription(
-        new EmailSubscription(props.stage.alarmEmail, { deadLetterQueue: undelivered }),
-      );
+      this.alarmTopic.addSubscription(new EmailSubscription(props.stage.alarmEmail, { deadLetterQueue: undelivered }));
     }
 
     this.facade = new MonitoringFacade(this, 'Facade', {

@@ -4,9 +4,14 @@ import { Construct } from 'constructs';
 import type { StageConfig } from './stage-config';
 
 export interface DataTableProps {
+  /** Decides point-in-time recovery, deletion protection and removal; a caller cannot override them. */
   readonly stage: StageConfig;
-  /** Name of the string partition key. */
+  /** Name of the partition key. */
   readonly partitionKey: string;
+  /** @default AttributeType.STRING */
+  readonly partitionKeyType?: AttributeType;
+  /** Name of a string sort key. @default - no sort key */
+  readonly sortKey?: string;
   /**
    * Logical id the table keeps whatever the construct tree around it becomes:
    * renaming a table's logical id replaces the table and its data.
@@ -20,8 +25,16 @@ export interface DataTableProps {
    * @default 200
    */
   readonly maxReadRequestUnits?: number;
-  /** @default 50 */
+  /** Ceiling on on-demand write request units per second. @default 50 */
   readonly maxWriteRequestUnits?: number;
+}
+
+/** On-demand throughput ceilings DynamoDB accepts: at least 1 request unit per second. */
+function checkCeiling(scope: Construct, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${scope.node.path}: ${name} must be a whole number of at least 1 (a ceiling, not off), got ${value}`);
+  }
+  return value;
 }
 
 /**
@@ -36,17 +49,18 @@ export class DataTable extends Construct {
 
   constructor(scope: Construct, id: string, props: DataTableProps) {
     super(scope, id);
+    const maxReadRequestUnits = checkCeiling(this, 'maxReadRequestUnits', props.maxReadRequestUnits ?? 200);
+    const maxWriteRequestUnits = checkCeiling(this, 'maxWriteRequestUnits', props.maxWriteRequestUnits ?? 50);
     this.table = new TableV2(this, 'Table', {
-      partitionKey: { name: props.partitionKey, type: AttributeType.STRING },
-      billing: Billing.onDemand({
-        maxReadRequestUnits: props.maxReadRequestUnits ?? 200,
-        maxWriteRequestUnits: props.maxWriteRequestUnits ?? 50,
-      }),
+      partitionKey: { name: props.partitionKey, type: props.partitionKeyType ?? AttributeType.STRING },
+      ...(props.sortKey ? { sortKey: { name: props.sortKey, type: AttributeType.STRING } } : {}),
+      billing: Billing.onDemand({ maxReadRequestUnits, maxWriteRequestUnits }),
+      ...(props.timeToLiveAttribute ? { timeToLiveAttribute: props.timeToLiveAttribute } : {}),
+      // Controlled by security and the stage: set last, not overridable.
       encryption: TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.stage.pointInTimeRecovery },
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.statefulRemovalPolicy,
-      ...(props.timeToLiveAttribute ? { timeToLiveAttribute: props.timeToLiveAttribute } : {}),
     });
     (this.table.node.defaultChild as CfnResource).overrideLogicalId(props.logicalId);
   }

@@ -1,14 +1,7 @@
-import {
-  FlowLogDestination,
-  FlowLogTrafficType,
-  GatewayVpcEndpointAwsService,
-  IpAddresses,
-  SubnetType,
-  Vpc,
-} from 'aws-cdk-lib/aws-ec2';
+import { FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { AVAILABILITY_ZONES, type StageConfig } from './stage-config';
+import type { StageConfig } from './stage-config';
 import { stageLogGroup } from './stage-log-group';
 
 export interface NetworkProps {
@@ -22,6 +15,9 @@ export interface NetworkProps {
   /** @default '10.0.0.0/16' */
   readonly cidr?: string;
 }
+
+/** Availability Zones every VPC spans. */
+export const AVAILABILITY_ZONES = 2;
 
 /** Subnet group names, for selecting subnets by role. */
 export const SUBNETS = {

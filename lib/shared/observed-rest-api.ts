@@ -34,12 +34,18 @@ export interface ObservedRestApiProps {
    */
   readonly throttle: ThrottleLimits;
   /**
-   * Per-method limits, keyed by `resourcePath/METHOD`, e.g. `/orders/POST`.
+   * Per-method limits, keyed by `resourcePath/METHOD`, e.g. `/items/POST`.
    * @default - none beyond the stage limit
    */
   readonly methodThrottles?: Record<string, ThrottleLimits>;
   /** Browser origins allowed by CORS; empty disables CORS. */
   readonly corsOrigins: readonly string[];
+  /**
+   * Request headers a browser may send besides CORS's defaults (for example an
+   * API's idempotency header).
+   * @default - only `Cors.DEFAULT_HEADERS`
+   */
+  readonly corsExtraHeaders?: readonly string[];
 }
 
 /** The stage every API deploys to; part of every URL. */
@@ -108,7 +114,7 @@ export class ObservedRestApi extends Construct {
         metricsEnabled: true,
         // Request and response bodies never reach the logs.
         dataTraceEnabled: false,
-        loggingLevel: stage.name === 'production' ? MethodLoggingLevel.ERROR : MethodLoggingLevel.INFO,
+        loggingLevel: MethodLoggingLevel[stage.apiExecutionLogLevel],
         throttlingRateLimit: props.throttle.rateLimit,
         throttlingBurstLimit: props.throttle.burstLimit,
         accessLogDestination: new LogGroupLogDestination(this.accessLogGroup),
@@ -120,7 +126,7 @@ export class ObservedRestApi extends Construct {
             defaultCorsPreflightOptions: {
               allowOrigins: [...props.corsOrigins],
               allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-              allowHeaders: [...Cors.DEFAULT_HEADERS, 'Idempotency-Key'],
+              allowHeaders: [...Cors.DEFAULT_HEADERS, ...(props.corsExtraHeaders ?? [])],
             },
           }
         : {}),
@@ -191,8 +197,7 @@ export class ObservedRestApi extends Construct {
    * echo the request's origin, so the header is set only for a single origin.
    */
   private addErrorResponses(corsOrigins: readonly string[]): void {
-    const corsHeaders: Record<string, string> =
-      corsOrigins.length === 1 ? { 'Access-Control-Allow-Origin': `'${corsOrigins[0]}'` } : {};
+    const corsHeaders: Record<string, string> = corsOrigins.length === 1 ? { 'Access-Control-Allow-Origin': `'${corsOrigins[0]}'` } : {};
     this.api.addGatewayResponse('BadRequestBody', {
       type: ResponseType.BAD_REQUEST_BODY,
       statusCode: '400',
@@ -219,7 +224,8 @@ export class ObservedRestApi extends Construct {
         type,
         responseHeaders: corsHeaders,
         templates: {
-          'application/json': '{"error":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}',
+          'application/json':
+            '{"error":"$context.error.responseType","message":$context.error.messageString,"requestId":"$context.requestId"}',
         },
       });
     }

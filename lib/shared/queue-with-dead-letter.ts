@@ -1,9 +1,10 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from './stage-config';
 
 export interface QueueWithDeadLetterProps {
+  /** Decides removal; a caller cannot override it, nor encryption and TLS. */
   readonly stage: StageConfig;
   /**
    * How many times a message is received before it moves to the dead-letter
@@ -13,13 +14,16 @@ export interface QueueWithDeadLetterProps {
    */
   readonly maxReceiveCount?: number;
   /**
-   * At least six times the consumer's timeout (the AWS guidance for Lambda
-   * consumers), so a message is not redelivered while a slow batch runs.
+   * How long a received message stays hidden. For a Lambda consumer, at least
+   * six times its timeout (checked by `checkConsumerTimeout`).
    */
   readonly visibilityTimeout: Duration;
   /** @default Duration.days(4) */
   readonly retentionPeriod?: Duration;
 }
+
+/** AWS's guidance for a Lambda consumer: visibility timeout at least six times the function's timeout. */
+export const VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT = 6;
 
 /**
  * An SQS queue with its dead-letter queue: encrypted at rest (SQS managed
@@ -30,25 +34,47 @@ export class QueueWithDeadLetter extends Construct {
   readonly queue: Queue;
   readonly deadLetterQueue: Queue;
   readonly maxReceiveCount: number;
+  readonly visibilityTimeout: Duration;
 
   constructor(scope: Construct, id: string, props: QueueWithDeadLetterProps) {
     super(scope, id);
     this.maxReceiveCount = props.maxReceiveCount ?? 5;
-    const common = {
+    if (!Number.isInteger(this.maxReceiveCount) || this.maxReceiveCount < 1 || this.maxReceiveCount > 1000) {
+      throw new Error(
+        `${this.node.path}: maxReceiveCount must be a whole number from 1 to 1000 (SQS's range), got ${this.maxReceiveCount}`,
+      );
+    }
+    this.visibilityTimeout = props.visibilityTimeout;
+    // Controlled by security and the stage: not props.
+    const controlled = {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       removalPolicy: props.stage.statefulRemovalPolicy,
     };
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { ...common, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { retentionPeriod: Duration.days(14), ...controlled });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
       reason: 'This is the dead-letter queue: messages end here for inspection and a deliberate redrive, not another automatic retry.',
     });
     this.queue = new Queue(this, 'Queue', {
-      ...common,
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
       visibilityTimeout: props.visibilityTimeout,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
+      ...controlled,
     });
+  }
+
+  /**
+   * Fails synth when a Lambda consumer's timeout is too long for this queue's
+   * visibility timeout: a message would be redelivered while a slow batch still runs.
+   */
+  checkConsumerTimeout(consumer: IConstruct, consumerTimeout: Duration): void {
+    const needed = consumerTimeout.toSeconds() * VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT;
+    if (this.visibilityTimeout.toSeconds() < needed) {
+      throw new Error(
+        `${this.node.path}: visibilityTimeout must be at least ${VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT} times the timeout of its consumer ${consumer.node.path} ` +
+          `(${consumerTimeout.toSeconds()} seconds), so at least ${needed} seconds; got ${this.visibilityTimeout.toSeconds()} seconds`,
+      );
+    }
   }
 }

@@ -1,8 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { clickstream } from '../../lib/clickstream/architecture';
 import { CLICK_EVENT_FIELDS, GLUE_TYPES } from '../../web/clickstream/event-schema';
 import { onlyResourceOf, resourcesOf, stageTemplates, type TemplateResource } from '../helpers/template-queries';
+import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
-const { sandbox, production, stages } = stageTemplates('clickstream');
+const { sandbox, production, stages } = stageTemplates(clickstream);
 
 const firehose = (t: Template) => onlyResourceOf(t, 'AWS::KinesisFirehose::DeliveryStream').Properties.ExtendedS3DestinationConfiguration;
 const table = (t: Template) => onlyResourceOf(t, 'AWS::Glue::Table').Properties.TableInput;
@@ -41,7 +43,10 @@ describe('ingestion: Cognito identity pool and Kinesis stream', () => {
   });
 
   test('stream capacity: one provisioned shard in a sandbox (cheapest at rest), on demand in production', () => {
-    expect(onlyResourceOf(sandbox, 'AWS::Kinesis::Stream').Properties).toMatchObject({ ShardCount: 1, StreamModeDetails: { StreamMode: 'PROVISIONED' } });
+    expect(onlyResourceOf(sandbox, 'AWS::Kinesis::Stream').Properties).toMatchObject({
+      ShardCount: 1,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+    });
     const prod = onlyResourceOf(production, 'AWS::Kinesis::Stream').Properties;
     expect(prod.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
     expect(prod.ShardCount).toBeUndefined();
@@ -55,8 +60,12 @@ describe('ingestion: Cognito identity pool and Kinesis stream', () => {
   });
 
   test.each(stages)('%s: alarms on iterator age, write throttling and delivery freshness', (_, template) => {
-    const metrics = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) =>
-      a.Properties.MetricName ?? a.Properties.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).join(),
+    const metrics = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(
+      ([, a]) =>
+        a.Properties.MetricName ??
+        a.Properties.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName)
+          .filter(Boolean)
+          .join(),
     );
     expect(metrics).toEqual(
       expect.arrayContaining(['GetRecords.IteratorAgeMilliseconds', 'WriteProvisionedThroughputExceeded', 'DeliveryToS3.DataFreshness']),
@@ -112,7 +121,9 @@ describe('Firehose to S3 as partitioned Parquet', () => {
         's3:PutObject',
       ].sort(),
     );
-    const policyId = resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))![0];
+    const policyId = resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) =>
+      p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId),
+    )![0];
     expect(delivery.DependsOn).toEqual(expect.arrayContaining([policyId]));
   });
 });
@@ -123,23 +134,26 @@ describe('Glue table and partition projection', () => {
     expect(columns).toEqual(Object.entries(CLICK_EVENT_FIELDS).map(([name, spec]) => [name, GLUE_TYPES[spec.kind]]));
   });
 
-  test.each(stages)('%s: the projection location template is the Firehose prefix, with the partition value as the variable', (_, template) => {
-    const input = table(template);
-    const prefix: string = firehose(template).Prefix;
-    // Firehose writes events/dt=!{timestamp:<format>}/; Athena must look at events/dt=${dt}/ with that same format.
-    const match = /^(.*)dt=!\{timestamp:([^}]+)\}\/$/.exec(prefix)!;
-    expect(input.PartitionKeys).toEqual([expect.objectContaining({ Name: 'dt', Type: 'string' })]);
-    expect(input.Parameters['projection.enabled']).toBe('true');
-    expect(input.Parameters['projection.dt.type']).toBe('date');
-    expect(input.Parameters['projection.dt.format']).toBe(match[2]);
-    expect(input.Parameters['projection.dt.interval.unit']).toBe('HOURS');
-    const bucketId = idOf(firehose(template).BucketARN);
-    expect(input.Parameters['storage.location.template']).toEqual({
-      'Fn::Join': ['', ['s3://', { Ref: bucketId }, `/${match[1]}dt=\${dt}/`]],
-    });
-    expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: bucketId }, `/${match[1]}`]] });
-    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
-  });
+  test.each(stages)(
+    '%s: the projection location template is the Firehose prefix, with the partition value as the variable',
+    (_, template) => {
+      const input = table(template);
+      const prefix: string = firehose(template).Prefix;
+      // Firehose writes events/dt=!{timestamp:<format>}/; Athena must look at events/dt=${dt}/ with that same format.
+      const match = /^(.*)dt=!\{timestamp:([^}]+)\}\/$/.exec(prefix)!;
+      expect(input.PartitionKeys).toEqual([expect.objectContaining({ Name: 'dt', Type: 'string' })]);
+      expect(input.Parameters['projection.enabled']).toBe('true');
+      expect(input.Parameters['projection.dt.type']).toBe('date');
+      expect(input.Parameters['projection.dt.format']).toBe(match[2]);
+      expect(input.Parameters['projection.dt.interval.unit']).toBe('HOURS');
+      const bucketId = idOf(firehose(template).BucketARN);
+      expect(input.Parameters['storage.location.template']).toEqual({
+        'Fn::Join': ['', ['s3://', { Ref: bucketId }, `/${match[1]}dt=\${dt}/`]],
+      });
+      expect(input.StorageDescriptor.Location).toEqual({ 'Fn::Join': ['', ['s3://', { Ref: bucketId }, `/${match[1]}`]] });
+      expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
+    },
+  );
 });
 
 describe('buckets', () => {
@@ -148,7 +162,9 @@ describe('buckets', () => {
     expect(buckets).toHaveLength(4);
     const policies = resourcesOf(template, 'AWS::S3::BucketPolicy');
     for (const [id, bucket] of buckets) {
-      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe(
+        'AES256',
+      );
       expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -181,21 +197,24 @@ describe('buckets', () => {
 });
 
 describe('Athena workgroup', () => {
-  test.each(stages)('%s: enforced settings, encrypted results in their own expiring bucket, a scan cutoff, CloudWatch metrics', (stage, template) => {
-    const workgroup = onlyResourceOf(template, 'AWS::Athena::WorkGroup').Properties;
-    const settings = workgroup.WorkGroupConfiguration;
-    expect(settings).toMatchObject({
-      EnforceWorkGroupConfiguration: true,
-      PublishCloudWatchMetricsEnabled: true,
-      BytesScannedCutoffPerQuery: stage === 'production' ? 100 * 1024 ** 3 : 1024 ** 3,
-      ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
-    });
-    expect(workgroup.RecursiveDeleteOption).toBe(true);
-    const resultsId = idOf(settings.ResultConfiguration.OutputLocation);
-    expect(resultsId).not.toBe(idOf(firehose(template).BucketARN));
-    const results = bucketById(template, resultsId);
-    expect(results.Properties.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 7 }));
-  });
+  test.each(stages)(
+    '%s: enforced settings, encrypted results in their own expiring bucket, a scan cutoff, CloudWatch metrics',
+    (stage, template) => {
+      const workgroup = onlyResourceOf(template, 'AWS::Athena::WorkGroup').Properties;
+      const settings = workgroup.WorkGroupConfiguration;
+      expect(settings).toMatchObject({
+        EnforceWorkGroupConfiguration: true,
+        PublishCloudWatchMetricsEnabled: true,
+        BytesScannedCutoffPerQuery: stage === 'production' ? 100 * 1024 ** 3 : 1024 ** 3,
+        ResultConfiguration: { EncryptionConfiguration: { EncryptionOption: 'SSE_S3' } },
+      });
+      expect(workgroup.RecursiveDeleteOption).toBe(true);
+      const resultsId = idOf(settings.ResultConfiguration.OutputLocation);
+      expect(resultsId).not.toBe(idOf(firehose(template).BucketARN));
+      const results = bucketById(template, resultsId);
+      expect(results.Properties.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 7 }));
+    },
+  );
 
   test.each(stages)('%s: saved queries answer the course questions and every one prunes partitions', (_, template) => {
     const queries = resourcesOf(template, 'AWS::Athena::NamedQuery').map(([, q]) => q.Properties);
@@ -208,7 +227,21 @@ describe('Athena workgroup', () => {
       expect(query.QueryString).toMatch(/DISTINCT event_id|DISTINCT session_id/);
       // Only columns of the schema (and the partition key) are used.
       for (const column of query.QueryString.match(/\b[a-z]+_[a-z_]+\b/g) ?? []) {
-        if (['menu_clicks', 'date_format', 'current_timestamp', 'date_trunc', 'visits_with_a_click', 'percent_of_visits', 'page_views', 'item_clicks', 'page_view', 'menu_item_click'].includes(column)) continue;
+        if (
+          [
+            'menu_clicks',
+            'date_format',
+            'current_timestamp',
+            'date_trunc',
+            'visits_with_a_click',
+            'percent_of_visits',
+            'page_views',
+            'item_clicks',
+            'page_view',
+            'menu_item_click',
+          ].includes(column)
+        )
+          continue;
         expect(Object.keys(CLICK_EVENT_FIELDS)).toContain(column);
       }
     }
@@ -225,7 +258,8 @@ describe('menu page on CloudFront', () => {
     expect(distribution.Logging).toBeDefined();
     const oac = onlyResourceOf(template, 'AWS::CloudFront::OriginAccessControl').Properties.OriginAccessControlConfig;
     expect(oac).toMatchObject({ OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' });
-    const headers = onlyResourceOf(template, 'AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const headers = onlyResourceOf(template, 'AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig
+      .SecurityHeadersConfig;
     expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true });
     expect(headers.FrameOptions.FrameOption).toBe('DENY');
     expect(headers.ContentTypeOptions).toBeDefined();
@@ -235,7 +269,7 @@ describe('menu page on CloudFront', () => {
     expect(csp).toContain('https://cognito-identity.');
   });
 
-  test.each(stages)('%s: the page is deployed with a config.json naming this stack\'s pool and stream', (_, template) => {
+  test.each(stages)("%s: the page is deployed with a config.json naming this stack's pool and stream", (_, template) => {
     const deployment = onlyResourceOf(template, 'Custom::CDKBucketDeployment').Properties;
     const poolId = resourcesOf(template, 'AWS::Cognito::IdentityPool')[0]![0];
     const streamId = resourcesOf(template, 'AWS::Kinesis::Stream')[0]![0];
@@ -245,3 +279,5 @@ describe('menu page on CloudFront', () => {
     expect(deployment.DistributionPaths).toEqual(['/*']);
   });
 });
+
+describeTemplateSnapshots(clickstream, __dirname);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { CLICK_EVENT_FIELDS, type ClickEvent, eventProblems } from '../../web/clickstream/event-schema';
 import { Tracker, type TrackerOptions } from '../../web/clickstream/tracker';
-import { createStream, KinesisFaultProxy, kinesisClient, readAllRecords, startKinesalite } from '../helpers/kinesis-local';
+import { createStream, KinesisFaultProxy, kinesisClient, readAllRecords, startKinesalite } from './kinesis-local';
 
 let kinesalite: Awaited<ReturnType<typeof startKinesalite>>;
 let admin: KinesisClient;
@@ -141,7 +141,13 @@ test('whole requests failing (500s beyond the SDK retries) keep the events for t
 test('records arrive with exactly the schema fields, valid by the schema', async () => {
   const { streamName, tracker } = await setup();
   const session = randomUUID();
-  tracker.track({ ...clickEvent(session), event_type: 'page_view', menu_item_id: undefined, menu_section: undefined, referrer: 'https://example.com/' });
+  tracker.track({
+    ...clickEvent(session),
+    event_type: 'page_view',
+    menu_item_id: undefined,
+    menu_section: undefined,
+    referrer: 'https://example.com/',
+  });
   tracker.track(clickEvent(session));
   await drained(tracker);
 

@@ -1,17 +1,23 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { containersOnEc2 } from '../../lib/containers-on-ec2/architecture';
+import { STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
+import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
-const { sandbox, production, stages } = stageTemplates('containersOnEc2');
+const { sandbox, production, stages } = stageTemplates(containersOnEc2);
 // Two sandboxes with every context switch set, to keep synths few.
-const customized = templatesFor({
+const customized = synthArchitecture(containersOnEc2, {
   ...STAGE_CONTEXTS.sandbox,
   natGateways: '2',
   sshKeyName: 'ops',
   sshCidr: '203.0.113.0/24',
   amiId: 'ami-0123456789abcdef0',
-}).containersOnEc2;
-const isolated = templatesFor({ ...STAGE_CONTEXTS.sandbox, natGateways: '0', amiParameter: '/coffee-shop/ecs-ami' }).containersOnEc2;
+}).template;
+const isolated = synthArchitecture(containersOnEc2, {
+  ...STAGE_CONTEXTS.sandbox,
+  natGateways: '0',
+  amiParameter: '/coffee-shop/ecs-ami',
+}).template;
 
 const launchTemplate = (t: Template) => onlyResourceOf(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
 
@@ -75,9 +81,7 @@ describe('nothing is reachable from the internet', () => {
     const lbGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
       String(g.Properties.GroupDescription).startsWith('Internal load balancer'),
     )![1];
-    expect(lbGroup.Properties.SecurityGroupIngress).toEqual([
-      expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 80, ToPort: 80 }),
-    ]);
+    expect(lbGroup.Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 80, ToPort: 80 })]);
   });
 
   test.each(stages)('%s: hosts get no public IP, require IMDSv2 and boot from encrypted gp3', (_, template) => {
@@ -97,7 +101,9 @@ describe('nothing is reachable from the internet', () => {
 
 describe('shell access', () => {
   test('Session Manager on every instance', () => {
-    const role = resourcesOf(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('ECS container host'))![1];
+    const role = resourcesOf(sandbox, 'AWS::IAM::Role').find(([, r]) =>
+      String(r.Properties.Description).startsWith('ECS container host'),
+    )![1];
     expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('AmazonSSMManagedInstanceCore');
   });
 
@@ -226,3 +232,5 @@ describe('alarms', () => {
     expect(has(/"MetricName":"MemoryReservation"/)).toBe(1);
   });
 });
+
+describeTemplateSnapshots(containersOnEc2, __dirname);

@@ -1,9 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { orderBodyJsonSchema } from '../../lambda/decoupled-orders/order-schema';
+import { decoupledOrders } from '../../lib/decoupled-orders/architecture';
 import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
 import { resourcesOf, stageTemplates } from '../helpers/template-queries';
+import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
-const { sandbox, production, stages } = stageTemplates('decoupledOrders');
+const { sandbox, production, stages } = stageTemplates(decoupledOrders);
 const queues = (t: Template) => resourcesOf(t, 'AWS::SQS::Queue').map(([, q]) => q);
 const orderQueue = (t: Template) => queues(t).find((q) => q.Properties.VisibilityTimeout === 180)!;
 const worker = (t: Template) =>
@@ -134,3 +136,5 @@ describe('alarms', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 });
+
+describeTemplateSnapshots(decoupledOrders, __dirname);

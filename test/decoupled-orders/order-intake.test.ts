@@ -7,25 +7,26 @@
  * processed by the real worker.
  */
 import { randomUUID } from 'node:crypto';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import Ajv from 'ajv-draft-04';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orders/order-schema';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
-import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../helpers/sqs-local';
 import { eventSourceBatchSize, sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
-import { renderMappingTemplate } from '../helpers/vtl';
+import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../helpers/sqs-local';
+import { renderMappingTemplate } from './vtl';
 
-const template = sandboxTemplate('decoupledOrders');
+const template = sandboxTemplate('decoupled-orders');
 const resources = template.Resources;
 const postOrders = Object.values(resources).find(
   (r) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod === 'POST',
 )!.Properties;
 const model = Object.values(resources).find((r) => r.Type === 'AWS::ApiGateway::Model')!.Properties.Schema;
 const requestTemplate: string = postOrders.Integration.RequestTemplates['application/json'];
-const acceptedTemplate: string = postOrders.Integration.IntegrationResponses.find((r: any) => r.StatusCode === '202')
-  .ResponseTemplates['application/json'];
+const acceptedTemplate: string = postOrders.Integration.IntegrationResponses.find((r: any) => r.StatusCode === '202').ResponseTemplates[
+  'application/json'
+];
 
 // Formats off: the uuid check must come from the schema's pattern, which API Gateway enforces.
 const validateBody = new Ajv({ allErrors: true, validateFormats: false, strict: false }).compile(model);

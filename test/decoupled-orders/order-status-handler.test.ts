@@ -6,7 +6,7 @@ import { apiGatewayEvent, lambdaContext } from '../helpers/api-gateway-event';
 import { createTableFromTemplate, deleteTable, dynamoDbClients } from '../helpers/dynamodb-local';
 import { sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
 
-const template = sandboxTemplate('decoupledOrders');
+const template = sandboxTemplate('decoupled-orders');
 
 const { client, documentClient } = dynamoDbClients();
 let table: string;

@@ -5,12 +5,13 @@
  * the subscription's filter policy taken from the synthesized stack.
  */
 import { randomUUID } from 'node:crypto';
-import { type SQSClient, SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { FaultInjectingProxy } from '../helpers/fault-injecting-proxy';
+import { eventSourceBatchSize, resourcesOfType, sandboxTemplate, type TemplateJson, tableKeyedBy } from '../helpers/sandbox-templates';
 import {
   createQueue,
   createQueueWithDeadLetter,
@@ -19,13 +20,6 @@ import {
   runEventSourceMapping,
   sqsClient,
 } from '../helpers/sqs-local';
-import {
-  eventSourceBatchSize,
-  resourcesOfType,
-  sandboxTemplate,
-  tableKeyedBy,
-  type TemplateJson,
-} from '../helpers/sandbox-templates';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -47,7 +41,7 @@ function resourceOf(type: string, predicate: (props: any) => boolean = () => tru
 }
 
 beforeAll(async () => {
-  template = sandboxTemplate('decoupledOrders');
+  template = sandboxTemplate('decoupled-orders');
   // The worker's queue redrive and the subscriber's filter, as deployed.
   const orderQueue = resourceOf('AWS::SQS::Queue', (p) => p.VisibilityTimeout === 180);
   maxReceiveCount = orderQueue.Properties.RedrivePolicy.maxReceiveCount;
@@ -174,9 +168,7 @@ test('a DynamoDB failure for one record mid-batch loses nothing: it is retried a
   const failures = 10;
   proxy.inject({ target: 'DynamoDB_20120810.PutItem', bodyIncludes: unlucky, times: failures });
   const injectedBefore = proxy.injected;
-  await sqs.send(
-    new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: ids.map((id, i) => ({ Id: `m${i}`, ...orderMessage(id) })) }),
-  );
+  await sqs.send(new SendMessageBatchCommand({ QueueUrl: queue.url, Entries: ids.map((id, i) => ({ Id: `m${i}`, ...orderMessage(id) })) }));
   const run = await drain(queue);
 
   expect(proxy.injected - injectedBefore).toBe(failures);

@@ -15,8 +15,7 @@ export interface ApiRequest {
 /** A REST API (v1) proxy integration event as API Gateway sends it. */
 export function apiGatewayEvent(request: ApiRequest): APIGatewayProxyEvent {
   const path = request.resource.replace(/\{(\w+)\}/g, (_, name: string) => request.pathParameters?.[name] ?? '');
-  const body =
-    request.body === undefined ? null : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  const body = request.body === undefined ? null : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   const headers = { 'Content-Type': 'application/json', ...request.headers };
   return {
     httpMethod: request.method,
@@ -24,9 +23,7 @@ export function apiGatewayEvent(request: ApiRequest): APIGatewayProxyEvent {
     path,
     pathParameters: request.pathParameters ?? null,
     queryStringParameters: request.query ?? null,
-    multiValueQueryStringParameters: request.query
-      ? Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, [v]]))
-      : null,
+    multiValueQueryStringParameters: request.query ? Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k, [v]])) : null,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
     body,

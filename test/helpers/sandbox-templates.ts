@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
 
 /** A synthesized CloudFormation template as JSON. */
 export interface TemplateJson {
@@ -8,14 +7,17 @@ export interface TemplateJson {
 }
 
 /**
- * The sandbox template of one architecture, synthesized once per test run by
- * global-setup. Handler tests use it to build their local resources exactly
- * as the stack defines them, without loading the CDK in every test file.
+ * The sandbox template of one architecture (by its folder name): its snapshot
+ * file, which the same test run proves equal to the synthesized template
+ * (describeTemplateSnapshots). Handler tests build their local tables and
+ * queues from it exactly as the stack defines them, without loading or
+ * running the CDK.
  */
-export function sandboxTemplate(stack: keyof CoffeeShopStacks): TemplateJson {
-  const dir = process.env.SANDBOX_TEMPLATES_DIR;
-  if (!dir) throw new Error('SANDBOX_TEMPLATES_DIR is not set: test/setup/global-setup.ts writes the templates');
-  return JSON.parse(readFileSync(path.join(dir, `${stack}.json`), 'utf8')) as TemplateJson;
+export function sandboxTemplate(architecture: string): TemplateJson {
+  const dir = path.join(__dirname, '..', architecture, '__snapshots__');
+  const files = readdirSync(dir).filter((file) => file.endsWith('-sandbox.template.json'));
+  if (files.length !== 1) throw new Error(`Expected one sandbox template snapshot in ${dir}, found ${files.length}`);
+  return JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8')) as TemplateJson;
 }
 
 /** Resources of one type. */
@@ -26,7 +28,9 @@ export function resourcesOfType(template: TemplateJson, type: string) {
 /** Logical id of the one table whose partition key is `partitionKey`. */
 export function tableKeyedBy(template: TemplateJson, partitionKey: string): string {
   const found = resourcesOfType(template, 'AWS::DynamoDB::GlobalTable').filter(([, r]) =>
-    r.Properties.KeySchema.some((k: { AttributeName: string; KeyType: string }) => k.KeyType === 'HASH' && k.AttributeName === partitionKey),
+    r.Properties.KeySchema.some(
+      (k: { AttributeName: string; KeyType: string }) => k.KeyType === 'HASH' && k.AttributeName === partitionKey,
+    ),
   );
   if (found.length !== 1) throw new Error(`Expected one table keyed by ${partitionKey}, found ${found.length}`);
   return found[0]![0];

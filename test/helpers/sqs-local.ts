@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
@@ -7,7 +8,6 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { lambdaContext } from './api-gateway-event';
 
 /** An SQS client for the fauxqs server global-setup started. */
@@ -99,7 +99,7 @@ function toRecord(message: Message, queueArn: string): SQSRecord {
   };
 }
 
-type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export interface EventSourceMappingOptions {
   readonly queue: LocalQueue;
@@ -150,7 +150,10 @@ export async function runEventSourceMapping(sqs: SQSClient, options: EventSource
       recordsDelivered += Messages.length;
       let failed: Set<string>;
       try {
-        const response = await options.handler({ Records: Messages.map((m) => toRecord(m, options.queue.arn)) }, lambdaContext('orders-worker'));
+        const response = await options.handler(
+          { Records: Messages.map((m) => toRecord(m, options.queue.arn)) },
+          lambdaContext('orders-worker'),
+        );
         failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       } catch {
         // A thrown error fails the whole batch: every record is retried.

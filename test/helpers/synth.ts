@@ -1,14 +1,19 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
-import { type AppConfig, parseAppConfig, type RawAppContext } from '../../lib/shared/stage-config';
 import cdkJson from '../../cdk.json';
+import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
+import { type Architecture, type ArchitectureScope, architectureScope } from '../../lib/shared/architecture';
+import { parseStage } from '../../lib/shared/stage-config';
+import { addValidationPlugins } from '../../lib/shared/validation';
+
+/** Raw context as a user passes it with `-c key=value`. */
+export type RawContext = Readonly<Record<string, unknown>>;
 
 /** Context for the two stages as a user would pass it with `-c`. */
-export const STAGE_CONTEXTS: Record<'sandbox' | 'production', RawAppContext> = {
+export const STAGE_CONTEXTS: Record<'sandbox' | 'production', RawContext> = {
   sandbox: { stage: 'sandbox' },
   production: { stage: 'production', alarmEmail: 'ops@example.com', corsOrigins: 'https://menu.example.com' },
 };
@@ -17,50 +22,59 @@ export interface SynthOptions {
   /**
    * Run esbuild for every function. Template tests leave it off: the asset
    * is then staged from the source without bundling, which keeps a test run
-   * to one real bundling (in the app synth test) instead of one per stack.
+   * to one real bundling (in the bundling test) instead of one per stack.
    * @default false
    */
   readonly bundle?: boolean;
 }
 
-export interface TestApp {
-  readonly app: App;
-  readonly config: AppConfig;
-  readonly stacks: CoffeeShopStacks;
-}
-
-/**
- * Builds the whole app exactly as `bin/app.ts` does, with cdk.json's feature
- * flags, for the given context.
- */
-export function buildTestApp(raw: RawAppContext, options: SynthOptions = {}): TestApp {
-  const app = new App({
+/** An empty app with cdk.json's feature flags, as `cdk synth` makes it. */
+export function testApp(options: SynthOptions = {}): App {
+  return new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'cdk-test-')),
-    context: {
-      ...cdkJson.context,
-      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
-    },
+    context: { ...cdkJson.context, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
-  const config = parseAppConfig(raw);
-  const stacks = addCoffeeShopStacks(app, config);
-  return { app, config, stacks };
 }
 
-const templateCache = new Map<string, Record<keyof CoffeeShopStacks, Template> & TestApp>();
+/** A context reader over `raw`, as `bin/app.ts` makes one over the app's context. */
+export const readerOf = (raw: RawContext) => (key: string) => raw[key];
+
+/** The whole app, built exactly as `bin/app.ts` builds it, for app-wide tests. */
+export function buildTestApp(raw: RawContext, options: SynthOptions = {}): { app: App; stacks: CoffeeShopStacks } {
+  const app = testApp(options);
+  return { app, stacks: addCoffeeShopStacks(app, readerOf(raw)) };
+}
+
+const appCache = new Map<string, { app: App; stacks: CoffeeShopStacks }>();
+
+/** The whole app for a context, built once per test file; for tests that only read it. */
+export function appFor(raw: RawContext): { app: App; stacks: CoffeeShopStacks } {
+  const key = JSON.stringify(raw);
+  const built = appCache.get(key) ?? buildTestApp(raw);
+  appCache.set(key, built);
+  return built;
+}
+
+/** The scope an architecture is added in, for a given context. */
+export function scopeFor(architecture: Architecture<unknown>, raw: RawContext, app: App = testApp()): ArchitectureScope {
+  return architectureScope(architecture, app, parseStage(readerOf(raw)), readerOf(raw));
+}
+
+const templateCache = new Map<string, { stack: Stack; template: Template }>();
 
 /**
- * Templates of every stack for one context, by architecture; synthesized once
- * per context in a test file (templates are read-only, so sharing is safe).
+ * One architecture alone in an app, with the validation packs, as its
+ * starter would build it: its stack and template, synthesized once per
+ * context in a test file (templates are read-only, so sharing is safe).
  */
-export function templatesFor(raw: RawAppContext): Record<keyof CoffeeShopStacks, Template> & TestApp {
-  const key = JSON.stringify(raw);
+export function synthArchitecture<S extends Stack>(architecture: Architecture<S>, raw: RawContext): { stack: S; template: Template } {
+  const key = `${architecture.name} ${JSON.stringify(raw)}`;
   const cached = templateCache.get(key);
-  if (cached) return cached;
-  const built = buildTestApp(raw);
-  const templates = Object.fromEntries(
-    Object.entries(built.stacks).map(([name, stack]) => [name, Template.fromStack(stack)]),
-  ) as Record<keyof CoffeeShopStacks, Template>;
-  const result = { ...built, ...templates };
+  if (cached) return cached as { stack: S; template: Template };
+  const scope = scopeFor(architecture, raw);
+  const stack = architecture.add(scope);
+  addValidationPlugins(scope.app);
+  const result = { stack, template: Template.fromStack(stack) };
   templateCache.set(key, result);
   return result;
 }

@@ -1,6 +1,7 @@
+import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
-import type { CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
-import { STAGE_CONTEXTS, templatesFor } from './synth';
+import type { Architecture } from '../../lib/shared/architecture';
+import { STAGE_CONTEXTS, synthArchitecture } from './synth';
 
 /** A resource of a synthesized template. */
 export interface TemplateResource {
@@ -24,9 +25,9 @@ export function onlyResourceOf(template: Template, type: string): TemplateResour
 }
 
 /** One architecture's template in both stages, and the pairs `test.each` takes. */
-export function stageTemplates(stack: keyof CoffeeShopStacks) {
-  const sandbox = templatesFor(STAGE_CONTEXTS.sandbox)[stack];
-  const production = templatesFor(STAGE_CONTEXTS.production)[stack];
+export function stageTemplates(architecture: Architecture<Stack>) {
+  const sandbox = synthArchitecture(architecture, STAGE_CONTEXTS.sandbox).template;
+  const production = synthArchitecture(architecture, STAGE_CONTEXTS.production).template;
   const stages = [
     ['sandbox', sandbox],
     ['production', production],

@@ -1,15 +1,41 @@
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
+import { addMultiAzDatabase, multiAzDatabase } from '../../lib/multi-az-database/architecture';
 import { estimatedMaxConnections } from '../../lib/multi-az-database/multi-az-database-stack';
+import { Network } from '../../lib/shared/network';
 import { VPC_NETWORK_INTERFACE_ACTIONS } from '../../lib/shared/observed-function';
-import { STAGE_CONTEXTS, templatesFor } from '../helpers/synth';
+import { addValidationPlugins } from '../../lib/shared/validation';
+import { STAGE_CONTEXTS, scopeFor, synthArchitecture, testApp } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates, type TemplateResource } from '../helpers/template-queries';
+import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
-const { sandbox, production, stages } = stageTemplates('multiAzDatabase');
+const { sandbox, production, stages } = stageTemplates(multiAzDatabase);
+
+/** Description of the stand-in client that the shared-network variant admits. */
+const PEER_CLIENT = 'Peer application tasks';
+
+/**
+ * The database with every switch on in a VPC another stack offers, as an app
+ * with the containers architecture offers its VPC (the real composition is
+ * tested app-wide, in test/app). Here a stand-in peer stack keeps this slice's
+ * tests free of the other architecture.
+ */
+function sharedNetworkTemplate(): Template {
+  const app = testApp();
+  const scope = scopeFor(multiAzDatabase, { ...STAGE_CONTEXTS.sandbox, databaseReadReplica: 'true', databaseNetwork: 'containers' }, app);
+  const peer = new Stack(app, 'CoffeeShop-Peer-sandbox');
+  const network = new Network(peer, 'Network', { stage: scope.stage, natGateways: 0 });
+  const client = new SecurityGroup(peer, 'ClientSecurityGroup', { vpc: network.vpc });
+  const stack = addMultiAzDatabase(scope, { vpc: network.vpc, clients: [{ connectable: client, description: PEER_CLIENT }] });
+  addValidationPlugins(app);
+  return Template.fromStack(stack);
+}
+
 // Every context switch on, once per stage, to keep synths few.
-const withReplicaSandbox = templatesFor({ ...STAGE_CONTEXTS.sandbox, databaseReadReplica: 'true', databaseNetwork: 'containers' });
-const withReplicaProduction = templatesFor({ ...STAGE_CONTEXTS.production, databaseReadReplica: 'true' }).multiAzDatabase;
-const sharedNetwork = withReplicaSandbox.multiAzDatabase;
-const allVariants = [...stages, ['sandbox, replica, containers VPC', sharedNetwork], ['production, replica', withReplicaProduction]] as const;
+const sharedNetwork = sharedNetworkTemplate();
+const withReplicaProduction = synthArchitecture(multiAzDatabase, { ...STAGE_CONTEXTS.production, databaseReadReplica: 'true' }).template;
+const allVariants = [...stages, ['sandbox, replica, shared VPC', sharedNetwork], ['production, replica', withReplicaProduction]] as const;
 
 const instances = (t: Template) => resourcesOf(t, 'AWS::RDS::DBInstance').map(([id, r]) => ({ id, ...r }));
 const primary = (t: Template) => instances(t).find((i) => i.Properties.SourceDBInstanceIdentifier === undefined)!;
@@ -28,15 +54,18 @@ describe('the database instance', () => {
     for (const subnet of subnetGroup.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/Isolated/);
   });
 
-  test.each(stages)('%s: credentials generated and rotated by RDS in Secrets Manager, never in the template; IAM authentication on', (_, template) => {
-    const db = primary(template).Properties;
-    expect(db.ManageMasterUserPassword).toBe(true);
-    expect(db.MasterUserPassword).toBeUndefined();
-    expect(db.EnableIAMDatabaseAuthentication).toBe(true);
-    // RDS keeps the secret: the stack declares none that could leak a password.
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(JSON.stringify(template.toJSON())).not.toMatch(/"MasterUserPassword"/);
-  });
+  test.each(stages)(
+    '%s: credentials generated and rotated by RDS in Secrets Manager, never in the template; IAM authentication on',
+    (_, template) => {
+      const db = primary(template).Properties;
+      expect(db.ManageMasterUserPassword).toBe(true);
+      expect(db.MasterUserPassword).toBeUndefined();
+      expect(db.EnableIAMDatabaseAuthentication).toBe(true);
+      // RDS keeps the secret: the stack declares none that could leak a password.
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      expect(JSON.stringify(template.toJSON())).not.toMatch(/"MasterUserPassword"/);
+    },
+  );
 
   test.each(stages)('%s: gp3 storage encrypted with a rotating customer managed key, auto scaling to a maximum', (_, template) => {
     const db = primary(template).Properties;
@@ -71,7 +100,9 @@ describe('the database instance', () => {
   test.each(stages)('%s: logs exported to log groups the stack owns, with the stage retention', (stage, template) => {
     const db = primary(template).Properties;
     expect(db.EnableCloudwatchLogsExports).toEqual(['postgresql', 'upgrade']);
-    const groups = resourcesOf(template, 'AWS::Logs::LogGroup').filter(([, g]) => String(g.Properties.LogGroupName).startsWith('/aws/rds/'));
+    const groups = resourcesOf(template, 'AWS::Logs::LogGroup').filter(([, g]) =>
+      String(g.Properties.LogGroupName).startsWith('/aws/rds/'),
+    );
     expect(groups.map(([, g]) => g.Properties.LogGroupName).sort()).toEqual([
       `/aws/rds/instance/${db.DBInstanceIdentifier}/postgresql`,
       `/aws/rds/instance/${db.DBInstanceIdentifier}/upgrade`,
@@ -140,7 +171,7 @@ describe('network access', () => {
     }
     const toDatabase = ingress.filter((rule) => JSON.stringify(rule.GroupId).includes(dbGroupId));
     expect(toDatabase.map((rule) => rule.Description).sort()).toEqual(
-      template === sharedNetwork ? ['Sample internal service tasks', 'Schema migrations function'] : ['Schema migrations function'],
+      template === sharedNetwork ? [PEER_CLIENT, 'Schema migrations function'] : ['Schema migrations function'],
     );
     const egress = resourcesOf(template, 'AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties);
     for (const rule of egress) expect(rule.DestinationSecurityGroupId).toBeDefined();
@@ -152,16 +183,21 @@ describe('network access', () => {
     for (const [, route] of defaultRoutes) expect(route.Properties.GatewayId).toBeDefined();
   });
 
-  test('-c databaseNetwork=containers: the database joins the containers VPC and admits the sample service', () => {
+  test("-c databaseNetwork=containers: the database joins the offered VPC's isolated subnets and admits the offered clients", () => {
     sharedNetwork.resourceCountIs('AWS::EC2::VPC', 0);
     const subnetGroup = sharedNetwork.toJSON().Resources[primary(sharedNetwork).Properties.DBSubnetGroupName.Ref].Properties;
-    for (const subnet of subnetGroup.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/CoffeeShop-Containers-sandbox.*|Isolated.*CoffeeShop-Containers-sandbox/);
+    for (const subnet of subnetGroup.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/CoffeeShop-Peer-sandbox/);
     for (const subnet of subnetGroup.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/IsolatedSubnet/);
-    const fromService = resourcesOf(sharedNetwork, 'AWS::EC2::SecurityGroupIngress').find(
-      ([, r]) => r.Properties.Description === 'Sample internal service tasks',
+    const fromClient = resourcesOf(sharedNetwork, 'AWS::EC2::SecurityGroupIngress').find(
+      ([, r]) => r.Properties.Description === PEER_CLIENT,
     )![1];
-    expect(JSON.stringify(fromService.Properties.SourceSecurityGroupId)).toMatch(/TaskSecurityGroup/);
-    expect(JSON.stringify(fromService.Properties.SourceSecurityGroupId)).toMatch(/CoffeeShop-Containers-sandbox/);
+    expect(JSON.stringify(fromClient.Properties.SourceSecurityGroupId)).toMatch(/ClientSecurityGroup/);
+  });
+
+  test('-c databaseNetwork=containers in an app without the containers architecture is refused with the reason', () => {
+    expect(() => synthArchitecture(multiAzDatabase, { ...STAGE_CONTEXTS.sandbox, databaseNetwork: 'containers' })).toThrow(
+      /Invalid context value databaseNetwork="containers": expected own: this app has no containers-on-ec2 architecture/,
+    );
   });
 
   test.each(allVariants)('%s: a Secrets Manager interface endpoint in the isolated subnets, open to named clients only', (_, template) => {
@@ -169,12 +205,14 @@ describe('network access', () => {
     expect(JSON.stringify(endpoint.Properties.ServiceName)).toContain('secretsmanager');
     expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
     const [groupId] = securityGroupByDescription(template, 'Secrets Manager endpoint');
-    const rules = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) => JSON.stringify(r.Properties.GroupId).includes(groupId));
+    const rules = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
+      JSON.stringify(r.Properties.GroupId).includes(groupId),
+    );
     expect(rules.map(([, r]) => [r.Properties.FromPort, r.Properties.Description]).sort()).toEqual(
       [
         [443, 'Schema migrations function reads the database secret'],
         // In the containers VPC, private DNS sends every Secrets Manager call there to this endpoint.
-        ...(template === sharedNetwork ? [[443, 'Sample internal service tasks read secrets']] : []),
+        ...(template === sharedNetwork ? [[443, `${PEER_CLIENT} read secrets`]] : []),
       ].sort(),
     );
   });
@@ -182,7 +220,9 @@ describe('network access', () => {
 
 describe('schema migrations on deploy', () => {
   const handler = (t: Template) =>
-    resourcesOf(t, 'AWS::Lambda::Function').find(([, f]) => f.Metadata?.['coffee-shop:handler-entry'] === 'lambda/multi-az-database/apply-migrations.ts')!;
+    resourcesOf(t, 'AWS::Lambda::Function').find(
+      ([, f]) => f.Metadata?.['coffee-shop:handler-entry'] === 'lambda/multi-az-database/apply-migrations.ts',
+    )!;
 
   test.each(stages)('%s: a function in the isolated subnets with its own security group, reading the RDS-managed secret', (_, template) => {
     const [, fn] = handler(template);
@@ -237,7 +277,10 @@ describe('alarms', () => {
   const alarmMetrics = (t: Template) => resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   /** The metric an alarm watches, whether plain or through metric math. */
   const metricOf = (alarm: Record<string, any>): string =>
-    alarm.MetricName ?? alarm.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName).filter(Boolean).join();
+    alarm.MetricName ??
+    alarm.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName)
+      .filter(Boolean)
+      .join();
 
   test.each(stages)('%s: CPU, free storage, freeable memory and connections', (_, template) => {
     const names = alarmMetrics(template).map(metricOf);
@@ -255,7 +298,8 @@ describe('alarms', () => {
   });
 
   test('production alarms notify the alarm topic', () => {
-    for (const alarm of alarmMetrics(production)) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }]);
+    for (const alarm of alarmMetrics(production))
+      expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringAlarmTopic/) }]);
   });
 });
 
@@ -265,3 +309,5 @@ test('the database and its key keep their logical ids (renaming one would replac
     expect(databaseKey(template)[0]).toBe('DatabaseEncryptionKey68C4EDF2');
   }
 });
+
+describeTemplateSnapshots(multiAzDatabase, __dirname);

@@ -8,7 +8,7 @@ import { parseCredentials } from '../../lambda/multi-az-database/database-connec
 import { loadMigrations, MigrationFilesError, migrationsFingerprint } from '../../lambda/multi-az-database/migration-files';
 import { applyMigrations, MIGRATION_LOCK_KEY, MIGRATIONS_TABLE } from '../../lambda/multi-az-database/migrator';
 import { createSchemaMigrationsHandler } from '../../lambda/multi-az-database/schema-migrations-handler';
-import { createScratchDatabase, type ScratchDatabase } from '../helpers/postgres-local';
+import { createScratchDatabase, type ScratchDatabase } from './postgres-local';
 
 const PROJECT_MIGRATIONS = path.resolve(__dirname, '../../lambda/multi-az-database/migrations');
 const silent = { info: () => undefined, warn: () => undefined };
@@ -61,7 +61,10 @@ async function withClient<T>(db: ScratchDatabase, work: (client: Client) => Prom
 }
 
 const recorded = (db: ScratchDatabase): Promise<{ version: number; name: string; applied_at: Date }[]> =>
-  withClient(db, async (c) => (await c.query(`SELECT version::integer AS version, name, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows);
+  withClient(
+    db,
+    async (c) => (await c.query(`SELECT version::integer AS version, name, applied_at FROM ${MIGRATIONS_TABLE} ORDER BY version`)).rows,
+  );
 
 const tableExists = (db: ScratchDatabase, table: string): Promise<boolean> =>
   withClient(db, async (c) => (await c.query('SELECT to_regclass($1) IS NOT NULL AS present', [table])).rows[0].present);
@@ -173,7 +176,8 @@ describe('applying migrations on deployment', () => {
     const dir = migrationsDir({
       '0001_create_menu.sql': 'CREATE TABLE menu (id int PRIMARY KEY);',
       // The first statement succeeds before the second fails: both must be undone.
-      '0002_broken.sql': 'CREATE TABLE half_done (id int);\nINSERT INTO menu (id) VALUES (1);\nALTER TABLE menu ADD COLUMN price numeric NOT NUL;',
+      '0002_broken.sql':
+        'CREATE TABLE half_done (id int);\nINSERT INTO menu (id) VALUES (1);\nALTER TABLE menu ADD COLUMN price numeric NOT NUL;',
       '0003_never_reached.sql': 'CREATE TABLE never_reached (id int);',
     });
     dirs.push(dir);

@@ -11,7 +11,7 @@ import { type ApiRequest, apiGatewayEvent, lambdaContext } from '../helpers/api-
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
 
-const template = sandboxTemplate('serverlessApi');
+const template = sandboxTemplate('serverless-api');
 
 type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -42,12 +42,9 @@ async function call(request: ApiRequest) {
   return { ...result, json: result.body ? JSON.parse(result.body) : undefined };
 }
 
-const create = (body: unknown, headers?: Record<string, string>) =>
-  call({ method: 'POST', resource: '/menu-items', body, headers });
-const replace = (id: string, body: unknown) =>
-  call({ method: 'PUT', resource: '/menu-items/{id}', pathParameters: { id }, body });
-const stored = async (id: string) =>
-  (await documentClient.send(new GetCommand({ TableName: tableName, Key: { id } }))).Item;
+const create = (body: unknown, headers?: Record<string, string>) => call({ method: 'POST', resource: '/menu-items', body, headers });
+const replace = (id: string, body: unknown) => call({ method: 'PUT', resource: '/menu-items/{id}', pathParameters: { id }, body });
+const stored = async (id: string) => (await documentClient.send(new GetCommand({ TableName: tableName, Key: { id } }))).Item;
 const itemCount = async () => (await scanAll(documentClient, tableName)).length;
 
 async function createdItem(body: unknown = flatWhite) {
@@ -237,7 +234,10 @@ describe('PUT /menu-items/{id}', () => {
     const before = await stored(item.id);
     const response = await replace(item.id, { ...flatWhite, priceCents: 999, version: 1 });
     expect(response.statusCode).toBe(409);
-    expect(response.json).toMatchObject({ error: 'Conflict', details: [{ field: 'version', message: expect.stringMatching(/current version is 2/) }] });
+    expect(response.json).toMatchObject({
+      error: 'Conflict',
+      details: [{ field: 'version', message: expect.stringMatching(/current version is 2/) }],
+    });
     expect(await stored(item.id)).toEqual(before);
   });
 

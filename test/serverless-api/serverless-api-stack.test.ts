@@ -1,15 +1,13 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import {
-  CreateMenuItemBody,
-  ReplaceMenuItemBody,
-  requestBodyJsonSchema,
-} from '../../lambda/serverless-api/menu-item-schema';
+import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '../../lambda/serverless-api/menu-item-schema';
+import { serverlessApi } from '../../lib/serverless-api/architecture';
 import { MenuTable } from '../../lib/serverless-api/menu-table';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
-import { templatesFor } from '../helpers/synth';
+import { synthArchitecture } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
+import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
-const { sandbox, production, stages } = stageTemplates('serverlessApi');
+const { sandbox, production, stages } = stageTemplates(serverlessApi);
 
 /** The IAM actions granted by the default policy of the role of the function whose description starts with `prefix`. */
 function actionsOfFunction(template: Template, descriptionPrefix: string): string[] {
@@ -17,12 +15,10 @@ function actionsOfFunction(template: Template, descriptionPrefix: string): strin
     String(f.Properties?.Description).startsWith(descriptionPrefix),
   )!;
   const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
-  const policies = resourcesOf(template, 'AWS::IAM::Policy').map(([, r]) => r).filter((p) =>
-    p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId),
-  );
-  return policies.flatMap((p) =>
-    p.Properties!.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()),
-  );
+  const policies = resourcesOf(template, 'AWS::IAM::Policy')
+    .map(([, r]) => r)
+    .filter((p) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId));
+  return policies.flatMap((p) => p.Properties!.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
 }
 
 describe('menu table', () => {
@@ -90,9 +86,9 @@ describe('handlers', () => {
   });
 
   test('each function names its handler source file in the template', () => {
-    const entries = resourcesOf(sandbox, 'AWS::Lambda::Function').map(([, r]) => r).map(
-      (f) => (f as { Metadata?: Record<string, string> }).Metadata?.[HANDLER_ENTRY_METADATA],
-    );
+    const entries = resourcesOf(sandbox, 'AWS::Lambda::Function')
+      .map(([, r]) => r)
+      .map((f) => (f as { Metadata?: Record<string, string> }).Metadata?.[HANDLER_ENTRY_METADATA]);
     expect(entries.sort()).toEqual(['lambda/serverless-api/read-menu-items.ts', 'lambda/serverless-api/write-menu-items.ts']);
   });
 
@@ -111,9 +107,9 @@ describe('handlers', () => {
   });
 
   test('handler roles carry no AWS managed policies and may write only their own log group', () => {
-    const roles = resourcesOf(sandbox, 'AWS::IAM::Role').map(([, r]) => r).filter((r) =>
-      JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
-    );
+    const roles = resourcesOf(sandbox, 'AWS::IAM::Role')
+      .map(([, r]) => r)
+      .filter((r) => JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'));
     expect(roles).toHaveLength(2);
     for (const role of roles) expect(role.Properties!.ManagedPolicyArns).toBeUndefined();
     for (const prefix of ['Menu API: list and get', 'Menu API: create, replace and delete']) {
@@ -190,16 +186,15 @@ describe('REST API', () => {
 
   test('execution logging is INFO in a sandbox and ERROR in production', () => {
     const level = (t: Template) =>
-      onlyResourceOf(t, 'AWS::ApiGateway::Stage').Properties!.MethodSettings.find((m: any) => m.ResourcePath === '/*')
-        .LoggingLevel;
+      onlyResourceOf(t, 'AWS::ApiGateway::Stage').Properties!.MethodSettings.find((m: any) => m.ResourcePath === '/*').LoggingLevel;
     expect(level(sandbox)).toBe('INFO');
     expect(level(production)).toBe('ERROR');
   });
 
   test.each(stages)('%s: reads are anonymous, every write is signed with IAM', (_, template) => {
-    const methods = resourcesOf(template, 'AWS::ApiGateway::Method').map(([, r]) => r).filter(
-      (m) => m.Properties!.HttpMethod !== 'OPTIONS',
-    );
+    const methods = resourcesOf(template, 'AWS::ApiGateway::Method')
+      .map(([, r]) => r)
+      .filter((m) => m.Properties!.HttpMethod !== 'OPTIONS');
     const byMethod = Object.fromEntries(
       methods.map((m) => [`${m.Properties!.HttpMethod} ${JSON.stringify(m.Properties!.ResourceId)}`, m.Properties!]),
     );
@@ -212,7 +207,9 @@ describe('REST API', () => {
   });
 
   test('write bodies are validated at the gateway against models derived from the handler schema', () => {
-    const models = resourcesOf(sandbox, 'AWS::ApiGateway::Model').map(([, r]) => r).map((m) => m.Properties!.Schema);
+    const models = resourcesOf(sandbox, 'AWS::ApiGateway::Model')
+      .map(([, r]) => r)
+      .map((m) => m.Properties!.Schema);
     expect(models).toContainEqual(requestBodyJsonSchema(CreateMenuItemBody));
     expect(models).toContainEqual(requestBodyJsonSchema(ReplaceMenuItemBody));
     expect(requestBodyJsonSchema(CreateMenuItemBody)).toMatchObject({
@@ -242,7 +239,9 @@ describe('REST API', () => {
 
   test('sandbox allows any origin; production allows only the configured origins', () => {
     const preflight = (t: Template) =>
-      resourcesOf(t, 'AWS::ApiGateway::Method').map(([, r]) => r).filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
+      resourcesOf(t, 'AWS::ApiGateway::Method')
+        .map(([, r]) => r)
+        .filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
     expect(preflight(sandbox).length).toBeGreaterThan(0);
     expect(JSON.stringify(preflight(sandbox))).toContain("'*'");
     expect(preflight(production).length).toBeGreaterThan(0);
@@ -254,18 +253,18 @@ describe('REST API', () => {
   });
 
   test('production without configured origins has no CORS at all', () => {
-    const { serverlessApi } = templatesFor({ stage: 'production', alarmEmail: 'ops@example.com' });
-    const preflight = resourcesOf(serverlessApi, 'AWS::ApiGateway::Method').map(([, r]) => r).filter(
-      (m) => m.Properties!.HttpMethod === 'OPTIONS',
-    );
+    const { template: productionWithoutCors } = synthArchitecture(serverlessApi, { stage: 'production', alarmEmail: 'ops@example.com' });
+    const preflight = resourcesOf(productionWithoutCors, 'AWS::ApiGateway::Method')
+      .map(([, r]) => r)
+      .filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
     expect(preflight).toEqual([]);
   });
 
   test('the API Gateway CloudWatch role is deleted with a sandbox and kept in production', () => {
     const role = (t: Template) =>
-      resourcesOf(t, 'AWS::IAM::Role').map(([, r]) => r).find((r) =>
-        JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'),
-      )!;
+      resourcesOf(t, 'AWS::IAM::Role')
+        .map(([, r]) => r)
+        .find((r) => JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'))!;
     expect(role(sandbox).DeletionPolicy).toBe('Delete');
     expect(role(production).DeletionPolicy).toBe('Retain');
     expect(onlyResourceOf(sandbox, 'AWS::ApiGateway::Account').DeletionPolicy).toBe('Delete');
@@ -286,22 +285,27 @@ describe('REST API', () => {
 
 describe('alarms and dashboard', () => {
   const alarmMetrics = (t: Template) =>
-    resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, r]) => r).map((a) => JSON.stringify(a.Properties));
+    resourcesOf(t, 'AWS::CloudWatch::Alarm')
+      .map(([, r]) => r)
+      .map((a) => JSON.stringify(a.Properties));
 
-  test.each(stages)('%s: alarms on API 5XX rate and p99 latency, Lambda errors and throttles, DynamoDB throttles and system errors', (_, template) => {
-    const alarms = alarmMetrics(template);
-    const count = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
-    expect(count(/"MetricName":"5XXError","Namespace":"AWS\/ApiGateway"/)).toBe(1);
-    expect(count(/"MetricName":"Latency","Namespace":"AWS\/ApiGateway".*"Stat":"p99"/)).toBe(1);
-    expect(count(/"MetricName":"Errors","Namespace":"AWS\/Lambda"/)).toBe(2);
-    expect(count(/"MetricName":"Throttles","Namespace":"AWS\/Lambda"/)).toBe(2);
-    expect(count(/"MetricName":"ReadThrottleEvents"/)).toBe(1);
-    expect(count(/"MetricName":"WriteThrottleEvents"/)).toBe(1);
-    expect(count(/"MetricName":"SystemErrors"/)).toBe(1);
-    // Metrics are those of this stack's API, not of any API that shares its name.
-    expect(alarms.filter((a) => a.includes('AWS/ApiGateway')).every((a) => a.includes('"Value":"CoffeeShop-MenuApi-'))).toBe(true);
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
-  });
+  test.each(stages)(
+    '%s: alarms on API 5XX rate and p99 latency, Lambda errors and throttles, DynamoDB throttles and system errors',
+    (_, template) => {
+      const alarms = alarmMetrics(template);
+      const count = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
+      expect(count(/"MetricName":"5XXError","Namespace":"AWS\/ApiGateway"/)).toBe(1);
+      expect(count(/"MetricName":"Latency","Namespace":"AWS\/ApiGateway".*"Stat":"p99"/)).toBe(1);
+      expect(count(/"MetricName":"Errors","Namespace":"AWS\/Lambda"/)).toBe(2);
+      expect(count(/"MetricName":"Throttles","Namespace":"AWS\/Lambda"/)).toBe(2);
+      expect(count(/"MetricName":"ReadThrottleEvents"/)).toBe(1);
+      expect(count(/"MetricName":"WriteThrottleEvents"/)).toBe(1);
+      expect(count(/"MetricName":"SystemErrors"/)).toBe(1);
+      // Metrics are those of this stack's API, not of any API that shares its name.
+      expect(alarms.filter((a) => a.includes('AWS/ApiGateway')).every((a) => a.includes('"Value":"CoffeeShop-MenuApi-'))).toBe(true);
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    },
+  );
 
   test('production alarms notify an encrypted topic with the alarm email subscribed', () => {
     const alarms = resourcesOf(production, 'AWS::CloudWatch::Alarm').map(([, r]) => r);
@@ -331,3 +335,5 @@ describe('stack', () => {
     template.hasOutput('ApiUrl', {});
   });
 });
+
+describeTemplateSnapshots(serverlessApi, __dirname);

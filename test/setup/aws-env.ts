@@ -10,6 +10,5 @@ delete process.env.AWS_SESSION_TOKEN;
 delete process.env.AWS_PROFILE;
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-process.env.POWERTOOLS_TRACE_ENABLED = 'false';
 process.env.POWERTOOLS_SERVICE_NAME = 'test';
 process.env.POWERTOOLS_METRICS_NAMESPACE = 'Test';

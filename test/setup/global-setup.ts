@@ -1,9 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
-import { buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
-import { type RunningBackend, startDynamoDbLocal, startFauxqs, startPostgres } from './local-backends';
+import type { LocalBackend, RunningBackend } from './backends/backend';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -11,22 +8,38 @@ declare global {
 }
 
 /**
- * Starts the local AWS backends once for the whole run. Test workers inherit
- * the endpoint variables set here.
+ * The local backends the architectures' tests need: each architecture lists
+ * its own in `test/<architecture>/local-backends.ts` (found by looking, so a
+ * starter with one architecture starts only what it needs, and the CDK is not
+ * loaded here); one shared by several architectures starts once.
+ */
+function neededBackends(): LocalBackend[] {
+  const byName = new Map<string, LocalBackend>();
+  const testRoot = path.join(__dirname, '..');
+  for (const folder of readdirSync(testRoot)) {
+    const file = path.join(testRoot, folder, 'local-backends.ts');
+    if (!existsSync(file)) continue;
+    const { localBackends } = require(file) as { localBackends: readonly LocalBackend[] };
+    for (const backend of localBackends) byName.set(backend.name, backend);
+  }
+  return [...byName.values()];
+}
+
+/**
+ * Starts the local AWS backends once for the whole run; test workers inherit
+ * the endpoint variables set here. If one fails to start, the ones that did
+ * are stopped and the run ends with one message per failure.
  */
 export default async function globalSetup(): Promise<void> {
-  const [dynamoDb, fauxqs, postgres] = await Promise.all([startDynamoDbLocal(), startFauxqs(), startPostgres()]);
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamoDb.endpoint;
-  process.env.AWS_ENDPOINT_URL_SQS = fauxqs.endpoint;
-  process.env.AWS_ENDPOINT_URL_SNS = fauxqs.endpoint;
-  process.env.LOCAL_POSTGRES = JSON.stringify(postgres.connection);
-  globalThis.__LOCAL_BACKENDS__ = [dynamoDb, fauxqs, postgres];
-
-  // Handler tests build their local tables and queues from the sandbox
-  // templates; synthesizing once here spares every such file loading the CDK.
-  const dir = mkdtempSync(path.join(tmpdir(), 'sandbox-templates-'));
-  for (const [name, stack] of Object.entries(buildTestApp(STAGE_CONTEXTS.sandbox).stacks)) {
-    writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(Template.fromStack(stack).toJSON()));
+  const results = await Promise.allSettled(neededBackends().map((backend) => backend.start()));
+  const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failures = results.flatMap((result) =>
+    result.status === 'rejected' ? [String((result.reason as Error)?.message ?? result.reason)] : [],
+  );
+  if (failures.length > 0) {
+    await Promise.allSettled(running.map((backend) => backend.stop()));
+    throw new Error(`A local backend did not start, so no test ran:\n- ${failures.join('\n- ')}`);
   }
-  process.env.SANDBOX_TEMPLATES_DIR = dir;
+  for (const backend of running) Object.assign(process.env, backend.env);
+  globalThis.__LOCAL_BACKENDS__ = running;
 }

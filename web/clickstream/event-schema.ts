@@ -23,7 +23,12 @@ export const EVENT_TYPES = ['page_view', 'menu_item_click'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export const CLICK_EVENT_FIELDS = {
-  event_id: { kind: 'string', required: true, maxLength: 36, description: 'UUID made by the tracker; queries count DISTINCT event_id, so a retried record never counts twice' },
+  event_id: {
+    kind: 'string',
+    required: true,
+    maxLength: 36,
+    description: 'UUID made by the tracker; queries count DISTINCT event_id, so a retried record never counts twice',
+  },
   event_type: { kind: 'string', required: true, values: EVENT_TYPES, description: 'What happened' },
   occurred_at: { kind: 'timestamp', required: true, description: 'When it happened in the browser (epoch milliseconds in the record)' },
   session_id: { kind: 'string', required: true, maxLength: 36, description: 'Random id of one page visit; also the Kinesis partition key' },

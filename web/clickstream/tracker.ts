@@ -1,4 +1,4 @@
-import { type KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordsCommand, type PutRecordsCommandOutput, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { type ClickEvent, eventProblems } from './event-schema';
 
 export interface TrackerOptions {
@@ -138,7 +138,7 @@ export class Tracker {
     let remaining = batch;
     for (let round = 0; remaining.length > 0; round += 1) {
       if (round > 0) await sleep(this.backoff(round));
-      let result;
+      let result: PutRecordsCommandOutput;
       try {
         result = await this.base.client.send(
           new PutRecordsCommand({ StreamName: this.base.streamName, Records: remaining.map((p) => p.entry) }),

@@ -1,14 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  CreateStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  ListShardsCommand,
-} from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LocalProxy, relay, replyJson } from './local-proxy';
+import { LocalProxy, relay, replyJson } from '../helpers/local-proxy';
 
 /** A kinesalite server (a real Kinesis Data Streams API in memory) on an ephemeral loopback port. */
 export async function startKinesalite(): Promise<{ endpoint: string; stop(): Promise<void> }> {
@@ -89,7 +83,9 @@ export class KinesisFaultProxy {
       if (failedCount === request.Records.length) {
         return replyJson(res, 200, JSON_1_1, { FailedRecordCount: failedCount, Records: withheld.map(throttled) });
       }
-      const upstreamAnswer = await forward(Buffer.from(JSON.stringify({ ...request, Records: request.Records.filter((_, i) => !withheld[i]) })));
+      const upstreamAnswer = await forward(
+        Buffer.from(JSON.stringify({ ...request, Records: request.Records.filter((_, i) => !withheld[i]) })),
+      );
       if (upstreamAnswer.status !== 200) return relay(res, upstreamAnswer);
       const accepted = JSON.parse(upstreamAnswer.body.toString('utf8')) as { FailedRecordCount: number; Records: object[] };
       let next = 0;

@@ -38,7 +38,8 @@ export class CognitoIdentityStandIn {
           res.end(JSON.stringify(payload));
         };
         if (target === 'AWSCognitoIdentityService.GetId') {
-          if (body.IdentityPoolId !== this.identityPoolId) return reply(400, { __type: 'ResourceNotFoundException', message: 'Unknown identity pool' });
+          if (body.IdentityPoolId !== this.identityPoolId)
+            return reply(400, { __type: 'ResourceNotFoundException', message: 'Unknown identity pool' });
           return reply(200, { IdentityId: `us-east-1:${randomUUID()}` });
         }
         if (target === 'AWSCognitoIdentityService.GetCredentialsForIdentity') {

@@ -15,12 +15,17 @@ import { menuPageContentSecurityPolicy } from '../../lib/clickstream/menu-site';
 import { buildMenuSite } from '../../web/clickstream/build-site';
 import { CLICK_EVENT_FIELDS, eventProblems } from '../../web/clickstream/event-schema';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
-import { CognitoIdentityStandIn } from '../helpers/cognito-identity-stand-in';
-import { createStream, kinesisClient, readAllRecords, startKinesalite } from '../helpers/kinesis-local';
+import { CognitoIdentityStandIn } from './cognito-identity-stand-in';
+import { createStream, kinesisClient, readAllRecords, startKinesalite } from './kinesis-local';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IDENTITY_POOL = 'us-east-1:00000000-0000-4000-8000-000000000000';
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 
 let kinesalite: Awaited<ReturnType<typeof startKinesalite>>;
 let kinesis: KinesisClient;
@@ -33,7 +38,9 @@ const streamName = 'menu-clicks';
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or run \`bash .ci/run\`, which does.`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}. Install it (Debian: apt-get install -y chromium) or run \`bash .ci/run\`, which does.`,
+    );
   }
   kinesalite = await startKinesalite();
   kinesis = kinesisClient(kinesalite.endpoint);
@@ -71,7 +78,15 @@ beforeAll(async () => {
     executablePath: CHROMIUM,
     headless: true,
     // Root in CI needs --no-sandbox; the rest keeps Chromium off the (closed) network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -157,12 +172,15 @@ test('with the stream unreachable the page still works: clicks are taken, kept, 
   await page.getByRole('button', { name: /Cinnamon bun/ }).click();
 
   await page.waitForFunction(
-    () => ((window as unknown as { coffeeShopTracker?: { stats: { failedRequests: number } } }).coffeeShopTracker?.stats.failedRequests ?? 0) > 0,
+    () =>
+      ((window as unknown as { coffeeShopTracker?: { stats: { failedRequests: number } } }).coffeeShopTracker?.stats.failedRequests ?? 0) >
+      0,
     undefined,
     { timeout: 15_000 },
   );
   const state = await page.evaluate(() => {
-    const tracker = (window as unknown as { coffeeShopTracker: { stats: { tracked: number; dropped: number }; pending: number } }).coffeeShopTracker;
+    const tracker = (window as unknown as { coffeeShopTracker: { stats: { tracked: number; dropped: number }; pending: number } })
+      .coffeeShopTracker;
     return { tracked: tracker.stats.tracked, dropped: tracker.stats.dropped, pending: tracker.pending };
   });
   expect(errors).toEqual([]);

@@ -1,0 +1,21 @@
+import type { Architecture } from '../shared/architecture';
+import { architectureStack } from '../shared/architecture';
+import { CLICKSTREAM_CONFIG } from './clickstream-config';
+import { ClickstreamStack } from './clickstream-stack';
+
+/** Architecture 3: menu-page clickstream analytics. */
+export const clickstream: Architecture<ClickstreamStack> = {
+  name: 'clickstream',
+  summary: 'Clickstream analytics: browser -> Kinesis -> Firehose -> S3 Parquet -> Glue -> Athena',
+  contextKeys: [],
+  add: (scope) =>
+    architectureStack(
+      scope,
+      {
+        architecture: 'clickstream',
+        name: 'Clickstream',
+        description: 'Coffee shop menu-page clickstream: browser -> Kinesis -> Firehose -> S3 Parquet -> Glue -> Athena',
+      },
+      (id, props) => new ClickstreamStack(scope.app, id, { ...props, stage: scope.stage, config: CLICKSTREAM_CONFIG[scope.stage.name] }),
+    ),
+};

@@ -1,0 +1,18 @@
+import type { Architecture } from '../shared/architecture';
+import { architectureStack } from '../shared/architecture';
+import { CONTAINERS_CONTEXT_KEYS, parseContainersConfig } from './containers-config';
+import { ContainersOnEc2Stack } from './containers-on-ec2-stack';
+
+/** Architecture 4: internal services on ECS with the EC2 launch type, private subnets, egress through NAT. */
+export const containersOnEc2: Architecture<ContainersOnEc2Stack> = {
+  name: 'containers-on-ec2',
+  summary: 'Containers on EC2: ECS (EC2 launch type) in private subnets behind a NAT gateway',
+  contextKeys: CONTAINERS_CONTEXT_KEYS,
+  add: (scope) =>
+    architectureStack(
+      scope,
+      { architecture: 'containers-on-ec2', name: 'Containers', description: 'Coffee shop internal services: VPC, NAT gateway, ECS on EC2' },
+      (id, props) =>
+        new ContainersOnEc2Stack(scope.app, id, { ...props, stage: scope.stage, config: parseContainersConfig(scope.read, scope.stage) }),
+    ),
+};

@@ -1,0 +1,106 @@
+import { ConfigError, type ContextKey, type ContextReader, optionalString, optionalWholeNumber } from '../shared/context';
+import { AVAILABILITY_ZONES } from '../shared/network';
+import type { StageConfig, StageName } from '../shared/stage-config';
+
+/** Which machine image the container instances boot. */
+export type ContainerHostImage =
+  | { readonly kind: 'ecs-optimized' }
+  | { readonly kind: 'ami-id'; readonly amiId: string }
+  | { readonly kind: 'ssm-parameter'; readonly parameterName: string };
+
+/** Settings of the containers-on-EC2 architecture. */
+export interface ContainersConfig {
+  /** NAT gateways of the VPC: one per AZ in production, one in a sandbox, unless set by context. */
+  readonly natGateways: number;
+  readonly hostImage: ContainerHostImage;
+  /** SSH to the instances, only when a key pair and a source CIDR are both named. */
+  readonly ssh?: { readonly keyName: string; readonly sourceCidr: string };
+  /** Fewest container instances: one per AZ in production, so losing an AZ or a host is no outage. */
+  readonly minInstances: number;
+  /** Tasks of the sample service at rest (and its scaling floor). */
+  readonly desiredTasks: number;
+}
+
+/** The context keys this architecture reads. */
+export const CONTAINERS_CONTEXT_KEYS: readonly ContextKey[] = [
+  {
+    name: 'natGateways',
+    description: `NAT gateways of the containers VPC, 0 to ${AVAILABILITY_ZONES} (default: 1 in a sandbox, one per AZ in production)`,
+  },
+  { name: 'amiId', description: 'A custom AMI id for the container instances' },
+  { name: 'amiParameter', description: "An SSM parameter holding the container instances' AMI id" },
+  { name: 'sshKeyName', description: 'EC2 key pair for SSH to the instances (with sshCidr)' },
+  { name: 'sshCidr', description: 'IPv4 CIDR allowed to SSH to the instances (with sshKeyName)' },
+];
+
+const STAGE_DEFAULTS: Record<StageName, Pick<ContainersConfig, 'natGateways' | 'minInstances' | 'desiredTasks'>> = {
+  sandbox: { natGateways: 1, minInstances: 1, desiredTasks: 1 },
+  production: { natGateways: AVAILABILITY_ZONES, minInstances: AVAILABILITY_ZONES, desiredTasks: AVAILABILITY_ZONES },
+};
+
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+const SSM_PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
+const KEY_NAME = /^[\x20-\x7e]{1,255}$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Reads this architecture's context keys into its settings for `stage`. */
+export function parseContainersConfig(read: ContextReader, stage: StageConfig): ContainersConfig {
+  const defaults = STAGE_DEFAULTS[stage.name];
+  const natGateways = optionalWholeNumber(
+    read,
+    'natGateways',
+    { min: 0, max: AVAILABILITY_ZONES, meaning: 'NAT gateways, at most one per AZ' },
+    defaults.natGateways,
+  );
+
+  const amiId = optionalString(read, 'amiId', 'an AMI id such as ami-0123456789abcdef0');
+  const amiParameter = optionalString(read, 'amiParameter', 'an SSM parameter name such as /my/ecs/ami');
+  if (amiId !== undefined && amiParameter !== undefined) {
+    throw new ConfigError('amiParameter', read('amiParameter'), 'either amiId or amiParameter, not both');
+  }
+  if (amiId !== undefined && !AMI_ID.test(amiId)) {
+    throw new ConfigError('amiId', read('amiId'), 'an AMI id: ami- followed by 8 or 17 lowercase hex digits');
+  }
+  if (amiParameter !== undefined && !SSM_PARAMETER.test(amiParameter)) {
+    throw new ConfigError('amiParameter', read('amiParameter'), 'an SSM parameter name starting with / (letters, digits, _ . - /)');
+  }
+  const hostImage: ContainerHostImage =
+    amiId !== undefined
+      ? { kind: 'ami-id', amiId }
+      : amiParameter !== undefined
+        ? { kind: 'ssm-parameter', parameterName: amiParameter }
+        : { kind: 'ecs-optimized' };
+
+  const keyName = optionalString(read, 'sshKeyName', 'the name of an EC2 key pair');
+  const sourceCidr = optionalString(read, 'sshCidr', 'an IPv4 CIDR such as 203.0.113.10/32');
+  if ((keyName === undefined) !== (sourceCidr === undefined)) {
+    const [missing, partner] = keyName === undefined ? ['sshKeyName', 'sshCidr'] : ['sshCidr', 'sshKeyName'];
+    throw new ConfigError(missing, read(missing), `set together with ${partner}: SSH needs both a key pair and a source CIDR`);
+  }
+  if (keyName !== undefined && !KEY_NAME.test(keyName)) {
+    throw new ConfigError('sshKeyName', read('sshKeyName'), 'an EC2 key pair name of 1 to 255 printable ASCII characters');
+  }
+  if (sourceCidr !== undefined && !isNarrowIpv4Cidr(sourceCidr)) {
+    throw new ConfigError(
+      'sshCidr',
+      read('sshCidr'),
+      'an IPv4 CIDR with a prefix of /8 or longer, such as 203.0.113.10/32 (never 0.0.0.0/0)',
+    );
+  }
+  return {
+    natGateways,
+    hostImage,
+    minInstances: defaults.minInstances,
+    desiredTasks: defaults.desiredTasks,
+    ...(keyName && sourceCidr ? { ssh: { keyName, sourceCidr } } : {}),
+  };
+}
+
+/** A well-formed IPv4 CIDR that is not the whole internet (prefix /8 to /32). */
+function isNarrowIpv4Cidr(cidr: string): boolean {
+  const match = IPV4_CIDR.exec(cidr);
+  if (!match) return false;
+  const octets = match.slice(1, 5).map(Number);
+  const prefix = Number(match[5]);
+  return octets.every((o) => o <= 255) && prefix >= 8 && prefix <= 32;
+}

