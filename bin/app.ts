@@ -1,14 +1,28 @@
 #!/usr/bin/env node
+import { existsSync, readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import { CONTEXT_KEYS } from '../lib/app/architectures';
 import { addCoffeeShopStacks } from '../lib/app/coffee-shop-app';
+import { checkContextKeys, exitOnConfigError } from '../lib/shared/context';
 
 /**
  * The only place that reads context. Each architecture declares and parses
  * its own keys (lib/<architecture>/architecture.ts); this hands them a reader.
+ * A key nothing reads, or a bad value, stops synth with one sentence.
  *
  *   npx cdk synth                                   # sandbox
  *   npx cdk synth -c stage=production -c alarmEmail=ops@example.com \
  *     -c corsOrigins=https://menu.example.com
  */
 const app = new App();
-addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key));
+exitOnConfigError(() => {
+  checkContextKeys(app.node.getAllContext(), CONTEXT_KEYS, storedContext());
+  addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key));
+});
+
+/** What the project's context files hold (the CDK CLI runs the app from the project folder). */
+function storedContext(): Record<string, unknown> {
+  const read = (file: string, select: (json: Record<string, unknown>) => unknown) =>
+    existsSync(file) ? (select(JSON.parse(readFileSync(file, 'utf8'))) as Record<string, unknown>) : {};
+  return { ...read('cdk.json', (json) => json.context ?? {}), ...read('cdk.context.json', (json) => json) };
+}

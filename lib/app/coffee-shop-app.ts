@@ -28,7 +28,7 @@ export interface CoffeeShopStacks {
  * and registers the synth-time rule packs. `bin/app.ts` and the app-wide
  * tests build the app through this one function, so what is tested is what
  * is deployed. The one thing composed across slices: the database may join
- * the containers VPC (`-c databaseNetwork=containers`).
+ * the containers VPC (`databaseNetwork: containers` in cdk.json).
  */
 export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopStacks {
   const stage = parseStage(read);

@@ -1,7 +1,7 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
+import { type AlarmText, ArchitectureMonitoring, ON_FIRST_MINUTE, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
 import type { StageConfig } from '../shared/stage-config';
 import { AnalyticsWorkgroup } from './analytics-workgroup';
 import { ClickIngestion } from './click-ingestion';
@@ -56,14 +56,36 @@ export class ClickstreamStack extends Stack {
 
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
     const { stream } = this.ingestion;
+    const alarm = (text: AlarmText) => this.monitoring.alarm(text);
+    const staleAfter = Duration.seconds(config.bufferIntervalSeconds * 3).toSeconds();
     this.monitoring.facade
       .monitorKinesisDataStream({
         streamName: stream.streamName,
         alarmFriendlyName: 'ClickStream',
         humanReadableName: 'Click events stream',
         // Firehose reads continuously: records waiting more than 5 minutes mean delivery has stalled.
-        addIteratorMaxAgeAlarm: { Warning: { maxAgeInMillis: 5 * 60_000 } },
-        addWriteProvisionedThroughputExceededAlarm: { Warning: { maxRecordsThrottledThreshold: 0 } },
+        addIteratorMaxAgeAlarm: {
+          Warning: {
+            maxAgeInMillis: 5 * 60_000,
+            ...alarm({
+              name: 'ClickStream-DeliveryStalled',
+              description:
+                'Click events have waited in the stream for more than 5 minutes: Firehose is not reading it, and after the retention period (24 h) they are lost. First check: the delivery stream in the Firehose console (its source and role).',
+              timing: ON_FIRST_MINUTE,
+            }),
+          },
+        },
+        addWriteProvisionedThroughputExceededAlarm: {
+          Warning: {
+            maxRecordsThrottledThreshold: 0,
+            ...alarm({
+              name: 'ClickStream-WritesThrottled',
+              description:
+                "Kinesis refused click events for lack of throughput; the page keeps them and retries, but a visitor who leaves loses them. First check: the stream's incoming records on the dashboard (a burst, or a script writing with visitor credentials).",
+              timing: SUSTAINED_TEN_MINUTES,
+            }),
+          },
+        },
       })
       .monitorKinesisFirehose({
         deliveryStreamName: this.dataLake.deliveryStream.deliveryStreamName,
@@ -89,8 +111,13 @@ export class ClickstreamStack extends Stack {
                 addAlarm: {
                   Warning: {
                     // Three buffer intervals behind means delivery (or format conversion) is failing.
-                    threshold: Duration.seconds(config.bufferIntervalSeconds * 3).toSeconds(),
+                    threshold: staleAfter,
                     comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    ...alarm({
+                      name: 'ClickDelivery-S3Behind',
+                      description: `The oldest click event not yet in the data lake is more than ${staleAfter} s old (three buffer intervals): delivery to S3 or the Parquet conversion is failing, and failed records go under errors/ in the bucket. First check: the errors/ prefix of the DataLakeBucket output and the delivery stream's log group.`,
+                      timing: SUSTAINED_TEN_MINUTES,
+                    }),
                   },
                 },
               },
@@ -99,13 +126,29 @@ export class ClickstreamStack extends Stack {
         ],
       });
 
-    new CfnOutput(this, 'MenuPageUrl', { value: `https://${this.site.distribution.distributionDomainName}/` });
-    new CfnOutput(this, 'StreamName', { value: stream.streamName });
-    new CfnOutput(this, 'IdentityPoolId', { value: this.ingestion.identityPool.ref });
-    new CfnOutput(this, 'DataLakeBucket', { value: this.dataLake.bucket.bucketName });
-    new CfnOutput(this, 'GlueDatabase', { value: this.dataLake.database.ref });
-    new CfnOutput(this, 'EventsTable', { value: EVENTS_TABLE });
-    new CfnOutput(this, 'AthenaWorkGroup', { value: this.analytics.workGroup.ref });
+    new CfnOutput(this, 'MenuPageUrl', {
+      value: `https://${this.site.distribution.distributionDomainName}/`,
+      description: 'The menu page (CloudFront); its clicks go to the stream',
+    });
+    new CfnOutput(this, 'StreamName', { value: stream.streamName, description: 'Kinesis data stream of click events' });
+    new CfnOutput(this, 'IdentityPoolId', {
+      value: this.ingestion.identityPool.ref,
+      description: 'Cognito identity pool whose guest identities may only put records to the stream',
+    });
+    new CfnOutput(this, 'DataLakeBucket', {
+      value: this.dataLake.bucket.bucketName,
+      description: 'Parquet click events under events/ (Hive partitions), failed records under errors/',
+    });
+    new CfnOutput(this, 'AccessLogBucket', {
+      value: this.dataLake.accessLogs.bucketName,
+      description: 'Access logs of the buckets and of CloudFront; empty it if a late log blocks cdk destroy',
+    });
+    new CfnOutput(this, 'GlueDatabase', { value: this.dataLake.database.ref, description: 'Glue database of the events table' });
+    new CfnOutput(this, 'EventsTable', { value: EVENTS_TABLE, description: 'Glue table of the click events (partition projection)' });
+    new CfnOutput(this, 'AthenaWorkGroup', {
+      value: this.analytics.workGroup.ref,
+      description: 'Athena workgroup (encrypted results, bytes-scanned limit) for the saved queries',
+    });
     new CfnOutput(this, 'MostViewedItemsQueryId', {
       value: this.analytics.namedQueries['most-viewed-menu-items-last-hour']!.attrNamedQueryId,
       description: 'Saved query: menu items clicked most in the last hour',

@@ -52,6 +52,13 @@ export function parseContainersConfig(read: ContextReader, stage: StageConfig): 
     { min: 0, max: AVAILABILITY_ZONES, meaning: 'NAT gateways, at most one per AZ' },
     defaults.natGateways,
   );
+  if (natGateways === 0 && stage.name === 'production') {
+    throw new ConfigError(
+      'natGateways',
+      read('natGateways'),
+      `1 to ${AVAILABILITY_ZONES} in production: with no NAT gateway the container instances in the private subnets cannot reach ECS, ECR or CloudWatch Logs, so no task starts`,
+    );
+  }
 
   const amiId = optionalString(read, 'amiId', 'an AMI id such as ami-0123456789abcdef0');
   const amiParameter = optionalString(read, 'amiParameter', 'an SSM parameter name such as /my/ecs/ami');
@@ -74,8 +81,11 @@ export function parseContainersConfig(read: ContextReader, stage: StageConfig): 
   const keyName = optionalString(read, 'sshKeyName', 'the name of an EC2 key pair');
   const sourceCidr = optionalString(read, 'sshCidr', 'an IPv4 CIDR such as 203.0.113.10/32');
   if ((keyName === undefined) !== (sourceCidr === undefined)) {
-    const [missing, partner] = keyName === undefined ? ['sshKeyName', 'sshCidr'] : ['sshCidr', 'sshKeyName'];
-    throw new ConfigError(missing, read(missing), `set together with ${partner}: SSH needs both a key pair and a source CIDR`);
+    const [missing, what, partner] =
+      keyName === undefined
+        ? ['sshKeyName', 'the name of an EC2 key pair', 'sshCidr']
+        : ['sshCidr', 'an IPv4 CIDR such as 203.0.113.10/32', 'sshKeyName'];
+    throw new ConfigError(missing, read(missing), `${what}, because ${partner} is set and SSH needs both a key pair and a source CIDR`);
   }
   if (keyName !== undefined && !KEY_NAME.test(keyName)) {
     throw new ConfigError('sshKeyName', read('sshKeyName'), 'an EC2 key pair name of 1 to 255 printable ASCII characters');

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { HttpCodeElb } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
-import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
+import { type AlarmText, ArchitectureMonitoring, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
 import { Network } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 import { ContainerHosts } from './container-hosts';
@@ -55,6 +55,28 @@ export class ContainersOnEc2Stack extends Stack {
         statistic: 'Maximum',
         period: stage.alarmPeriod,
       });
+    const alarm = (text: AlarmText) => this.monitoring.alarm(text);
+    const reservation = (resource: 'CPU' | 'Memory') => ({
+      Warning: {
+        threshold: 90,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        ...alarm({
+          name: `Cluster-${resource}ReservationOver90Percent`,
+          description: `Tasks have reserved more than 90% of the cluster's ${resource.toLowerCase()}: the capacity provider should be adding instances, and when the group is at its maximum new tasks wait unplaced. First check: the activity of the AutoScalingGroupName output's group.`,
+          timing: SUSTAINED_TEN_MINUTES,
+        }),
+      },
+    });
+    const usage = (resource: 'CPU' | 'Memory') => ({
+      Warning: {
+        maxUsagePercent: 80,
+        ...alarm({
+          name: `SampleService-${resource}Over80Percent`,
+          description: `The sample service's tasks use more than 80% of their ${resource.toLowerCase()}: responses slow down and, for memory, tasks get killed. First check: the service's auto scaling (is it at its maximum?) and its log group.`,
+          timing: SUSTAINED_TEN_MINUTES,
+        }),
+      },
+    });
     this.monitoring.facade
       .monitorEc2ApplicationLoadBalancer({
         ec2Service: service,
@@ -62,9 +84,19 @@ export class ContainersOnEc2Stack extends Stack {
         applicationTargetGroup: targetGroup,
         alarmFriendlyName: 'SampleService',
         humanReadableName: 'Sample internal service',
-        addCpuUsageAlarm: { Warning: { maxUsagePercent: 80 } },
-        addMemoryUsageAlarm: { Warning: { maxUsagePercent: 80 } },
-        addUnhealthyTaskCountAlarm: { Critical: { maxUnhealthyTasks: 0 } },
+        addCpuUsageAlarm: usage('CPU'),
+        addMemoryUsageAlarm: usage('Memory'),
+        addUnhealthyTaskCountAlarm: {
+          Critical: {
+            maxUnhealthyTasks: 0,
+            ...alarm({
+              name: 'SampleService-UnhealthyTargets',
+              description:
+                "The load balancer counts sample-service targets that fail their health check; ECS replaces them, but callers may get errors meanwhile. First check: the service's events in the ECS console (ServiceName output) and its log group.",
+              timing: SUSTAINED_TEN_MINUTES,
+            }),
+          },
+        },
       })
       .monitorCustom({
         alarmFriendlyName: 'Cluster',
@@ -77,7 +109,16 @@ export class ContainersOnEc2Stack extends Stack {
                 metric: loadBalancer.metrics.httpCodeElb(HttpCodeElb.ELB_5XX_COUNT, { period: stage.alarmPeriod, statistic: 'Sum' }),
                 alarmFriendlyName: 'LoadBalancer5xx',
                 addAlarm: {
-                  Critical: { threshold: 5, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD },
+                  Critical: {
+                    threshold: 5,
+                    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                    ...alarm({
+                      name: 'LoadBalancer-5xxResponses',
+                      description:
+                        'The internal load balancer itself answered more than 5 requests in five minutes with a 5XX (no healthy target, or a target that closed the connection). First check: the UnhealthyTargets alarm and the running task count of the service.',
+                      timing: SUSTAINED_TEN_MINUTES,
+                    }),
+                  },
                 },
               },
             ],
@@ -88,12 +129,12 @@ export class ContainersOnEc2Stack extends Stack {
               {
                 metric: clusterMetric('CPUReservation'),
                 alarmFriendlyName: 'ClusterCpuReservation',
-                addAlarm: { Warning: { threshold: 90, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
+                addAlarm: reservation('CPU'),
               },
               {
                 metric: clusterMetric('MemoryReservation'),
                 alarmFriendlyName: 'ClusterMemoryReservation',
-                addAlarm: { Warning: { threshold: 90, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
+                addAlarm: reservation('Memory'),
               },
             ],
           },
@@ -104,8 +145,11 @@ export class ContainersOnEc2Stack extends Stack {
       value: loadBalancer.loadBalancerDnsName,
       description: 'Internal: reachable from the VPC only',
     });
-    new CfnOutput(this, 'ClusterName', { value: this.hosts.cluster.clusterName });
-    new CfnOutput(this, 'AutoScalingGroupName', { value: this.hosts.autoScalingGroup.autoScalingGroupName });
-    new CfnOutput(this, 'ServiceName', { value: service.serviceName });
+    new CfnOutput(this, 'ClusterName', { value: this.hosts.cluster.clusterName, description: 'ECS cluster (EC2 capacity provider)' });
+    new CfnOutput(this, 'AutoScalingGroupName', {
+      value: this.hosts.autoScalingGroup.autoScalingGroupName,
+      description: 'Auto Scaling group of the container instances',
+    });
+    new CfnOutput(this, 'ServiceName', { value: service.serviceName, description: 'ECS service of the sample internal service' });
   }
 }

@@ -22,7 +22,7 @@ export interface DatabaseConfig {
   readonly monitoringIntervalSeconds: number;
   /** A read replica for read-heavy work (`-c databaseReadReplica=true`). */
   readonly readReplica: boolean;
-  /** `-c databaseNetwork=containers` puts the database in the containers VPC. */
+  /** `"databaseNetwork": "containers"` (in cdk.json) puts the database in the containers VPC. */
   readonly network: DatabaseNetwork;
 }
 
@@ -31,7 +31,9 @@ export const DATABASE_CONTEXT_KEYS: readonly ContextKey[] = [
   { name: 'databaseReadReplica', description: 'true adds a read replica (default false)' },
   {
     name: 'databaseNetwork',
-    description: 'own (default: a VPC of its own) or containers (the containers-on-ec2 VPC, whose sample service may connect)',
+    description:
+      "own (default: a VPC of its own) or containers (the containers-on-ec2 VPC, whose sample service may connect); set in cdk.json's context, not with -c",
+    persistent: true,
   },
 ];
 

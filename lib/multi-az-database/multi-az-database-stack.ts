@@ -9,7 +9,7 @@ import {
   SecurityGroup,
 } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
+import { type AlarmText, ArchitectureMonitoring, ON_FIRST_FIVE_MINUTES, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
 import { Network, SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 import { CustomerDatabase } from './customer-database';
@@ -104,13 +104,23 @@ export class MultiAzDatabaseStack extends Stack {
       value: instance.dbInstanceEndpointAddress,
       description: 'Stays the same across a Multi-AZ failover',
     });
-    new CfnOutput(this, 'DatabaseInstanceIdentifier', { value: instance.instanceIdentifier });
+    new CfnOutput(this, 'DatabaseInstanceIdentifier', {
+      value: instance.instanceIdentifier,
+      description: 'RDS instance identifier (for aws rds commands)',
+    });
+    new CfnOutput(this, 'MigrationsLogGroup', {
+      value: this.migrations.function.logGroup.logGroupName,
+      description: 'Log group of the schema migrations function (which migrations each deploy applied)',
+    });
     new CfnOutput(this, 'DatabaseSecretArn', {
       value: instance.secret!.secretArn,
       description: 'Master user credentials, managed and rotated by RDS',
     });
     if (this.database.readReplica) {
-      new CfnOutput(this, 'ReadReplicaEndpoint', { value: this.database.readReplica.dbInstanceEndpointAddress });
+      new CfnOutput(this, 'ReadReplicaEndpoint', {
+        value: this.database.readReplica.dbInstanceEndpointAddress,
+        description: 'Read-only endpoint of the read replica',
+      });
     }
   }
 
@@ -124,15 +134,43 @@ export class MultiAzDatabaseStack extends Stack {
         statistic,
         period: stage.alarmPeriod,
       });
+    const alarm = (text: AlarmText) => this.monitoring.alarm(text);
+    const maxConnections = Math.floor(estimatedMaxConnections(config.instanceMemoryMiB) * 0.8);
     this.monitoring.facade
       .monitorRdsInstance({
         instance,
         alarmFriendlyName: 'CustomerDatabase',
         humanReadableName: 'Customer database (primary)',
-        addCpuUsageAlarm: { Warning: { maxUsagePercent: 80 } },
-        addFreeStorageSpaceAlarm: { Critical: { minCount: Math.round(config.allocatedStorageGiB * GIB * 0.1) } },
+        addCpuUsageAlarm: {
+          Warning: {
+            maxUsagePercent: 80,
+            ...alarm({
+              name: 'CustomerDatabase-CPUOver80Percent',
+              description:
+                "The customer database's CPU is above 80%: queries slow down (a burstable class also spends its CPU credits). First check: Performance Insights' top SQL, then the instance class.",
+              timing: SUSTAINED_TEN_MINUTES,
+            }),
+          },
+        },
+        addFreeStorageSpaceAlarm: {
+          Critical: {
+            minCount: Math.round(config.allocatedStorageGiB * GIB * 0.1),
+            ...alarm({
+              name: 'CustomerDatabase-StorageUnder10PercentFree',
+              description: `Less than 10% of the customer database's ${config.allocatedStorageGiB} GiB is free; storage autoscaling grows it up to its maximum, after which writes fail. First check: the FreeStorageSpace trend on the dashboard and the largest tables.`,
+              timing: ON_FIRST_FIVE_MINUTES,
+            }),
+          },
+        },
         addMaxConnectionCountAlarm: {
-          Warning: { maxConnectionCount: Math.floor(estimatedMaxConnections(config.instanceMemoryMiB) * 0.8) },
+          Warning: {
+            maxConnectionCount: maxConnections,
+            ...alarm({
+              name: 'CustomerDatabase-ConnectionsNearLimit',
+              description: `More than ${maxConnections} connections (80% of max_connections for this class) are open to the customer database; past the limit new connections are refused. First check: which clients hold connections (pg_stat_activity) and whether they pool them.`,
+              timing: SUSTAINED_TEN_MINUTES,
+            }),
+          },
         },
       })
       .monitorCustom({
@@ -149,6 +187,12 @@ export class MultiAzDatabaseStack extends Stack {
                   Warning: {
                     threshold: Math.round(config.instanceMemoryMiB * MIB * 0.1),
                     comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+                    ...alarm({
+                      name: 'CustomerDatabase-MemoryUnder10PercentFree',
+                      description:
+                        'Less than 10% of the customer database instance memory is free: the database starts swapping and queries slow down. First check: connection count and work_mem-heavy queries in Performance Insights, then the instance class.',
+                      timing: SUSTAINED_TEN_MINUTES,
+                    }),
                   },
                 },
               },
@@ -162,7 +206,18 @@ export class MultiAzDatabaseStack extends Stack {
                     {
                       metric: metric(readReplica.instanceIdentifier, 'ReplicaLag', 'Maximum'),
                       alarmFriendlyName: 'ReplicaLag',
-                      addAlarm: { Warning: { threshold: 60, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD } },
+                      addAlarm: {
+                        Warning: {
+                          threshold: 60,
+                          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                          ...alarm({
+                            name: 'ReadReplica-LagOver60Seconds',
+                            description:
+                              'The read replica is more than 60 seconds behind the primary: reads from it return stale data. First check: write volume on the primary and the replica CPU on the dashboard.',
+                            timing: SUSTAINED_TEN_MINUTES,
+                          }),
+                        },
+                      },
                     },
                   ],
                 },

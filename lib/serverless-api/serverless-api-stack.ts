@@ -1,6 +1,12 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
+import {
+  type AlarmText,
+  ArchitectureMonitoring,
+  ON_FIRST_FIVE_MINUTES,
+  SUSTAINED_TEN_MINUTES,
+  tableAlarms,
+} from '../shared/architecture-monitoring';
 import type { StageConfig } from '../shared/stage-config';
 import { MenuApi } from './menu-api';
 import { MenuTable } from './menu-table';
@@ -30,36 +36,75 @@ export class ServerlessApiStack extends Stack {
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
 
     const api = this.menuApi.api;
+    const alarm = (text: AlarmText) => this.monitoring.alarm(text);
+    const functionAlarms = (fn: string, purpose: string) => ({
+      addFaultCountAlarm: {
+        Critical: {
+          maxErrorCount: 0,
+          ...alarm({
+            name: `${fn}-Errors`,
+            description: `The menu ${purpose} function threw or timed out, so callers got a 5XX. First check: its log group in this stack (one JSON line per error, with the request id).`,
+            timing: ON_FIRST_FIVE_MINUTES,
+          }),
+        },
+      },
+      addThrottlesCountAlarm: {
+        Critical: {
+          maxErrorCount: 0,
+          ...alarm({
+            name: `${fn}-Throttled`,
+            description: `Lambda refused ${purpose} requests for lack of concurrency (the account's concurrent executions are used up), so callers got a 5XX. First check: the API's request count on the dashboard and other functions of the account.`,
+            timing: SUSTAINED_TEN_MINUTES,
+          }),
+        },
+      },
+    });
     this.monitoring.facade
       .monitorApiGateway({
         api,
         apiStage: api.deploymentStage.stageName,
         alarmFriendlyName: 'MenuApi',
         humanReadableName: 'Menu API',
-        add5XXFaultRateAlarm: { Critical: { maxErrorRate: 0.01 } },
-        addLatencyP99Alarm: { Warning: { maxLatency: Duration.seconds(2) } },
+        add5XXFaultRateAlarm: {
+          Critical: {
+            maxErrorRate: 0.01,
+            ...alarm({
+              name: 'MenuApi-ServerErrorRate',
+              description:
+                'More than 1% of menu API requests ended in a 5XX. First check: the ReadHandler and WriteHandler alarms and log groups, then the API execution log group.',
+              timing: SUSTAINED_TEN_MINUTES,
+            }),
+          },
+        },
+        addLatencyP99Alarm: {
+          Warning: {
+            maxLatency: Duration.seconds(2),
+            ...alarm({
+              name: 'MenuApi-SlowResponses',
+              description:
+                "The slowest 1% of menu API requests took more than 2 seconds. First check: the handlers' duration and the table's throttling on the dashboard.",
+              timing: SUSTAINED_TEN_MINUTES,
+            }),
+          },
+        },
       })
       .monitorLambdaFunction({
         lambdaFunction: this.menuApi.readFunction.function,
         alarmFriendlyName: 'ReadHandler',
         humanReadableName: 'Menu API read handler',
-        addFaultCountAlarm: { Critical: { maxErrorCount: 0 } },
-        addThrottlesCountAlarm: { Critical: { maxErrorCount: 0 } },
+        ...functionAlarms('ReadHandler', 'read'),
       })
       .monitorLambdaFunction({
         lambdaFunction: this.menuApi.writeFunction.function,
         alarmFriendlyName: 'WriteHandler',
         humanReadableName: 'Menu API write handler',
-        addFaultCountAlarm: { Critical: { maxErrorCount: 0 } },
-        addThrottlesCountAlarm: { Critical: { maxErrorCount: 0 } },
+        ...functionAlarms('WriteHandler', 'write'),
       })
       .monitorDynamoTable({
         table: this.table.table,
         alarmFriendlyName: 'MenuTable',
         humanReadableName: 'Menu items table',
-        addReadThrottledEventsCountAlarm: { Warning: { maxThrottledEventsThreshold: 0 } },
-        addWriteThrottledEventsCountAlarm: { Warning: { maxThrottledEventsThreshold: 0 } },
-        addSystemErrorCountAlarm: { Critical: { maxErrorCount: 0 } },
+        ...tableAlarms(alarm, 'MenuTable', 'menu items', { reads: true }),
       });
 
     new CfnOutput(this, 'ApiUrl', { value: this.menuApi.url, description: 'Invoke URL of the menu API stage' });

@@ -13,6 +13,32 @@ export interface ArchitectureMonitoringProps {
 }
 
 /**
+ * When an alarm fires: each datapoint aggregates one `period`, and the alarm
+ * goes off when `datapoints` of the last `outOf` datapoints breach.
+ */
+export interface AlarmTiming {
+  readonly period: Duration;
+  readonly datapoints: number;
+  readonly outOf: number;
+}
+
+/** The first breaching minute raises it: for what must never happen (a lost customer action). */
+export const ON_FIRST_MINUTE: AlarmTiming = { period: Duration.minutes(1), datapoints: 1, outOf: 1 };
+/** The first breaching five minutes raise it: for errors that should not occur at all, without paging per blip. */
+export const ON_FIRST_FIVE_MINUTES: AlarmTiming = { period: Duration.minutes(5), datapoints: 1, outOf: 1 };
+/** Two of the last three five-minute datapoints: for rates and levels, where one busy period is normal. */
+export const SUSTAINED_TEN_MINUTES: AlarmTiming = { period: Duration.minutes(5), datapoints: 2, outOf: 3 };
+
+/** What an on-call engineer reads: the alarm's name (after the stack name) and what it means and where to look first. */
+export interface AlarmText {
+  /** Says what is watched and what is wrong, e.g. `OrderDeadLetterQueue-HasMessages`. */
+  readonly name: string;
+  /** What it means for customers, then the first thing to check. */
+  readonly description: string;
+  readonly timing: AlarmTiming;
+}
+
+/**
  * One dashboard and one alarm channel per architecture, built on
  * cdk-monitoring-constructs so each architecture only says what to watch and
  * at which threshold. Alarms notify an encrypted SNS topic with an email
@@ -23,10 +49,12 @@ export class ArchitectureMonitoring extends Construct {
   readonly facade: MonitoringFacade;
   /** Where alarms are sent; absent when the stage names no alarm email. */
   readonly alarmTopic?: Topic;
+  private readonly alarmNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: ArchitectureMonitoringProps) {
     super(scope, id);
     const prefix = Stack.of(this).stackName;
+    this.alarmNamePrefix = prefix;
 
     if (props.stage.alarmEmail !== undefined) {
       // CloudWatch alarms cannot publish to a topic encrypted with the AWS
@@ -63,8 +91,6 @@ export class ArchitectureMonitoring extends Construct {
       alarmFactoryDefaults: {
         alarmNamePrefix: prefix,
         actionsEnabled: this.alarmTopic !== undefined,
-        datapointsToAlarm: 2,
-        evaluationPeriods: 3,
         ...(this.alarmTopic ? { action: new SnsAlarmActionStrategy({ onAlarmTopic: this.alarmTopic }) } : {}),
       },
       metricFactoryDefaults: { period: props.stage.alarmPeriod },
@@ -76,4 +102,57 @@ export class ArchitectureMonitoring extends Construct {
       }),
     });
   }
+
+  /**
+   * The name, description and timing of one alarm, to spread into a
+   * threshold of the facade (`{ Critical: { maxErrorCount: 0, ...alarm(...) } }`).
+   * Every alarm of this project goes through here, so none is left with the
+   * library's generic name or text.
+   */
+  alarm(text: AlarmText) {
+    return {
+      alarmNameOverride: `${this.alarmNamePrefix}-${text.name}`,
+      alarmDescriptionOverride: text.description,
+      period: text.timing.period,
+      datapointsToAlarm: text.timing.datapoints,
+      evaluationPeriods: text.timing.outOf,
+    };
+  }
+}
+
+/**
+ * The alarms of an on-demand DynamoDB table, for the facade's
+ * `monitorDynamoTable`: throttled writes (and reads, when the architecture
+ * reads on a request path) and DynamoDB's own errors.
+ */
+export function tableAlarms(
+  alarm: (text: AlarmText) => ReturnType<ArchitectureMonitoring['alarm']>,
+  name: string,
+  what: string,
+  options: { readonly reads: boolean },
+) {
+  const throttled = (kind: 'Read' | 'Write') => ({
+    Warning: {
+      maxThrottledEventsThreshold: 0,
+      ...alarm({
+        name: `${name}-${kind}Throttled`,
+        description: `DynamoDB throttled ${kind.toLowerCase()}s of the ${what} table (on demand: traffic over twice its previous peak, or one hot key); the SDK retries, callers see latency or errors. First check: the table's consumed capacity by key on the dashboard.`,
+        timing: SUSTAINED_TEN_MINUTES,
+      }),
+    },
+  });
+  return {
+    ...(options.reads ? { addReadThrottledEventsCountAlarm: throttled('Read') } : {}),
+    addWriteThrottledEventsCountAlarm: throttled('Write'),
+    addSystemErrorCountAlarm: {
+      Critical: {
+        maxErrorCount: 0,
+        ...alarm({
+          name: `${name}-ServiceErrors`,
+          description: `DynamoDB answered requests to the ${what} table with internal errors (HTTP 500). First check: the AWS Health Dashboard for DynamoDB in this Region; the handlers' logs show which calls failed.`,
+          timing: ON_FIRST_FIVE_MINUTES,
+        }),
+      },
+    },
+  };
 }

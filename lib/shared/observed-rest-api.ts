@@ -131,6 +131,9 @@ export class ObservedRestApi extends Construct {
           }
         : {}),
     });
+    // RestApi adds an `Endpoint` output with a generated name; each stack
+    // outputs the URL once, as `ApiUrl`, with a description.
+    this.api.node.tryRemoveChild('Endpoint');
 
     Validations.of(this.api.node.findChild('CloudWatchRole')).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',

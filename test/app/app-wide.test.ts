@@ -125,14 +125,22 @@ describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%
     expect(stateful.length).toBeGreaterThan(0);
     for (const resource of stateful) expect(resource.DeletionPolicy).toBe(EXPECTED[stage].statefulDeletion);
   });
+
+  test.each(templates)('%s: every output has a description, and no two outputs give the same value', (_, template) => {
+    const outputs = Object.entries((template.Outputs ?? {}) as Record<string, { Value: unknown; Description?: string }>);
+    expect(outputs.length).toBeGreaterThan(0);
+    for (const [name, output] of outputs) expect([name, (output.Description ?? '').length > 10]).toEqual([name, true]);
+    const values = outputs.map(([, output]) => JSON.stringify(output.Value));
+    expect(new Set(values).size).toBe(values.length);
+  });
 });
 
 /**
  * The one composition across architectures, built as `bin/app.ts` builds it:
- * `-c databaseNetwork=containers` puts the database in the containers VPC
+ * `databaseNetwork: containers` (in cdk.json) puts the database in the containers VPC
  * and admits the sample internal service.
  */
-describe('-c databaseNetwork=containers', () => {
+describe('databaseNetwork=containers', () => {
   const { stacks } = appFor(CONTEXTS['sandbox with every switch']);
   const database = Template.fromStack(stacks.multiAzDatabase);
 

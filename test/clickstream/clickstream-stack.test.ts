@@ -1,6 +1,8 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { clickstream } from '../../lib/clickstream/architecture';
 import { CLICK_EVENT_FIELDS, GLUE_TYPES } from '../../web/clickstream/event-schema';
+import { describeAlarmDocs } from '../helpers/alarm-docs';
+import { STAGE_CONTEXTS } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates, type TemplateResource } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
@@ -281,3 +283,4 @@ describe('menu page on CloudFront', () => {
 });
 
 describeTemplateSnapshots(clickstream, __dirname);
+describeAlarmDocs(clickstream, [STAGE_CONTEXTS.sandbox, STAGE_CONTEXTS.production]);

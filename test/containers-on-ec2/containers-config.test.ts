@@ -17,6 +17,10 @@ describe('parseContainersConfig', () => {
   });
 
   test.each([
+    [
+      { ...PRODUCTION, natGateways: '0' },
+      /^Invalid context value natGateways="0": expected 1 to 2 in production: with no NAT gateway the container instances .* cannot reach ECS/,
+    ],
     [{ natGateways: '3' }, /Invalid context value natGateways="3": expected a whole number from 0 to 2/],
     [{ natGateways: 'one' }, /Invalid context value natGateways="one": expected a whole number from 0 to 2/],
     [{ natGateways: '-1' }, /Invalid context value natGateways="-1"/],
@@ -28,8 +32,11 @@ describe('parseContainersConfig', () => {
       { amiId: 'ami-01234567', amiParameter: '/my/ami' },
       /Invalid context value amiParameter="\/my\/ami": expected either amiId or amiParameter, not both/,
     ],
-    [{ sshKeyName: 'ops' }, /Invalid context value sshCidr=undefined: expected set together with sshKeyName/],
-    [{ sshCidr: '203.0.113.0/24' }, /Invalid context value sshKeyName=undefined: expected set together with sshCidr/],
+    [
+      { sshKeyName: 'ops' },
+      /^Missing context value sshCidr: expected an IPv4 CIDR such as 203.0.113.10\/32, because sshKeyName is set and SSH needs both/,
+    ],
+    [{ sshCidr: '203.0.113.0/24' }, /^Missing context value sshKeyName: expected the name of an EC2 key pair, because sshCidr is set/],
     [{ sshKeyName: 'ops', sshCidr: '0.0.0.0/0' }, /Invalid context value sshCidr="0.0.0.0\/0": .*never 0.0.0.0\/0/],
     [{ sshKeyName: 'ops', sshCidr: '10.0.0.300/32' }, /Invalid context value sshCidr="10.0.0.300\/32"/],
     [{ sshKeyName: 'ops', sshCidr: '203.0.113.10' }, /Invalid context value sshCidr="203.0.113.10"/],

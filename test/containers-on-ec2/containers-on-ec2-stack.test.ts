@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { containersOnEc2 } from '../../lib/containers-on-ec2/architecture';
+import { describeAlarmDocs } from '../helpers/alarm-docs';
 import { STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
@@ -234,3 +235,4 @@ describe('alarms', () => {
 });
 
 describeTemplateSnapshots(containersOnEc2, __dirname);
+describeAlarmDocs(containersOnEc2, [STAGE_CONTEXTS.sandbox, STAGE_CONTEXTS.production]);

@@ -2,6 +2,8 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { orderBodyJsonSchema } from '../../lambda/decoupled-orders/order-schema';
 import { decoupledOrders } from '../../lib/decoupled-orders/architecture';
 import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
+import { describeAlarmDocs } from '../helpers/alarm-docs';
+import { STAGE_CONTEXTS } from '../helpers/synth';
 import { resourcesOf, stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
@@ -135,6 +137,21 @@ describe('alarms', () => {
     expect(count(/"MetricName":"5XXError"/)).toBe(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
+
+  test.each(stages)('%s: a message in either dead-letter queue fires its alarm on the first one-minute datapoint', (_, template) => {
+    const dlqAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => /DeadLetterQueue/.test(a.Properties.AlarmName));
+    expect(dlqAlarms).toHaveLength(2);
+    for (const [, alarm] of dlqAlarms) {
+      expect(alarm.Properties).toMatchObject({
+        Metrics: [{ MetricStat: { Metric: { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' }, Period: 60 } }],
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+    }
+  });
 });
 
 describeTemplateSnapshots(decoupledOrders, __dirname);
+describeAlarmDocs(decoupledOrders, [STAGE_CONTEXTS.sandbox, STAGE_CONTEXTS.production]);

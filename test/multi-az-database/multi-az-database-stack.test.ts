@@ -6,6 +6,7 @@ import { estimatedMaxConnections } from '../../lib/multi-az-database/multi-az-da
 import { Network } from '../../lib/shared/network';
 import { VPC_NETWORK_INTERFACE_ACTIONS } from '../../lib/shared/observed-function';
 import { addValidationPlugins } from '../../lib/shared/validation';
+import { describeAlarmDocs } from '../helpers/alarm-docs';
 import { STAGE_CONTEXTS, scopeFor, synthArchitecture, testApp } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates, type TemplateResource } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
@@ -311,3 +312,8 @@ test('the database and its key keep their logical ids (renaming one would replac
 });
 
 describeTemplateSnapshots(multiAzDatabase, __dirname);
+describeAlarmDocs(multiAzDatabase, [
+  STAGE_CONTEXTS.sandbox,
+  STAGE_CONTEXTS.production,
+  { ...STAGE_CONTEXTS.production, databaseReadReplica: 'true' },
+]);

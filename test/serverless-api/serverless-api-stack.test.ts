@@ -3,7 +3,8 @@ import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '
 import { serverlessApi } from '../../lib/serverless-api/architecture';
 import { MenuTable } from '../../lib/serverless-api/menu-table';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
-import { synthArchitecture } from '../helpers/synth';
+import { describeAlarmDocs } from '../helpers/alarm-docs';
+import { STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
 import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
@@ -337,3 +338,4 @@ describe('stack', () => {
 });
 
 describeTemplateSnapshots(serverlessApi, __dirname);
+describeAlarmDocs(serverlessApi, [STAGE_CONTEXTS.sandbox, STAGE_CONTEXTS.production]);

@@ -49,7 +49,7 @@ describe('parseStage', () => {
       [{ stage: 'prod' }, /Invalid context value stage="prod": expected one of sandbox, production/],
       [{ stage: 42 }, /Invalid context value stage=42: expected one of sandbox, production/],
       [{ alarmEmail: 'not-an-email' }, /Invalid context value alarmEmail="not-an-email": expected an email address/],
-      [{ stage: 'production' }, /Invalid context value alarmEmail=undefined: .*required when stage=production/],
+      [{ stage: 'production' }, /^Missing context value alarmEmail: expected an email address .*\(required when stage=production\)\.$/],
     ])('%j', (raw, message) => {
       expect(() => stageOf(raw)).toThrow(message);
     });

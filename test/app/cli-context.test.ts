@@ -1,0 +1,32 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+/** `npx cdk synth` as a user runs it, with its context arguments; returns the exit code and what was printed. */
+function cdkSynth(...context: string[]) {
+  const out = mkdtempSync(path.join(tmpdir(), 'cli-context-'));
+  try {
+    const root = path.join(__dirname, '..', '..');
+    const args = ['synth', '-q', '-o', out, ...context.flatMap((c) => ['-c', c])];
+    const result = spawnSync(path.join(root, 'node_modules', '.bin', 'cdk'), args, { cwd: root, encoding: 'utf8' });
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+describe('context mistakes stop `cdk synth` with one sentence and no stack trace', () => {
+  test.each([
+    ['natGateway=0', /Error: Unknown context key natGateway \(did you mean natGateways\?\)\./],
+    ['Stage=production', /Error: Unknown context key Stage \(did you mean stage\?\)\./],
+    ['databaseNetwork=containers', /Error: Context key databaseNetwork must be set in cdk.json's "context"/],
+    ['natGateways=abc', /Error: Invalid context value natGateways="abc": expected a whole number from 0 to 2/],
+  ])('-c %s', (context, message) => {
+    const { status, output } = cdkSynth(context);
+    expect(status).not.toBe(0);
+    expect(output).toMatch(message);
+    expect(output).not.toMatch(/^\s+at /m);
+    expect(output).not.toMatch(/\.ts:\d+/); // no source location or excerpt
+  });
+});
