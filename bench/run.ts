@@ -64,6 +64,9 @@ function settle(): void {
 /** Runs a command under GNU time: wall seconds and the peak resident memory of its largest process. */
 function timedRun(label: string, command: string, args: string[], cwd = ROOT): { seconds: number; peakMb: number } {
   process.stderr.write(`bench: ${label}...\n`);
+  if (!existsSync('/usr/bin/time')) {
+    throw new Error('npm run bench measures peak memory with GNU time: install it first (Debian/Ubuntu: apt-get install time)');
+  }
   const report = path.join(mkdtempSync(path.join(tmpdir(), 'bench-time-')), 'time.txt');
   const start = process.hrtime.bigint();
   const result = spawnSync('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], {
@@ -101,6 +104,9 @@ function emptyAppDir(): string {
   const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
   writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: cdkJson.app, context: cdkJson.context }));
   writeFileSync(path.join(dir, 'tsconfig.json'), readFileSync(path.join(ROOT, 'tsconfig.json')));
+  // The same TypeScript loader as the project's app (cdk.json's app names it).
+  mkdirSync(path.join(dir, 'scripts'));
+  writeFileSync(path.join(dir, 'scripts', 'register-typescript.cjs'), readFileSync(path.join(ROOT, 'scripts', 'register-typescript.cjs')));
   execFileSync('ln', ['-s', path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules')]);
   return dir;
 }

@@ -4,11 +4,13 @@ import { App } from 'aws-cdk-lib';
 import { CONTEXT_KEYS } from '../lib/app/architectures';
 import { addCoffeeShopStacks } from '../lib/app/coffee-shop-app';
 import { checkContextKeys, exitOnConfigError } from '../lib/shared/context';
+import { validationSummary } from '../lib/shared/validation';
 
 /**
  * The only place that reads context. Each architecture declares and parses
  * its own keys (lib/<architecture>/architecture.ts); this hands them a reader.
- * A key nothing reads, or a bad value, stops synth with one sentence.
+ * A key nothing reads, or a bad value, stops synth with one sentence; a
+ * synth that passes says which rule packs ran.
  *
  *   npx cdk synth                                   # sandbox
  *   npx cdk synth -c stage=production -c alarmEmail=ops@example.com \
@@ -19,6 +21,9 @@ exitOnConfigError(() => {
   checkContextKeys(app.node.getAllContext(), CONTEXT_KEYS, storedContext());
   addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key));
 });
+// Synthesizes (running the rule packs; a finding fails here) and says which packs ran.
+app.synth();
+if (!process.exitCode) for (const line of validationSummary(app)) process.stderr.write(`${line}\n`);
 
 /** What the project's context files hold (the CDK CLI runs the app from the project folder). */
 function storedContext(): Record<string, unknown> {

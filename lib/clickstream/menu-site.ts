@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Aws, type CfnElement, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Aws, type CfnElement, DockerImage, Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   CachePolicy,
   Distribution,
@@ -128,6 +128,8 @@ export class MenuSite extends Construct {
     );
 
     const siteAsset = Source.asset(WEB_DIR, {
+      // Named by a hash of the built site, so a change of a bundled dependency redeploys it.
+      assetHashType: AssetHashType.OUTPUT,
       // Built on this machine with the project's esbuild; never Docker.
       bundling: {
         image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),

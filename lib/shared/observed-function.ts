@@ -1,6 +1,6 @@
 import { cpSync } from 'node:fs';
 import * as path from 'node:path';
-import { type CfnResource, DockerImage, Duration, Validations } from 'aws-cdk-lib';
+import { AssetHashType, type CfnResource, DockerImage, Duration, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -168,7 +168,16 @@ export class ObservedFunction extends Construct {
  */
 function bundledCode(entry: string, directories: Record<string, string>): Code {
   return Code.fromAsset(path.dirname(entry), {
+    // The asset is named by a hash of the bundle itself: the source folder's
+    // hash would miss changes to what the entry imports from elsewhere
+    // (lambda/shared, dependencies).
+    assetHashType: AssetHashType.OUTPUT,
     bundling: {
+      // CDK stages an asset once per source folder and bundling options; the
+      // entry and the copied directories are named here so that two handlers
+      // of one folder are two assets (without it, both get the first bundle).
+      // Local bundling reads no environment: this only keys the staging.
+      environment: { HANDLER_ENTRY: path.basename(entry), COPIED_DIRECTORIES: Object.keys(directories).join(',') },
       // Never used: local bundling always succeeds or fails synth with esbuild's error.
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),
       local: {

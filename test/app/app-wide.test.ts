@@ -4,7 +4,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { PROJECT_TAG } from '../../lib/shared/tags';
-import { addValidationPlugins } from '../../lib/shared/validation';
+import { addValidationPlugins, validationSummary } from '../../lib/shared/validation';
 import { appFor, buildTestApp, STAGE_CONTEXTS, testApp } from '../helpers/synth';
 import { resourcesOf } from '../helpers/template-queries';
 
@@ -39,6 +39,15 @@ describe('synth-time validation', () => {
       expect(assembly.stacks.length).toBeGreaterThan(0);
     },
   );
+
+  test('synth says which rule packs ran and how many of their findings are acknowledged', () => {
+    const { app } = appFor(STAGE_CONTEXTS.sandbox);
+    const lines = validationSummary(app);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^Validation passed: cdk-nag AwsSolutions, [1-9]\d* acknowledged findings?$/);
+    expect(lines[1]).toMatch(/^Validation passed: cdk-nag Serverless, \d+ acknowledged findings?$/);
+    expect(lines[2]).toMatch(/^Validation passed: aws-cdk-lib CloudFormation Validate, [1-9]\d* acknowledged findings?$/);
+  });
 
   test('an unacknowledged cdk-nag finding fails synth (the check above can fail)', () => {
     const { app } = buildTestApp(STAGE_CONTEXTS.sandbox);

@@ -18,7 +18,11 @@ describe('Lambda bundling', () => {
       .map(([id, r]) => {
         // The code's S3 key is the asset hash; the staged asset sits beside the template.
         const hash = String(r.Properties.Code.S3Key).replace(/\.zip$/, '');
-        return [`${stack.stackName}/${id}`, path.join(assembly.directory, `asset.${hash}`)] as const;
+        return [
+          `${stack.stackName}/${id}`,
+          path.join(assembly.directory, `asset.${hash}`),
+          String((r as any).Metadata[HANDLER_ENTRY_METADATA]),
+        ] as const;
       }),
   );
 
@@ -40,6 +44,18 @@ describe('Lambda bundling', () => {
     expect(code).not.toMatch(/require\("@aws-sdk\/(client|lib)-/);
     expect(code).toMatch(/dynamodb\.|secretsmanager\./);
     expect(statSync(bundle).size).toBeGreaterThan(100_000);
+  });
+
+  test.each(functions)("%s is its own handler's bundle (two handlers of one folder are two assets)", (_, dir, entry) => {
+    const map = JSON.parse(readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as { sources: string[] };
+    const entryName = path.basename(entry);
+    const handlerSources = map.sources.filter(
+      (source) => /\/lambda\/[^/]+\/[^/]+\.ts$/.test(source) && !source.includes('/lambda/shared/'),
+    );
+    expect(handlerSources.map((source) => path.basename(source))).toContain(entryName);
+    // No other handler of the folder is in it (a handler's own helpers may be).
+    const siblings = functions.filter(([, , other]) => other !== entry && path.dirname(other) === path.dirname(entry));
+    for (const [, , other] of siblings) expect(handlerSources.map((source) => path.basename(source))).not.toContain(path.basename(other));
   });
 
   test('the schema migrations are copied next to their handler, byte for byte', () => {

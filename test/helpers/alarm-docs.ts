@@ -68,6 +68,7 @@ function documentedAlarms(docFile: string): Map<string, string> {
  * what it watches and a description an on-call engineer can act on.
  */
 export function describeAlarmDocs(architecture: Architecture<Stack>, contexts: readonly RawContext[]): void {
+  // contexts[0] is the sandbox: the cost tables state its alarm count.
   describe(`alarms and docs/${architecture.name}.md`, () => {
     const docFile = path.join(__dirname, '..', '..', 'docs', `${architecture.name}.md`);
 
@@ -76,6 +77,13 @@ export function describeAlarmDocs(architecture: Architecture<Stack>, contexts: r
       const documented = documentedAlarms(docFile);
       expect([...documented.keys()].sort()).toEqual([...alarms.keys()].sort());
       for (const alarm of alarms.values()) expect([alarm.name, documented.get(alarm.name)]).toEqual([alarm.name, alarm.firesAfter]);
+    });
+
+    test('every "N alarms" the doc states (its cost table) is the count in the sandbox template', () => {
+      const stated = [...readFileSync(docFile, 'utf8').matchAll(/\b(\d+) alarms\b/g)].map((match) => Number(match[1]));
+      const { template } = synthArchitecture(architecture, contexts[0]!);
+      const count = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length;
+      for (const figure of stated) expect(figure).toBe(count);
     });
 
     test('every alarm says what is wrong and where to look first, not the library default text', () => {

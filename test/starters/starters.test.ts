@@ -120,7 +120,7 @@ describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', 
       const declared = new Set(['stage', 'alarmEmail', ...architecture.contextKeys.map((key) => key.name)]);
       const context = Object.entries(STAGE_CONTEXTS[stage]).filter(([key]) => declared.has(key));
       const out = path.join(work, `${name}-${stage}.out`);
-      run(
+      const printed = run(
         bin('cdk'),
         [
           'synth',
@@ -134,6 +134,9 @@ describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', 
         ],
         dir,
       );
+      expect(printed).toMatch(/Validation passed: cdk-nag AwsSolutions, \d+ acknowledged findings?\n/);
+      expect(printed).toMatch(/Validation passed: cdk-nag Serverless, /);
+      expect(printed).toMatch(/Validation passed: aws-cdk-lib CloudFormation Validate, /);
       const templates = readdirSync(out).filter((file) => file.endsWith('.template.json'));
       expect(templates.length).toBeGreaterThan(0);
       for (const file of templates) {
