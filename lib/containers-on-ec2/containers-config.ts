@@ -33,9 +33,17 @@ export const CONTAINERS_CONTEXT_KEYS: readonly ContextKey[] = [
   { name: 'sshCidr', description: 'IPv4 CIDR allowed to SSH to the instances (with sshKeyName)' },
 ];
 
-const STAGE_DEFAULTS: Record<StageName, Pick<ContainersConfig, 'natGateways' | 'minInstances' | 'desiredTasks'>> = {
-  sandbox: { natGateways: 1, minInstances: 1, desiredTasks: 1 },
-  production: { natGateways: AVAILABILITY_ZONES, minInstances: AVAILABILITY_ZONES, desiredTasks: AVAILABILITY_ZONES },
+/**
+ * Per stage: the defaults, and whether a VPC without NAT is refused (a
+ * sandbox may try it to see the hosts fail to join the cluster; production
+ * may not).
+ */
+const STAGE_DEFAULTS: Record<
+  StageName,
+  Pick<ContainersConfig, 'natGateways' | 'minInstances' | 'desiredTasks'> & { readonly natRequired: boolean }
+> = {
+  sandbox: { natGateways: 1, minInstances: 1, desiredTasks: 1, natRequired: false },
+  production: { natGateways: AVAILABILITY_ZONES, minInstances: AVAILABILITY_ZONES, desiredTasks: AVAILABILITY_ZONES, natRequired: true },
 };
 
 const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
@@ -52,7 +60,7 @@ export function parseContainersConfig(read: ContextReader, stage: StageConfig): 
     { min: 0, max: AVAILABILITY_ZONES, meaning: 'NAT gateways, at most one per AZ' },
     defaults.natGateways,
   );
-  if (natGateways === 0 && stage.name === 'production') {
+  if (natGateways === 0 && defaults.natRequired) {
     throw new ConfigError(
       'natGateways',
       read('natGateways'),
