@@ -12,7 +12,6 @@ export const clickstream: Architecture<ClickstreamStack> = {
     architectureStack(
       scope,
       {
-        architecture: 'clickstream',
         name: 'Clickstream',
         description: 'Coffee shop menu-page clickstream: browser -> Kinesis -> Firehose -> S3 Parquet -> Glue -> Athena',
       },

@@ -11,7 +11,7 @@ export const containersOnEc2: Architecture<ContainersOnEc2Stack> = {
   add: (scope) =>
     architectureStack(
       scope,
-      { architecture: 'containers-on-ec2', name: 'Containers', description: 'Coffee shop internal services: VPC, NAT gateway, ECS on EC2' },
+      { name: 'Containers', description: 'Coffee shop internal services: VPC, NAT gateway, ECS on EC2' },
       (id, props) =>
         new ContainersOnEc2Stack(scope.app, id, { ...props, stage: scope.stage, config: parseContainersConfig(scope.read, scope.stage) }),
     ),

@@ -12,7 +12,6 @@ export const decoupledOrders: Architecture<DecoupledOrdersStack> = {
     architectureStack(
       scope,
       {
-        architecture: 'decoupled-orders',
         name: 'Orders',
         description: 'Coffee shop orders: API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events',
       },

@@ -24,7 +24,6 @@ export function addMultiAzDatabase(scope: ArchitectureScope, containersNetwork?:
   return architectureStack(
     scope,
     {
-      architecture: 'multi-az-database',
       name: 'Database',
       description: 'Coffee shop customer database: RDS for PostgreSQL Multi-AZ, schema migrations on deploy',
     },

@@ -11,7 +11,7 @@ export const serverlessApi: Architecture<ServerlessApiStack> = {
   add: (scope) =>
     architectureStack(
       scope,
-      { architecture: 'serverless-api', name: 'MenuApi', description: 'Coffee shop menu API: API Gateway + Lambda + DynamoDB' },
+      { name: 'MenuApi', description: 'Coffee shop menu API: API Gateway + Lambda + DynamoDB' },
       (id, props) =>
         new ServerlessApiStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
     ),

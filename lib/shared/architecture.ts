@@ -5,6 +5,8 @@ import { tagArchitecture } from './tags';
 
 /** What an architecture's entry point receives from the app. */
 export interface ArchitectureScope {
+  /** The architecture's name (its folder name), which tags its stacks. */
+  readonly architecture: string;
   readonly app: App;
   readonly stage: StageConfig;
   /** Reads the architecture's own context keys (and only those it declares). */
@@ -35,7 +37,7 @@ export const STACK_NAME_PREFIX = 'CoffeeShop';
  */
 export function architectureStack<S extends Stack>(
   scope: ArchitectureScope,
-  identity: { readonly architecture: string; readonly name: string; readonly description: string },
+  identity: { readonly name: string; readonly description: string },
   create: (id: string, props: StackProps) => S,
 ): S {
   const { stage } = scope;
@@ -43,7 +45,7 @@ export function architectureStack<S extends Stack>(
     description: `${identity.description} (${stage.name})`,
     terminationProtection: stage.terminationProtection,
   });
-  tagArchitecture(stack, identity.architecture, stage);
+  tagArchitecture(stack, scope.architecture, stage);
   return stack;
 }
 
@@ -60,6 +62,7 @@ export function architectureScope(
 ): ArchitectureScope {
   const declared = new Set(architecture.contextKeys.map((key) => key.name));
   return {
+    architecture: architecture.name,
     app,
     stage,
     read: (key) => {

@@ -10,11 +10,7 @@ const sample: Architecture<Stack> = {
   contextKeys: [{ name: 'sampleKey', description: 'A key' }],
   add: (scope) => {
     scope.read('sampleKey');
-    return architectureStack(
-      scope,
-      { architecture: 'sample', name: 'Sample', description: 'Sample stack' },
-      (id, props) => new Stack(scope.app, id, props),
-    );
+    return architectureStack(scope, { name: 'Sample', description: 'Sample stack' }, (id, props) => new Stack(scope.app, id, props));
   },
 };
 
