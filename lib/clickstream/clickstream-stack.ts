@@ -1,7 +1,13 @@
 import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { type AlarmText, ArchitectureMonitoring, ON_FIRST_MINUTE, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
+import {
+  type AlarmText,
+  ArchitectureMonitoring,
+  METRIC_PERIOD,
+  ON_FIRST_MINUTE,
+  SUSTAINED_TEN_MINUTES,
+} from '../shared/architecture-monitoring';
 import type { StageConfig } from '../shared/stage-config';
 import { AnalyticsWorkgroup } from './analytics-workgroup';
 import { ClickIngestion } from './click-ingestion';
@@ -105,7 +111,7 @@ export class ClickstreamStack extends Stack {
                   metricName: 'DeliveryToS3.DataFreshness',
                   dimensionsMap: { DeliveryStreamName: this.dataLake.deliveryStream.deliveryStreamName },
                   statistic: 'Maximum',
-                  period: stage.alarmPeriod,
+                  period: METRIC_PERIOD,
                 }),
                 alarmFriendlyName: 'DataFreshness',
                 addAlarm: {

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { HttpCodeElb } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
-import { type AlarmText, ArchitectureMonitoring, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
+import { type AlarmText, ArchitectureMonitoring, METRIC_PERIOD, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
 import { Network } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 import { ContainerHosts } from './container-hosts';
@@ -53,7 +53,7 @@ export class ContainersOnEc2Stack extends Stack {
         metricName,
         dimensionsMap: { ClusterName: this.hosts.cluster.clusterName },
         statistic: 'Maximum',
-        period: stage.alarmPeriod,
+        period: METRIC_PERIOD,
       });
     const alarm = (text: AlarmText) => this.monitoring.alarm(text);
     const reservation = (resource: 'CPU' | 'Memory') => ({
@@ -106,7 +106,7 @@ export class ContainersOnEc2Stack extends Stack {
             title: 'Load balancer 5XX',
             metrics: [
               {
-                metric: loadBalancer.metrics.httpCodeElb(HttpCodeElb.ELB_5XX_COUNT, { period: stage.alarmPeriod, statistic: 'Sum' }),
+                metric: loadBalancer.metrics.httpCodeElb(HttpCodeElb.ELB_5XX_COUNT, { period: METRIC_PERIOD, statistic: 'Sum' }),
                 alarmFriendlyName: 'LoadBalancer5xx',
                 addAlarm: {
                   Critical: {

@@ -6,7 +6,6 @@ import {
   ON_FIRST_FIVE_MINUTES,
   ON_FIRST_MINUTE,
   SUSTAINED_TEN_MINUTES,
-  tableAlarms,
 } from '../shared/architecture-monitoring';
 import { DataTable } from '../shared/data-table';
 import { QueueWithDeadLetter, VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT } from '../shared/queue-with-dead-letter';
@@ -205,7 +204,7 @@ export class DecoupledOrdersStack extends Stack {
         table: this.ordersTable.table,
         alarmFriendlyName: 'OrdersTable',
         humanReadableName: 'Orders table',
-        ...tableAlarms(alarm, 'OrdersTable', 'orders', { reads: false }),
+        ...this.monitoring.tableAlarms('OrdersTable', 'orders', { reads: false }),
       });
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.gateway.url, description: 'Invoke URL of the orders API stage' });

@@ -9,7 +9,13 @@ import {
   SecurityGroup,
 } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import { type AlarmText, ArchitectureMonitoring, ON_FIRST_FIVE_MINUTES, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
+import {
+  type AlarmText,
+  ArchitectureMonitoring,
+  METRIC_PERIOD,
+  ON_FIRST_FIVE_MINUTES,
+  SUSTAINED_TEN_MINUTES,
+} from '../shared/architecture-monitoring';
 import { Network, SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 import { CustomerDatabase } from './customer-database';
@@ -97,7 +103,7 @@ export class MultiAzDatabaseStack extends Stack {
     }
 
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
-    this.addAlarms(stage, config);
+    this.addAlarms(config);
 
     const { instance } = this.database;
     new CfnOutput(this, 'DatabaseEndpoint', {
@@ -124,7 +130,7 @@ export class MultiAzDatabaseStack extends Stack {
     }
   }
 
-  private addAlarms(stage: StageConfig, config: DatabaseConfig): void {
+  private addAlarms(config: DatabaseConfig): void {
     const { instance, readReplica } = this.database;
     const metric = (instanceIdentifier: string, metricName: string, statistic = 'Average') =>
       new Metric({
@@ -132,7 +138,7 @@ export class MultiAzDatabaseStack extends Stack {
         metricName,
         dimensionsMap: { DBInstanceIdentifier: instanceIdentifier },
         statistic,
-        period: stage.alarmPeriod,
+        period: METRIC_PERIOD,
       });
     const alarm = (text: AlarmText) => this.monitoring.alarm(text);
     const maxConnections = Math.floor(estimatedMaxConnections(config.instanceMemoryMiB) * 0.8);

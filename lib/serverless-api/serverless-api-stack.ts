@@ -1,12 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import {
-  type AlarmText,
-  ArchitectureMonitoring,
-  ON_FIRST_FIVE_MINUTES,
-  SUSTAINED_TEN_MINUTES,
-  tableAlarms,
-} from '../shared/architecture-monitoring';
+import { type AlarmText, ArchitectureMonitoring, ON_FIRST_FIVE_MINUTES, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
 import type { StageConfig } from '../shared/stage-config';
 import { MenuApi } from './menu-api';
 import { MenuTable } from './menu-table';
@@ -104,7 +98,7 @@ export class ServerlessApiStack extends Stack {
         table: this.table.table,
         alarmFriendlyName: 'MenuTable',
         humanReadableName: 'Menu items table',
-        ...tableAlarms(alarm, 'MenuTable', 'menu items', { reads: true }),
+        ...this.monitoring.tableAlarms('MenuTable', 'menu items', { reads: true }),
       });
 
     new CfnOutput(this, 'ApiUrl', { value: this.menuApi.url, description: 'Invoke URL of the menu API stage' });

@@ -22,6 +22,9 @@ export interface AlarmTiming {
   readonly outOf: number;
 }
 
+/** Period of the dashboards' metrics (each alarm chooses its own, see `AlarmTiming`). */
+export const METRIC_PERIOD = Duration.minutes(5);
+
 /** The first breaching minute raises it: for what must never happen (a lost customer action). */
 export const ON_FIRST_MINUTE: AlarmTiming = { period: Duration.minutes(1), datapoints: 1, outOf: 1 };
 /** The first breaching five minutes raise it: for errors that should not occur at all, without paging per blip. */
@@ -93,7 +96,7 @@ export class ArchitectureMonitoring extends Construct {
         actionsEnabled: this.alarmTopic !== undefined,
         ...(this.alarmTopic ? { action: new SnsAlarmActionStrategy({ onAlarmTopic: this.alarmTopic }) } : {}),
       },
-      metricFactoryDefaults: { period: props.stage.alarmPeriod },
+      metricFactoryDefaults: { period: METRIC_PERIOD },
       dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
         dashboardNamePrefix: prefix,
         createDashboard: true,
@@ -118,41 +121,36 @@ export class ArchitectureMonitoring extends Construct {
       evaluationPeriods: text.timing.outOf,
     };
   }
-}
 
-/**
- * The alarms of an on-demand DynamoDB table, for the facade's
- * `monitorDynamoTable`: throttled writes (and reads, when the architecture
- * reads on a request path) and DynamoDB's own errors.
- */
-export function tableAlarms(
-  alarm: (text: AlarmText) => ReturnType<ArchitectureMonitoring['alarm']>,
-  name: string,
-  what: string,
-  options: { readonly reads: boolean },
-) {
-  const throttled = (kind: 'Read' | 'Write') => ({
-    Warning: {
-      maxThrottledEventsThreshold: 0,
-      ...alarm({
-        name: `${name}-${kind}Throttled`,
-        description: `DynamoDB throttled ${kind.toLowerCase()}s of the ${what} table (on demand: traffic over twice its previous peak, or one hot key); the SDK retries, callers see latency or errors. First check: the table's consumed capacity by key on the dashboard.`,
-        timing: SUSTAINED_TEN_MINUTES,
-      }),
-    },
-  });
-  return {
-    ...(options.reads ? { addReadThrottledEventsCountAlarm: throttled('Read') } : {}),
-    addWriteThrottledEventsCountAlarm: throttled('Write'),
-    addSystemErrorCountAlarm: {
-      Critical: {
-        maxErrorCount: 0,
-        ...alarm({
-          name: `${name}-ServiceErrors`,
-          description: `DynamoDB answered requests to the ${what} table with internal errors (HTTP 500). First check: the AWS Health Dashboard for DynamoDB in this Region; the handlers' logs show which calls failed.`,
-          timing: ON_FIRST_FIVE_MINUTES,
+  /**
+   * The alarms of an on-demand DynamoDB table, for the facade's
+   * `monitorDynamoTable`: throttled writes (and reads, when the architecture
+   * reads on a request path) and DynamoDB's own errors.
+   */
+  tableAlarms(name: string, what: string, options: { readonly reads: boolean }) {
+    const throttled = (kind: 'Read' | 'Write') => ({
+      Warning: {
+        maxThrottledEventsThreshold: 0,
+        ...this.alarm({
+          name: `${name}-${kind}Throttled`,
+          description: `DynamoDB throttled ${kind.toLowerCase()}s of the ${what} table (on demand: traffic over twice its previous peak, or one hot key); the SDK retries, callers see latency or errors. First check: the table's consumed capacity by key on the dashboard.`,
+          timing: SUSTAINED_TEN_MINUTES,
         }),
       },
-    },
-  };
+    });
+    return {
+      ...(options.reads ? { addReadThrottledEventsCountAlarm: throttled('Read') } : {}),
+      addWriteThrottledEventsCountAlarm: throttled('Write'),
+      addSystemErrorCountAlarm: {
+        Critical: {
+          maxErrorCount: 0,
+          ...this.alarm({
+            name: `${name}-ServiceErrors`,
+            description: `DynamoDB answered requests to the ${what} table with internal errors (HTTP 500). First check: the AWS Health Dashboard for DynamoDB in this Region; the handlers' logs show which calls failed.`,
+            timing: ON_FIRST_FIVE_MINUTES,
+          }),
+        },
+      },
+    };
+  }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString } from './context';
 
@@ -32,8 +32,6 @@ export interface StageConfig {
   readonly alarmEmail?: string;
   /** A web application firewall in front of public endpoints (costs a fixed monthly fee). */
   readonly webApplicationFirewall: boolean;
-  /** Default alarm evaluation period. */
-  readonly alarmPeriod: Duration;
   /**
    * API Gateway execution logging: every request's steps in a sandbox (to
    * learn and debug), errors only in production (volume and cost).
@@ -78,7 +76,6 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     logRetention: RetentionDays.ONE_WEEK,
     terminationProtection: false,
     webApplicationFirewall: false,
-    alarmPeriod: Duration.minutes(5),
     apiExecutionLogLevel: 'INFO',
     anyCorsOriginAllowed: true,
   },
@@ -92,7 +89,6 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     logRetention: RetentionDays.ONE_YEAR,
     terminationProtection: true,
     webApplicationFirewall: true,
-    alarmPeriod: Duration.minutes(5),
     apiExecutionLogLevel: 'ERROR',
     anyCorsOriginAllowed: false,
   },

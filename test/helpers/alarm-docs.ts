@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import type { Architecture } from '../../lib/shared/architecture';
 import { type RawContext, synthArchitecture } from './synth';
+import { resourcesOf } from './template-queries';
 
 interface AlarmFacts {
   /** The name after `<stack name>-`. */
@@ -37,7 +38,7 @@ function alarmsOf(architecture: Architecture<Stack>, contexts: readonly RawConte
   const alarms = new Map<string, AlarmFacts>();
   for (const context of contexts) {
     const { stack, template } = synthArchitecture(architecture, context);
-    for (const resource of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+    for (const [, resource] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
       const properties = resource.Properties as AlarmProperties;
       const prefix = `${stack.stackName}-`;
       expect([properties.AlarmName, properties.AlarmName.startsWith(prefix)]).toEqual([properties.AlarmName, true]);
@@ -82,7 +83,7 @@ export function describeAlarmDocs(architecture: Architecture<Stack>, contexts: r
     test('every "N alarms" the doc states (its cost table) is the count in the sandbox template', () => {
       const stated = [...readFileSync(docFile, 'utf8').matchAll(/\b(\d+) alarms\b/g)].map((match) => Number(match[1]));
       const { template } = synthArchitecture(architecture, contexts[0]!);
-      const count = Object.keys(template.findResources('AWS::CloudWatch::Alarm')).length;
+      const count = resourcesOf(template, 'AWS::CloudWatch::Alarm').length;
       for (const figure of stated) expect(figure).toBe(count);
     });
 
