@@ -24,7 +24,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
-import { HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
+import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGETS = { synthSeconds: 8, testSeconds: 45, bundleKb: 100, coldLoadMs: 50 };
@@ -136,17 +136,13 @@ function coldLoads(bundle: string, environment: Record<string, string>): Spread 
  */
 function bundle(entry: string, outfile: string, sdk: 'external' | 'bundled'): number {
   buildSync({
+    ...HANDLER_BUILD_OPTIONS,
     entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node24',
-    format: 'cjs',
     outfile,
-    logLevel: 'silent',
+    sourcemap: false,
     // The floor handler is written outside the project: resolve packages from ours.
     nodePaths: [path.join(ROOT, 'node_modules')],
-    ...(sdk === 'external' ? { external: ['@aws-sdk/*'] } : { mainFields: ['module', 'main'] }),
+    ...(sdk === 'external' ? { external: ['@aws-sdk/*'], mainFields: ['main', 'module'] } : {}),
   });
   return statSync(outfile).size / 1024;
 }
