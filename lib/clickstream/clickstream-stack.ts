@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import {
@@ -63,7 +63,7 @@ export class ClickstreamStack extends Stack {
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
     const { stream } = this.ingestion;
     const alarm = (text: AlarmText) => this.monitoring.alarm(text);
-    const staleAfter = Duration.seconds(config.bufferIntervalSeconds * 3).toSeconds();
+    const staleAfterSeconds = config.bufferIntervalSeconds * 3;
     this.monitoring.facade
       .monitorKinesisDataStream({
         streamName: stream.streamName,
@@ -75,8 +75,7 @@ export class ClickstreamStack extends Stack {
             maxAgeInMillis: 5 * 60_000,
             ...alarm({
               name: 'ClickStream-DeliveryStalled',
-              description:
-                'Click events have waited in the stream for more than 5 minutes: Firehose is not reading it, and after the retention period (24 h) they are lost. First check: the delivery stream in the Firehose console (its source and role).',
+              description: `Click events have waited in the stream for more than 5 minutes: Firehose is not reading it, and after the stream's retention (${config.streamRetentionHours} h) they are lost. First check: the delivery stream in the Firehose console (its source and role).`,
               timing: ON_FIRST_MINUTE,
             }),
           },
@@ -117,11 +116,11 @@ export class ClickstreamStack extends Stack {
                 addAlarm: {
                   Warning: {
                     // Three buffer intervals behind means delivery (or format conversion) is failing.
-                    threshold: staleAfter,
+                    threshold: staleAfterSeconds,
                     comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
                     ...alarm({
                       name: 'ClickDelivery-S3Behind',
-                      description: `The oldest click event not yet in the data lake is more than ${staleAfter} s old (three buffer intervals): delivery to S3 or the Parquet conversion is failing, and failed records go under errors/ in the bucket. First check: the errors/ prefix of the DataLakeBucket output and the delivery stream's log group.`,
+                      description: `The oldest click event not yet in the data lake is more than ${staleAfterSeconds} s old (three buffer intervals): delivery to S3 or the Parquet conversion is failing, and failed records go under errors/ in the bucket. First check: the errors/ prefix of the DataLakeBucket output and the delivery stream's log group.`,
                       timing: SUSTAINED_TEN_MINUTES,
                     }),
                   },
