@@ -60,7 +60,7 @@ const CDK_OWN_KEYS = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
 export function checkContextKeys(
   given: Readonly<Record<string, unknown>>,
   known: readonly ContextKey[],
-  stored: Readonly<Record<string, unknown>> = given,
+  stored: Readonly<Record<string, unknown>>,
 ): void {
   const names = known.map((key) => key.name);
   const unknown = Object.keys(given).filter(

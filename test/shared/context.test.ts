@@ -19,6 +19,7 @@ describe('checkContextKeys', () => {
           'acknowledged-issue-numbers': [32775],
         },
         KNOWN,
+        {},
       ),
     ).not.toThrow();
   });
@@ -32,8 +33,8 @@ describe('checkContextKeys', () => {
       /^Unknown context key stag \(did you mean stage\?\)\. Unknown context key natgateways \(did you mean natGateways\?\)\./,
     ],
   ])('%j is refused, naming the nearest known key', (given, message) => {
-    expect(() => checkContextKeys(given, KNOWN)).toThrow(ContextError);
-    expect(() => checkContextKeys(given, KNOWN)).toThrow(message);
+    expect(() => checkContextKeys(given, KNOWN, {})).toThrow(ContextError);
+    expect(() => checkContextKeys(given, KNOWN, {})).toThrow(message);
   });
 
   test('a persistent key must come from the context files: a -c value that differs from them is refused', () => {
