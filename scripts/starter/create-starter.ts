@@ -13,16 +13,16 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 const SLICE_ROOTS = ['lib', 'lambda', 'web', 'test'] as const;
 
 /**
- * Files every starter's tests start from: the Jest transformer and the setup
- * that starts the local backends its tests declare.
+ * The files a Jest config names (`<rootDir>/...`: transformer, global setup
+ * and teardown, setup files, reporters): every starter's tests start from
+ * them. Folders it names (its roots) are not files and are left out.
  */
-const TEST_SETUP_SEEDS = [
-  'test/setup/esbuild-transform.cjs',
-  'test/setup/global-setup.ts',
-  'test/setup/global-teardown.ts',
-  'test/setup/aws-env.ts',
-  'test/setup/summary-reporter.cjs',
-];
+function filesNamedByJestConfig(config: string): string[] {
+  const source = readFileSync(path.join(PROJECT_ROOT, config), 'utf8');
+  return [...source.matchAll(/<rootDir>\/([\w./-]+)/g)]
+    .map((match) => match[1]!)
+    .filter((file) => existsSync(path.join(PROJECT_ROOT, file)) && statSync(path.join(PROJECT_ROOT, file)).isFile());
+}
 
 /** Files copied as they are: the app entry and the shared tool settings. */
 const COPIED_AS_IS = ['bin/app.ts', 'cdk.json', 'scripts/register-typescript.cjs', 'biome.jsonc', 'jest.config.js', '.npmrc', '.gitignore'];
@@ -109,7 +109,7 @@ export function starterContents(architecture: string): StarterContents {
   const others = ARCHITECTURES.map((a) => a.name).filter((name) => name !== architecture);
   const seeds = [
     ...SLICE_ROOTS.flatMap((root) => filesUnder(path.join(root, architecture))),
-    ...TEST_SETUP_SEEDS,
+    ...filesNamedByJestConfig('jest.config.js'),
     `docs/${architecture}.md`,
   ].filter((file) => existsSync(path.join(PROJECT_ROOT, file)));
   const files = new Set<string>();
