@@ -188,17 +188,7 @@ export class DecoupledOrdersStack extends Stack {
         lambdaFunction: this.api.statusFunction.function,
         alarmFriendlyName: 'OrderStatus',
         humanReadableName: 'Order status handler',
-        addFaultCountAlarm: {
-          Critical: {
-            maxErrorCount: 0,
-            ...alarm({
-              name: 'OrderStatus-Errors',
-              description:
-                'The order status function threw or timed out, so GET /orders/{id} returned a 5XX. First check: its log group (one JSON line per error, with the request id).',
-              timing: ON_FIRST_FIVE_MINUTES,
-            }),
-          },
-        },
+        ...this.monitoring.apiFunctionAlarms('OrderStatus', 'order status', { throttles: false }),
       })
       .monitorDynamoTable({
         table: this.ordersTable.table,

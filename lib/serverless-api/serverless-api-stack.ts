@@ -1,6 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { type AlarmText, ArchitectureMonitoring, ON_FIRST_FIVE_MINUTES, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
+import { type AlarmText, ArchitectureMonitoring, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
 import type { StageConfig } from '../shared/stage-config';
 import { MenuApi } from './menu-api';
 import { MenuTable } from './menu-table';
@@ -31,28 +31,6 @@ export class ServerlessApiStack extends Stack {
 
     const api = this.menuApi.api;
     const alarm = (text: AlarmText) => this.monitoring.alarm(text);
-    const functionAlarms = (fn: string, purpose: string) => ({
-      addFaultCountAlarm: {
-        Critical: {
-          maxErrorCount: 0,
-          ...alarm({
-            name: `${fn}-Errors`,
-            description: `The menu ${purpose} function threw or timed out, so callers got a 5XX. First check: its log group in this stack (one JSON line per error, with the request id).`,
-            timing: ON_FIRST_FIVE_MINUTES,
-          }),
-        },
-      },
-      addThrottlesCountAlarm: {
-        Critical: {
-          maxErrorCount: 0,
-          ...alarm({
-            name: `${fn}-Throttled`,
-            description: `Lambda refused ${purpose} requests for lack of concurrency (the account's concurrent executions are used up), so callers got a 5XX. First check: the API's request count on the dashboard and other functions of the account.`,
-            timing: SUSTAINED_TEN_MINUTES,
-          }),
-        },
-      },
-    });
     this.monitoring.facade
       .monitorApiGateway({
         api,
@@ -86,13 +64,13 @@ export class ServerlessApiStack extends Stack {
         lambdaFunction: this.menuApi.readFunction.function,
         alarmFriendlyName: 'ReadHandler',
         humanReadableName: 'Menu API read handler',
-        ...functionAlarms('ReadHandler', 'read'),
+        ...this.monitoring.apiFunctionAlarms('ReadHandler', 'menu read', { throttles: true }),
       })
       .monitorLambdaFunction({
         lambdaFunction: this.menuApi.writeFunction.function,
         alarmFriendlyName: 'WriteHandler',
         humanReadableName: 'Menu API write handler',
-        ...functionAlarms('WriteHandler', 'write'),
+        ...this.monitoring.apiFunctionAlarms('WriteHandler', 'menu write', { throttles: true }),
       })
       .monitorDynamoTable({
         table: this.table.table,

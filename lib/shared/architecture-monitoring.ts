@@ -153,4 +153,38 @@ export class ArchitectureMonitoring extends Construct {
       },
     };
   }
+
+  /**
+   * The alarms of a function behind an API, for the facade's
+   * `monitorLambdaFunction`: its errors (callers got a 5XX) and, when asked,
+   * its throttles.
+   */
+  apiFunctionAlarms(name: string, what: string, options: { readonly throttles: boolean }) {
+    return {
+      addFaultCountAlarm: {
+        Critical: {
+          maxErrorCount: 0,
+          ...this.alarm({
+            name: `${name}-Errors`,
+            description: `The ${what} function threw or timed out, so callers got a 5XX. First check: its log group in this stack (one JSON line per error, with the request id).`,
+            timing: ON_FIRST_FIVE_MINUTES,
+          }),
+        },
+      },
+      ...(options.throttles
+        ? {
+            addThrottlesCountAlarm: {
+              Critical: {
+                maxErrorCount: 0,
+                ...this.alarm({
+                  name: `${name}-Throttled`,
+                  description: `Lambda refused ${what} requests for lack of concurrency (the account's concurrent executions are used up), so callers got a 5XX. First check: the API's request count on the dashboard and other functions of the account.`,
+                  timing: SUSTAINED_TEN_MINUTES,
+                }),
+              },
+            },
+          }
+        : {}),
+    };
+  }
 }
