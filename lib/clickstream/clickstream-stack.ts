@@ -86,7 +86,7 @@ export class ClickstreamStack extends Stack {
             ...alarm({
               name: 'ClickStream-WritesThrottled',
               description:
-                "Kinesis refused click events for lack of throughput; the page keeps them and retries, but a visitor who leaves loses them. First check: the stream's incoming records on the dashboard (a burst, or a script writing with visitor credentials).",
+                "Kinesis refused click events for lack of throughput; the page keeps them and retries, but a visitor who leaves loses them. First check: the stream's IncomingRecords metric (a burst, or a script writing with visitor credentials).",
               timing: SUSTAINED_TEN_MINUTES,
             }),
           },

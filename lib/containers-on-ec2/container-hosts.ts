@@ -4,8 +4,7 @@ import {
   BlockDeviceVolume,
   EbsDeviceVolumeType,
   type IMachineImage,
-  InstanceClass,
-  InstanceSize,
+  InstanceArchitecture,
   InstanceType,
   type IVpc,
   KeyPair,
@@ -29,20 +28,20 @@ import type { ContainerHostImage, ContainersConfig } from './containers-config';
 export interface ContainerHostsProps {
   readonly vpc: IVpc;
   readonly config: ContainersConfig;
-  /** @default t3.small (x86_64, so most custom AMIs fit) */
-  readonly instanceType?: InstanceType;
   /** @default 4 */
   readonly maxInstances?: number;
   /** Where scaling events are announced. @default - none */
   readonly notificationTopic?: ITopic;
 }
 
-/** The image the course asks for: ECS-optimized by default, the customer's own AMI when named. */
-export function containerHostImage(image: ContainerHostImage): IMachineImage {
+/** The image the course asks for: ECS-optimized for the instance type's CPU by default, the customer's own AMI when named. */
+export function containerHostImage(image: ContainerHostImage, instanceType: InstanceType): IMachineImage {
   switch (image.kind) {
     case 'ecs-optimized':
       // Resolved from AWS's public SSM parameter at deploy time: no lookup, synth stays offline.
-      return EcsOptimizedImage.amazonLinux2023(AmiHardwareType.STANDARD);
+      return EcsOptimizedImage.amazonLinux2023(
+        instanceType.architecture === InstanceArchitecture.ARM_64 ? AmiHardwareType.ARM : AmiHardwareType.STANDARD,
+      );
     case 'ssm-parameter':
       return MachineImage.fromSsmParameter(image.parameterName, { os: OperatingSystemType.LINUX });
     case 'ami-id':
@@ -70,7 +69,17 @@ export class ContainerHosts extends Construct {
     super(scope, id);
     const { vpc, config } = props;
 
-    this.cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
+    this.cluster = new Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: config.containerInsights ? ContainerInsights.ENABLED : ContainerInsights.DISABLED,
+    });
+    if (!config.containerInsights) {
+      Validations.of(this.cluster).acknowledge({
+        id: 'AwsSolutions-ECS4',
+        reason:
+          "Container Insights is off in this stage to keep its idle cost down (about $10 a month of custom metrics); ECS's free cluster and service CPU and memory metrics still feed every alarm of this stack.",
+      });
+    }
 
     this.securityGroup = new SecurityGroup(this, 'HostSecurityGroup', {
       vpc,
@@ -97,9 +106,10 @@ export class ContainerHosts extends Construct {
       'echo ECS_ENABLE_TASK_IAM_ROLE=true >> /etc/ecs/ecs.config',
     );
 
+    const instanceType = new InstanceType(config.hostInstanceType);
     const launchTemplate = new LaunchTemplate(this, 'LaunchTemplate', {
-      machineImage: containerHostImage(config.hostImage),
-      instanceType: props.instanceType ?? InstanceType.of(InstanceClass.T3, InstanceSize.SMALL),
+      machineImage: containerHostImage(config.hostImage, instanceType),
+      instanceType,
       role,
       securityGroup: this.securityGroup,
       userData,

@@ -1,4 +1,4 @@
-import { ConfigError, type ContextKey, type ContextReader, optionalString, optionalWholeNumber } from '../shared/context';
+import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString, optionalWholeNumber } from '../shared/context';
 import { AVAILABILITY_ZONES } from '../shared/network';
 import type { StageConfig, StageName } from '../shared/stage-config';
 
@@ -8,10 +8,27 @@ export type ContainerHostImage =
   | { readonly kind: 'ami-id'; readonly amiId: string }
   | { readonly kind: 'ssm-parameter'; readonly parameterName: string };
 
+/** What gives the private subnets their outbound internet access. */
+export const NAT_PROVIDERS = ['gateway', 'instance'] as const;
+export type NatProviderKind = (typeof NAT_PROVIDERS)[number];
+
+/** The NAT instance of a sandbox: the smallest Graviton type, ample for image pulls and agent traffic. */
+export const NAT_INSTANCE_TYPE = 't4g.nano';
+
 /** Settings of the containers-on-EC2 architecture. */
 export interface ContainersConfig {
-  /** NAT gateways of the VPC: one per AZ in production, one in a sandbox, unless set by context. */
+  /** NATs of the VPC (gateways or instances): one per AZ in production, one in a sandbox, unless set by context. */
   readonly natGateways: number;
+  /**
+   * Managed NAT gateways (production: highly available in their AZ) or a NAT
+   * instance (a sandbox: the same routing for about a fifth of the price,
+   * without the gateway's redundancy and bandwidth).
+   */
+  readonly natProvider: NatProviderKind;
+  /** EC2 instance type of the container hosts; its CPU architecture picks the ECS-optimized image. */
+  readonly hostInstanceType: string;
+  /** Container Insights' per-task metrics (custom metrics, about $10 a month for the sample service). */
+  readonly containerInsights: boolean;
   readonly hostImage: ContainerHostImage;
   /** SSH to the instances, only when a key pair and a source CIDR are both named. */
   readonly ssh?: { readonly keyName: string; readonly sourceCidr: string };
@@ -25,7 +42,15 @@ export interface ContainersConfig {
 export const CONTAINERS_CONTEXT_KEYS: readonly ContextKey[] = [
   {
     name: 'natGateways',
-    description: `NAT gateways of the containers VPC, 0 to ${AVAILABILITY_ZONES} (default: 1 in a sandbox, one per AZ in production)`,
+    description: `NATs (gateways or instances) of the containers VPC, 0 to ${AVAILABILITY_ZONES} (default: 1 in a sandbox, one per AZ in production)`,
+  },
+  {
+    name: 'natProvider',
+    description: `gateway (managed NAT gateways, the production default) or instance (a ${NAT_INSTANCE_TYPE} NAT instance, the sandbox default)`,
+  },
+  {
+    name: 'hostInstanceType',
+    description: 'EC2 instance type of the container hosts (default: t4g.micro in a sandbox, t3.small in production); match a custom AMI',
   },
   { name: 'amiId', description: 'A custom AMI id for the container instances' },
   { name: 'amiParameter', description: "An SSM parameter holding the container instances' AMI id" },
@@ -38,13 +63,31 @@ export const CONTAINERS_CONTEXT_KEYS: readonly ContextKey[] = [
  * sandbox may try it to see the hosts fail to join the cluster; production
  * may not).
  */
-const STAGE_DEFAULTS: Record<
-  StageName,
-  Pick<ContainersConfig, 'natGateways' | 'minInstances' | 'desiredTasks'> & { readonly natRequired: boolean }
-> = {
-  sandbox: { natGateways: 1, minInstances: 1, desiredTasks: 1, natRequired: false },
-  production: { natGateways: AVAILABILITY_ZONES, minInstances: AVAILABILITY_ZONES, desiredTasks: AVAILABILITY_ZONES, natRequired: true },
+const STAGE_DEFAULTS: Record<StageName, Omit<ContainersConfig, 'hostImage' | 'ssh'> & { readonly natRequired: boolean }> = {
+  // The sandbox's idle cost: a NAT instance instead of a gateway ($7 against
+  // $37 a month), a Graviton t4g.micro host (one awsvpc task per host, as its
+  // two network interfaces allow), and no Container Insights.
+  sandbox: {
+    natGateways: 1,
+    natProvider: 'instance',
+    hostInstanceType: 't4g.micro',
+    containerInsights: false,
+    minInstances: 1,
+    desiredTasks: 1,
+    natRequired: false,
+  },
+  production: {
+    natGateways: AVAILABILITY_ZONES,
+    natProvider: 'gateway',
+    hostInstanceType: 't3.small',
+    containerInsights: true,
+    minInstances: AVAILABILITY_ZONES,
+    desiredTasks: AVAILABILITY_ZONES,
+    natRequired: true,
+  },
 };
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 const SSM_PARAMETER = /^\/[A-Za-z0-9_.\-/]{1,2047}$/;
@@ -66,6 +109,12 @@ export function parseContainersConfig(read: ContextReader, stage: StageConfig): 
       read('natGateways'),
       `1 to ${AVAILABILITY_ZONES} in production: with no NAT gateway the container instances in the private subnets cannot reach ECS, ECR or CloudWatch Logs, so no task starts`,
     );
+  }
+
+  const natProvider = optionalChoice(read, 'natProvider', NAT_PROVIDERS, defaults.natProvider);
+  const hostInstanceType = optionalString(read, 'hostInstanceType', 'an EC2 instance type such as t4g.micro') ?? defaults.hostInstanceType;
+  if (!INSTANCE_TYPE.test(hostInstanceType)) {
+    throw new ConfigError('hostInstanceType', read('hostInstanceType'), 'an EC2 instance type such as t4g.micro or t3.small');
   }
 
   const amiId = optionalString(read, 'amiId', 'an AMI id such as ami-0123456789abcdef0');
@@ -107,6 +156,9 @@ export function parseContainersConfig(read: ContextReader, stage: StageConfig): 
   }
   return {
     natGateways,
+    natProvider,
+    hostInstanceType,
+    containerInsights: defaults.containerInsights,
     hostImage,
     minInstances: defaults.minInstances,
     desiredTasks: defaults.desiredTasks,

@@ -1,12 +1,13 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { InstanceType } from 'aws-cdk-lib/aws-ec2';
 import { HttpCodeElb } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
 import { type AlarmText, ArchitectureMonitoring, METRIC_PERIOD, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
 import { Network } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 import { ContainerHosts } from './container-hosts';
-import type { ContainersConfig } from './containers-config';
+import { type ContainersConfig, NAT_INSTANCE_TYPE } from './containers-config';
 import { InternalService } from './internal-service';
 
 export interface ContainersOnEc2StackProps extends StackProps {
@@ -31,7 +32,11 @@ export class ContainersOnEc2Stack extends Stack {
     const { stage, config } = props;
 
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
-    this.network = new Network(this, 'Network', { stage, natGateways: config.natGateways });
+    this.network = new Network(this, 'Network', {
+      stage,
+      natGateways: config.natGateways,
+      ...(config.natProvider === 'instance' ? { natInstanceType: new InstanceType(NAT_INSTANCE_TYPE) } : {}),
+    });
     this.hosts = new ContainerHosts(this, 'Hosts', {
       vpc: this.network.vpc,
       config,

@@ -1,4 +1,5 @@
 import { type ContextKey, type ContextReader, optionalBoolean, optionalChoice } from '../shared/context';
+import { AVAILABILITY_ZONES } from '../shared/network';
 import type { StageConfig, StageName } from '../shared/stage-config';
 
 /** Where the database lives: its own VPC, or the containers architecture's VPC so the sample service can reach it. */
@@ -20,6 +21,13 @@ export interface DatabaseConfig {
   readonly deleteAutomatedBackups: boolean;
   /** Enhanced monitoring interval. */
   readonly monitoringIntervalSeconds: number;
+  /**
+   * AZs the Secrets Manager endpoint has a network interface in ($7.30 a
+   * month each). Clients in the other AZ reach it across AZs; with one, an
+   * outage of that AZ stops secret reads (deployments' migrations) until it
+   * recovers, which a sandbox can accept.
+   */
+  readonly secretsEndpointAzs: number;
   /** A read replica for read-heavy work (`-c databaseReadReplica=true`). */
   readonly readReplica: boolean;
   /** `"databaseNetwork": "containers"` (in cdk.json) puts the database in the containers VPC. */
@@ -48,6 +56,7 @@ const STAGE_DEFAULTS: Record<StageName, Omit<DatabaseConfig, 'readReplica' | 'ne
     backupRetentionDays: 1,
     deleteAutomatedBackups: true,
     monitoringIntervalSeconds: 60,
+    secretsEndpointAzs: 1,
   },
   production: {
     instanceType: 'm7g.large',
@@ -57,6 +66,7 @@ const STAGE_DEFAULTS: Record<StageName, Omit<DatabaseConfig, 'readReplica' | 'ne
     backupRetentionDays: 14,
     deleteAutomatedBackups: false,
     monitoringIntervalSeconds: 15,
+    secretsEndpointAzs: AVAILABILITY_ZONES,
   },
 };
 

@@ -83,7 +83,7 @@ export class MultiAzDatabaseStack extends Stack {
     this.secretsManagerEndpoint = new InterfaceVpcEndpoint(this, 'SecretsManagerEndpoint', {
       vpc,
       service: InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-      subnets: { subnetGroupName: SUBNETS.isolated },
+      subnets: { subnets: vpc.selectSubnets({ subnetGroupName: SUBNETS.isolated }).subnets.slice(0, config.secretsEndpointAzs) },
       privateDnsEnabled: true,
       securityGroups: [endpointSecurityGroup],
       open: false,
@@ -163,7 +163,7 @@ export class MultiAzDatabaseStack extends Stack {
             minCount: Math.round(config.allocatedStorageGiB * GIB * 0.1),
             ...alarm({
               name: 'CustomerDatabase-StorageUnder10PercentFree',
-              description: `Less than 10% of the customer database's ${config.allocatedStorageGiB} GiB is free; storage autoscaling grows it up to its maximum, after which writes fail. First check: the FreeStorageSpace trend on the dashboard and the largest tables.`,
+              description: `Less than 10% of the customer database's ${config.allocatedStorageGiB} GiB is free; storage autoscaling grows it up to its maximum, after which writes fail. First check: the FreeStorageSpace metric's trend and the largest tables.`,
               timing: ON_FIRST_FIVE_MINUTES,
             }),
           },
@@ -219,7 +219,7 @@ export class MultiAzDatabaseStack extends Stack {
                           ...alarm({
                             name: 'ReadReplica-LagOver60Seconds',
                             description:
-                              'The read replica is more than 60 seconds behind the primary: reads from it return stale data. First check: write volume on the primary and the replica CPU on the dashboard.',
+                              'The read replica is more than 60 seconds behind the primary: reads from it return stale data. First check: write volume on the primary and the CPU metric of the replica.',
                             timing: SUSTAINED_TEN_MINUTES,
                           }),
                         },

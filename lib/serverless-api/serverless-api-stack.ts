@@ -54,7 +54,7 @@ export class ServerlessApiStack extends Stack {
             ...alarm({
               name: 'MenuApi-SlowResponses',
               description:
-                "The slowest 1% of menu API requests took more than 2 seconds. First check: the handlers' duration and the table's throttling on the dashboard.",
+                "The slowest 1% of menu API requests took more than 2 seconds. First check: the handlers' Duration metrics and the table's throttling alarms.",
               timing: SUSTAINED_TEN_MINUTES,
             }),
           },

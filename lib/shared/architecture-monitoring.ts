@@ -42,11 +42,12 @@ export interface AlarmText {
 }
 
 /**
- * One dashboard and one alarm channel per architecture, built on
- * cdk-monitoring-constructs so each architecture only says what to watch and
- * at which threshold. Alarms notify an encrypted SNS topic with an email
- * subscription when the stage names an address (always in production); in a
- * sandbox without one, alarms still change state on the dashboard.
+ * Alarms, one alarm channel and (when the stage has dashboards) one
+ * dashboard per architecture, built on cdk-monitoring-constructs so each
+ * architecture only says what to watch and at which threshold. Alarms notify
+ * an encrypted SNS topic with an email subscription when the stage names an
+ * address (always in production); in a sandbox without one, alarms still
+ * change state in the CloudWatch console.
  */
 export class ArchitectureMonitoring extends Construct {
   readonly facade: MonitoringFacade;
@@ -99,7 +100,7 @@ export class ArchitectureMonitoring extends Construct {
       metricFactoryDefaults: { period: METRIC_PERIOD },
       dashboardFactory: new DefaultDashboardFactory(this, 'Dashboards', {
         dashboardNamePrefix: prefix,
-        createDashboard: true,
+        createDashboard: props.stage.dashboards,
         createSummaryDashboard: false,
         createAlarmDashboard: false,
       }),
@@ -133,7 +134,7 @@ export class ArchitectureMonitoring extends Construct {
         maxThrottledEventsThreshold: 0,
         ...this.alarm({
           name: `${name}-${kind}Throttled`,
-          description: `DynamoDB throttled ${kind.toLowerCase()}s of the ${what} table (on demand: traffic over twice its previous peak, or one hot key); the SDK retries, callers see latency or errors. First check: the table's consumed capacity by key on the dashboard.`,
+          description: `DynamoDB throttled ${kind.toLowerCase()}s of the ${what} table (on demand: traffic over twice its previous peak, or one hot key); the SDK retries, callers see latency or errors. First check: the table's consumed capacity metrics (for a hot key, turn on CloudWatch Contributor Insights for the table).`,
           timing: SUSTAINED_TEN_MINUTES,
         }),
       },
@@ -178,7 +179,7 @@ export class ArchitectureMonitoring extends Construct {
                 maxErrorCount: 0,
                 ...this.alarm({
                   name: `${name}-Throttled`,
-                  description: `Lambda refused ${what} requests for lack of concurrency (the account's concurrent executions are used up), so callers got a 5XX. First check: the API's request count on the dashboard and other functions of the account.`,
+                  description: `Lambda refused ${what} requests for lack of concurrency (the account's concurrent executions are used up), so callers got a 5XX. First check: the API's request count metric and the other functions of the account.`,
                   timing: SUSTAINED_TEN_MINUTES,
                 }),
               },

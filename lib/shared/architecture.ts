@@ -1,5 +1,6 @@
 import type { App, Stack, StackProps } from 'aws-cdk-lib';
 import type { ContextKey, ContextReader } from './context';
+import { addMonthlyBudget } from './monthly-budget';
 import type { StageConfig } from './stage-config';
 import { tagArchitecture } from './tags';
 
@@ -46,6 +47,8 @@ export function architectureStack<S extends Stack>(
     terminationProtection: stage.terminationProtection,
   });
   tagArchitecture(stack, scope.architecture, stage);
+  if (stage.monthlyBudgetUsd !== undefined)
+    addMonthlyBudget(stack, scope.architecture, { ...stage, monthlyBudgetUsd: stage.monthlyBudgetUsd });
   return stack;
 }
 

@@ -1,4 +1,22 @@
-import { FlowLogDestination, FlowLogTrafficType, GatewayVpcEndpointAwsService, IpAddresses, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Aspects, Validations } from 'aws-cdk-lib';
+import {
+  AmazonLinuxCpuType,
+  type CfnInstance,
+  FlowLogDestination,
+  FlowLogTrafficType,
+  GatewayVpcEndpointAwsService,
+  InstanceArchitecture,
+  InstanceRequireImdsv2Aspect,
+  type InstanceType,
+  IpAddresses,
+  MachineImage,
+  NatProvider,
+  NatTrafficDirection,
+  Peer,
+  Port,
+  SubnetType,
+  Vpc,
+} from 'aws-cdk-lib/aws-ec2';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { StageConfig } from './stage-config';
@@ -7,11 +25,18 @@ import { stageLogGroup } from './stage-log-group';
 export interface NetworkProps {
   readonly stage: StageConfig;
   /**
-   * NAT gateways for the private-with-egress subnets. One per AZ removes the
-   * single point of failure; one in total keeps an idle sandbox cheaper; zero
-   * leaves those subnets with no internet route at all.
+   * NATs for the private-with-egress subnets. One per AZ removes the single
+   * point of failure; one in total keeps an idle sandbox cheaper; zero leaves
+   * those subnets with no internet route at all.
    */
   readonly natGateways: number;
+  /**
+   * NAT instances of this type instead of managed NAT gateways: the same
+   * routes for a fraction of the hourly price, without the gateway's
+   * redundancy within its AZ and its bandwidth.
+   * @default - NAT gateways
+   */
+  readonly natInstanceType?: InstanceType;
   /** @default '10.0.0.0/16' */
   readonly cidr?: string;
 }
@@ -45,10 +70,12 @@ export class Network extends Construct {
     super(scope, id);
     this.cidr = props.cidr ?? '10.0.0.0/16';
     this.flowLogGroup = stageLogGroup(this, 'FlowLogs', props.stage);
+    const natInstances = props.natInstanceType && props.natGateways > 0 ? natInstanceProvider(props.natInstanceType) : undefined;
     this.vpc = new Vpc(this, 'Vpc', {
       ipAddresses: IpAddresses.cidr(this.cidr),
       maxAzs: AVAILABILITY_ZONES,
       natGateways: props.natGateways,
+      ...(natInstances ? { natGatewayProvider: natInstances } : {}),
       subnetConfiguration: [
         { name: SUBNETS.public, subnetType: SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         {
@@ -67,5 +94,40 @@ export class Network extends Construct {
         All: { destination: FlowLogDestination.toCloudWatchLogs(this.flowLogGroup), trafficType: FlowLogTrafficType.ALL },
       },
     });
+    if (natInstances) {
+      // Forward only what starts inside the VPC; nothing from the internet may open a connection.
+      natInstances.connections.allowFrom(Peer.ipv4(this.cidr), Port.allTraffic(), 'Traffic from the VPC to forward');
+      Aspects.of(this).add(new InstanceRequireImdsv2Aspect());
+      for (const instance of natInstances.gatewayInstances) {
+        (instance.node.defaultChild as CfnInstance).blockDeviceMappings = [
+          { deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8, deleteOnTermination: true } },
+        ];
+        Validations.of(instance).acknowledge(
+          {
+            id: 'AwsSolutions-EC28',
+            reason:
+              'A NAT instance is chosen where idle cost matters (a sandbox); detailed monitoring would add about $2 a month for 1-minute metrics that nothing alarms on.',
+          },
+          {
+            id: 'AwsSolutions-EC29',
+            reason:
+              'CloudFormation replaces a NAT instance when its image or type changes and deletes it with the stack; termination protection would block both, and the VPC routes through whichever instance the stack owns.',
+          },
+        );
+      }
+    }
   }
+}
+
+/** NAT instances (Amazon Linux 2023, iptables masquerading) with a public address of their own. */
+function natInstanceProvider(instanceType: InstanceType) {
+  const cpuType = instanceType.architecture === InstanceArchitecture.ARM_64 ? AmazonLinuxCpuType.ARM_64 : AmazonLinuxCpuType.X86_64;
+  return NatProvider.instanceV2({
+    instanceType,
+    // Resolved from AWS's public SSM parameter at deploy time: no lookup, synth stays offline.
+    machineImage: MachineImage.latestAmazonLinux2023({ cpuType }),
+    defaultAllowedTraffic: NatTrafficDirection.OUTBOUND_ONLY,
+    // The public subnets do not map public addresses on launch.
+    associatePublicIpAddress: true,
+  });
 }

@@ -1,6 +1,6 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString } from './context';
+import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString, optionalWholeNumber } from './context';
 
 /** The stages a stack can be synthesized for. */
 export const STAGE_NAMES = ['sandbox', 'production'] as const;
@@ -28,8 +28,10 @@ export interface StageConfig {
   readonly logRetention: RetentionDays;
   /** Whether the stack itself refuses `cdk destroy`. */
   readonly terminationProtection: boolean;
-  /** Where alarms send notifications; none means alarms only change state on the dashboard. */
+  /** Where alarms send notifications; none means alarms only change state (CloudWatch console). */
   readonly alarmEmail?: string;
+  /** A monthly AWS Budgets budget per architecture stack, alerting `alarmEmail` (`-c monthlyBudgetUsd=<n>`). */
+  readonly monthlyBudgetUsd?: number;
   /** A web application firewall in front of public endpoints (costs a fixed monthly fee). */
   readonly webApplicationFirewall: boolean;
   /**
@@ -39,12 +41,22 @@ export interface StageConfig {
   readonly apiExecutionLogLevel: 'INFO' | 'ERROR';
   /** Whether `*` may be given as the allowed CORS origin (never in production). */
   readonly anyCorsOriginAllowed: boolean;
+  /**
+   * A CloudWatch dashboard per architecture ($3 a month each). A sandbox
+   * goes without: its alarms and the services' own metric pages show the
+   * same metrics, and five dashboards would be a sixth of its idle cost.
+   */
+  readonly dashboards: boolean;
 }
 
 /** The stage's own context keys. */
 export const STAGE_CONTEXT_KEYS: readonly ContextKey[] = [
   { name: 'stage', description: 'sandbox (default) or production' },
   { name: 'alarmEmail', description: 'Address that alarm notifications are emailed to (required in production)' },
+  {
+    name: 'monthlyBudgetUsd',
+    description: "A monthly cost budget in USD for each architecture's stack, alerting alarmEmail on forecast and actual spend",
+  },
 ];
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -60,7 +72,16 @@ export function parseStage(read: ContextReader): StageConfig {
   if (name === 'production' && alarmEmail === undefined) {
     throw new ConfigError('alarmEmail', read('alarmEmail'), `${emailAccepted} (required when stage=production)`);
   }
-  return { ...STAGES[name], alarmEmail };
+  // 0 stands for absent: the smallest budget accepted is $1.
+  const budget = optionalWholeNumber(read, 'monthlyBudgetUsd', { min: 1, max: 100_000, meaning: 'US dollars a month' }, 0);
+  if (budget > 0 && alarmEmail === undefined) {
+    throw new ConfigError(
+      'alarmEmail',
+      read('alarmEmail'),
+      `${emailAccepted} (required with monthlyBudgetUsd: the budget's alerts go there)`,
+    );
+  }
+  return { ...STAGES[name], alarmEmail, ...(budget > 0 ? { monthlyBudgetUsd: budget } : {}) };
 }
 
 const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
@@ -78,6 +99,7 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     webApplicationFirewall: false,
     apiExecutionLogLevel: 'INFO',
     anyCorsOriginAllowed: true,
+    dashboards: false,
   },
   production: {
     name: 'production',
@@ -91,5 +113,6 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     webApplicationFirewall: true,
     apiExecutionLogLevel: 'ERROR',
     anyCorsOriginAllowed: false,
+    dashboards: true,
   },
 };

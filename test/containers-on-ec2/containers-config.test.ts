@@ -6,9 +6,28 @@ const configOf = (raw: RawContext) => parseContainersConfig(readerOf(raw), parse
 const PRODUCTION = { stage: 'production', alarmEmail: 'ops@example.com' };
 
 describe('parseContainersConfig', () => {
-  test('NAT gateways, hosts and tasks per stage; NAT overridable by context; ECS-optimized image and no SSH by default', () => {
-    expect(configOf({})).toEqual({ natGateways: 1, minInstances: 1, desiredTasks: 1, hostImage: { kind: 'ecs-optimized' } });
-    expect(configOf(PRODUCTION)).toMatchObject({ natGateways: 2, minInstances: 2, desiredTasks: 2 });
+  test('NATs, hosts and tasks per stage; NAT and host type overridable by context; ECS-optimized image and no SSH by default', () => {
+    expect(configOf({})).toEqual({
+      natGateways: 1,
+      natProvider: 'instance',
+      hostInstanceType: 't4g.micro',
+      containerInsights: false,
+      minInstances: 1,
+      desiredTasks: 1,
+      hostImage: { kind: 'ecs-optimized' },
+    });
+    expect(configOf(PRODUCTION)).toMatchObject({
+      natGateways: 2,
+      natProvider: 'gateway',
+      hostInstanceType: 't3.small',
+      containerInsights: true,
+      minInstances: 2,
+      desiredTasks: 2,
+    });
+    expect(configOf({ natProvider: 'gateway', hostInstanceType: 't3.small' })).toMatchObject({
+      natProvider: 'gateway',
+      hostInstanceType: 't3.small',
+    });
     expect(configOf({ natGateways: '0' }).natGateways).toBe(0);
     expect(configOf({ natGateways: 2 }).natGateways).toBe(2);
     expect(configOf({ amiId: 'ami-0123456789abcdef0' }).hostImage).toEqual({ kind: 'ami-id', amiId: 'ami-0123456789abcdef0' });
@@ -25,6 +44,8 @@ describe('parseContainersConfig', () => {
     [{ natGateways: 'one' }, /Invalid context value natGateways="one": expected a whole number from 0 to 2/],
     [{ natGateways: '-1' }, /Invalid context value natGateways="-1"/],
     [{ natGateways: '1.5' }, /Invalid context value natGateways="1.5"/],
+    [{ natProvider: 'nat-gateway' }, /Invalid context value natProvider="nat-gateway": expected one of gateway, instance/],
+    [{ hostInstanceType: 'small' }, /Invalid context value hostInstanceType="small": expected an EC2 instance type such as t4g.micro/],
     [{ amiId: 'ami-123' }, /Invalid context value amiId="ami-123": expected an AMI id: ami- followed by 8 or 17/],
     [{ amiId: 'AMI-0123456789ABCDEF0' }, /Invalid context value amiId="AMI-0123456789ABCDEF0"/],
     [{ amiParameter: 'my/ami' }, /Invalid context value amiParameter="my\/ami": expected an SSM parameter name starting with \//],

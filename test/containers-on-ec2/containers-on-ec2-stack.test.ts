@@ -10,9 +10,11 @@ const { sandbox, production, stages } = stageTemplates(containersOnEc2);
 const customized = synthArchitecture(containersOnEc2, {
   ...STAGE_CONTEXTS.sandbox,
   natGateways: '2',
+  natProvider: 'gateway',
   sshKeyName: 'ops',
   sshCidr: '203.0.113.0/24',
   amiId: 'ami-0123456789abcdef0',
+  hostInstanceType: 't3.small',
 }).template;
 const isolated = synthArchitecture(containersOnEc2, {
   ...STAGE_CONTEXTS.sandbox,
@@ -20,7 +22,11 @@ const isolated = synthArchitecture(containersOnEc2, {
   amiParameter: '/coffee-shop/ecs-ami',
 }).template;
 
-const launchTemplate = (t: Template) => onlyResourceOf(t, 'AWS::EC2::LaunchTemplate').Properties.LaunchTemplateData;
+/** The container hosts' launch template (a NAT instance has one of its own, for IMDSv2). */
+const launchTemplate = (t: Template) => {
+  const id = onlyResourceOf(t, 'AWS::AutoScaling::AutoScalingGroup').Properties.LaunchTemplate.LaunchTemplateId.Ref;
+  return t.toJSON().Resources[id].Properties.LaunchTemplateData;
+};
 
 describe('network', () => {
   test.each(stages)('%s: two AZs of public, private and isolated subnets', (_, template) => {
@@ -34,10 +40,13 @@ describe('network', () => {
     for (const s of subnets) expect(s.MapPublicIpOnLaunch).toBe(false);
   });
 
-  test('one NAT gateway in a sandbox, one per AZ in production, and as many as the context says', () => {
-    sandbox.resourceCountIs('AWS::EC2::NatGateway', 1);
+  test('a NAT instance in a sandbox, a NAT gateway per AZ in production, and what the context says', () => {
+    sandbox.resourceCountIs('AWS::EC2::NatGateway', 0);
+    sandbox.resourceCountIs('AWS::EC2::Instance', 1);
     production.resourceCountIs('AWS::EC2::NatGateway', 2);
+    production.resourceCountIs('AWS::EC2::Instance', 0);
     customized.resourceCountIs('AWS::EC2::NatGateway', 2);
+    customized.resourceCountIs('AWS::EC2::Instance', 0);
     const none = isolated;
     none.resourceCountIs('AWS::EC2::NatGateway', 0);
     // With no NAT, only the public subnets have a default route (to the internet gateway).
@@ -46,9 +55,27 @@ describe('network', () => {
   });
 
   test.each(stages)('%s: private subnets reach the internet only through NAT', (_, template) => {
-    const natRoutes = resourcesOf(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId);
+    const natRoutes = resourcesOf(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId ?? r.Properties.InstanceId);
     expect(natRoutes).toHaveLength(2);
     for (const [, r] of natRoutes) expect(r.Properties.DestinationCidrBlock).toBe('0.0.0.0/0');
+  });
+
+  test("sandbox: the NAT instance is a t4g.nano that forwards only the VPC's traffic, with IMDSv2 and an encrypted root volume", () => {
+    const nat = onlyResourceOf(sandbox, 'AWS::EC2::Instance').Properties;
+    expect(nat).toMatchObject({ InstanceType: 't4g.nano', SourceDestCheck: false });
+    expect(nat.NetworkInterfaces).toEqual([expect.objectContaining({ AssociatePublicIpAddress: true })]);
+    expect(nat.BlockDeviceMappings).toEqual([
+      { DeviceName: '/dev/xvda', Ebs: expect.objectContaining({ Encrypted: true, VolumeType: 'gp3' }) },
+    ]);
+    const natLaunchTemplates = resourcesOf(sandbox, 'AWS::EC2::LaunchTemplate').filter(
+      ([, lt]) => lt.Properties.LaunchTemplateName === nat.LaunchTemplate.LaunchTemplateName,
+    );
+    expect(natLaunchTemplates.map(([, lt]) => lt.Properties.LaunchTemplateData.MetadataOptions)).toEqual([{ HttpTokens: 'required' }]);
+    const groupId = nat.NetworkInterfaces[0].GroupSet[0]['Fn::GetAtt'][0];
+    const group = sandbox.toJSON().Resources[groupId].Properties;
+    expect(group.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '10.0.0.0/16', IpProtocol: '-1' })]);
+    // Graviton image for a Graviton type, resolved at deploy time.
+    expect(JSON.stringify(sandbox.toJSON().Parameters)).toContain('al2023-ami-kernel-6.1-arm64');
   });
 
   test.each(stages)('%s: flow logs of all traffic to a log group; S3 and DynamoDB gateway endpoints', (_, template) => {
@@ -127,11 +154,14 @@ describe('shell access', () => {
 });
 
 describe('machine image', () => {
-  test('by default the ECS-optimized Amazon Linux 2023 image, resolved at deploy time', () => {
-    const parameters = sandbox.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
+  test.each([
+    ['sandbox (Graviton)', sandbox, '/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id'],
+    ['production (x86_64)', production, '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id'],
+  ] as const)('%s: by default the ECS-optimized Amazon Linux 2023 image for the CPU, resolved at deploy time', (_, template, name) => {
+    const parameters = template.toJSON().Parameters as Record<string, { Type: string; Default: string }>;
     const ami = Object.values(parameters).find((p) => p.Default?.includes('ecs/optimized-ami/amazon-linux-2023'));
-    expect(ami?.Type).toBe('AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>');
-    expect(JSON.stringify(launchTemplate(sandbox).ImageId)).toContain('SsmParameterValue');
+    expect(ami).toEqual({ Type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>', Default: name });
+    expect(JSON.stringify(launchTemplate(template).ImageId)).toContain('SsmParameterValue');
   });
 
   test('a custom AMI id by context', () => {
@@ -148,23 +178,29 @@ describe('machine image', () => {
 });
 
 describe('cluster and capacity', () => {
-  test.each(stages)('%s: Container Insights; capacity provider with managed scaling and no termination protection', (_, template) => {
-    template.hasResourceProperties('AWS::ECS::Cluster', {
-      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
-    });
-    template.hasResourceProperties('AWS::ECS::CapacityProvider', {
-      AutoScalingGroupProvider: {
-        ManagedScaling: Match.objectLike({ Status: 'ENABLED', TargetCapacity: 90 }),
-        ManagedTerminationProtection: 'DISABLED',
-        ManagedDraining: 'ENABLED',
-      },
-    });
-    expect(onlyResourceOf(template, 'AWS::AutoScaling::AutoScalingGroup').Properties.NewInstancesProtectedFromScaleIn).toBe(false);
-  });
+  test.each(stages)(
+    '%s: Container Insights in production only; capacity provider with managed scaling and no termination protection',
+    (stage, template) => {
+      template.hasResourceProperties('AWS::ECS::Cluster', {
+        ClusterSettings: [{ Name: 'containerInsights', Value: stage === 'production' ? 'enabled' : 'disabled' }],
+      });
+      template.hasResourceProperties('AWS::ECS::CapacityProvider', {
+        AutoScalingGroupProvider: {
+          ManagedScaling: Match.objectLike({ Status: 'ENABLED', TargetCapacity: 90 }),
+          ManagedTerminationProtection: 'DISABLED',
+          ManagedDraining: 'ENABLED',
+        },
+      });
+      expect(onlyResourceOf(template, 'AWS::AutoScaling::AutoScalingGroup').Properties.NewInstancesProtectedFromScaleIn).toBe(false);
+    },
+  );
 
-  test('instances per stage: one in a sandbox, two in production', () => {
+  test('instances per stage: one Graviton t4g.micro in a sandbox, two t3.small in production, the type the context names', () => {
     expect(onlyResourceOf(sandbox, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('1');
     expect(onlyResourceOf(production, 'AWS::AutoScaling::AutoScalingGroup').Properties.MinSize).toBe('2');
+    expect(launchTemplate(sandbox).InstanceType).toBe('t4g.micro');
+    expect(launchTemplate(production).InstanceType).toBe('t3.small');
+    expect(launchTemplate(customized).InstanceType).toBe('t3.small');
   });
 
   test('production announces scaling events on the alarm topic', () => {

@@ -201,22 +201,28 @@ describe('network access', () => {
     );
   });
 
-  test.each(allVariants)('%s: a Secrets Manager interface endpoint in the isolated subnets, open to named clients only', (_, template) => {
-    const endpoint = resourcesOf(template, 'AWS::EC2::VPCEndpoint').find(([, e]) => e.Properties.VpcEndpointType === 'Interface')![1];
-    expect(JSON.stringify(endpoint.Properties.ServiceName)).toContain('secretsmanager');
-    expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
-    const [groupId] = securityGroupByDescription(template, 'Secrets Manager endpoint');
-    const rules = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
-      JSON.stringify(r.Properties.GroupId).includes(groupId),
-    );
-    expect(rules.map(([, r]) => [r.Properties.FromPort, r.Properties.Description]).sort()).toEqual(
-      [
-        [443, 'Schema migrations function reads the database secret'],
-        // In the containers VPC, private DNS sends every Secrets Manager call there to this endpoint.
-        ...(template === sharedNetwork ? [[443, `${PEER_CLIENT} read secrets`]] : []),
-      ].sort(),
-    );
-  });
+  test.each(allVariants)(
+    '%s: a Secrets Manager interface endpoint in the isolated subnets, open to named clients only',
+    (name, template) => {
+      const endpoint = resourcesOf(template, 'AWS::EC2::VPCEndpoint').find(([, e]) => e.Properties.VpcEndpointType === 'Interface')![1];
+      expect(JSON.stringify(endpoint.Properties.ServiceName)).toContain('secretsmanager');
+      expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+      // One AZ in a sandbox ($7.30 a month each), both in production.
+      expect(endpoint.Properties.SubnetIds).toHaveLength(name.startsWith('production') ? 2 : 1);
+      for (const subnet of endpoint.Properties.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/Isolated/);
+      const [groupId] = securityGroupByDescription(template, 'Secrets Manager endpoint');
+      const rules = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
+        JSON.stringify(r.Properties.GroupId).includes(groupId),
+      );
+      expect(rules.map(([, r]) => [r.Properties.FromPort, r.Properties.Description]).sort()).toEqual(
+        [
+          [443, 'Schema migrations function reads the database secret'],
+          // In the containers VPC, private DNS sends every Secrets Manager call there to this endpoint.
+          ...(template === sharedNetwork ? [[443, `${PEER_CLIENT} read secrets`]] : []),
+        ].sort(),
+      );
+    },
+  );
 });
 
 describe('schema migrations on deploy', () => {

@@ -292,7 +292,7 @@ describe('alarms and dashboard', () => {
 
   test.each(stages)(
     '%s: alarms on API 5XX rate and p99 latency, Lambda errors and throttles, DynamoDB throttles and system errors',
-    (_, template) => {
+    (stage, template) => {
       const alarms = alarmMetrics(template);
       const count = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
       expect(count(/"MetricName":"5XXError","Namespace":"AWS\/ApiGateway"/)).toBe(1);
@@ -304,7 +304,8 @@ describe('alarms and dashboard', () => {
       expect(count(/"MetricName":"SystemErrors"/)).toBe(1);
       // Metrics are those of this stack's API, not of any API that shares its name.
       expect(alarms.filter((a) => a.includes('AWS/ApiGateway')).every((a) => a.includes('"Value":"CoffeeShop-MenuApi-'))).toBe(true);
-      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+      // A dashboard costs $3 a month: production only.
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', stage === 'production' ? 1 : 0);
     },
   );
 

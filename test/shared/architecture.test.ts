@@ -1,7 +1,9 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { CfnBudget } from 'aws-cdk-lib/aws-budgets';
 import { ARCHITECTURES, CONTEXT_KEYS } from '../../lib/app/architectures';
 import { type Architecture, architectureScope, architectureStack } from '../../lib/shared/architecture';
+import { parseStage } from '../../lib/shared/stage-config';
 import { STAGES } from './bare-stack';
 
 const sample: Architecture<Stack> = {
@@ -33,6 +35,58 @@ describe('architectureStack', () => {
     expect(stack.terminationProtection).toBe(stage.terminationProtection);
     Template.fromStack(stack); // tags are applied at synth
     expect(stack.tags.tagValues()).toEqual({ project: 'coffee-shop-platform', architecture: 'sample', stage: name });
+  });
+});
+
+describe('monthly budget (-c monthlyBudgetUsd)', () => {
+  const sampleStack = (raw: Record<string, unknown>) =>
+    sample.add(
+      architectureScope(
+        sample,
+        new App(),
+        parseStage((key) => raw[key]),
+        () => undefined,
+      ),
+    );
+
+  test("none unless asked for; then a cost budget over the architecture's and stage's tags, alerting the alarm email", () => {
+    expect(
+      sampleStack({ alarmEmail: 'ops@example.com' })
+        .node.findAll()
+        .filter((c) => c instanceof CfnBudget),
+    ).toEqual([]);
+    const template = Template.fromStack(sampleStack({ monthlyBudgetUsd: '25', alarmEmail: 'ops@example.com' }));
+    const alert = (type: string, threshold: number) => ({
+      Notification: { NotificationType: type, ComparisonOperator: 'GREATER_THAN', Threshold: threshold, ThresholdType: 'PERCENTAGE' },
+      Subscribers: [{ SubscriptionType: 'EMAIL', Address: 'ops@example.com' }],
+    });
+    template.resourcePropertiesCountIs('AWS::Budgets::Budget', {}, 1);
+    template.hasResourceProperties('AWS::Budgets::Budget', {
+      Budget: {
+        BudgetName: 'CoffeeShop-Sample-sandbox-monthly',
+        BudgetType: 'COST',
+        TimeUnit: 'MONTHLY',
+        BudgetLimit: { Amount: 25, Unit: 'USD' },
+        FilterExpression: {
+          And: [
+            { Tags: { Key: 'architecture', Values: ['sample'], MatchOptions: ['EQUALS'] } },
+            { Tags: { Key: 'stage', Values: ['sandbox'], MatchOptions: ['EQUALS'] } },
+          ],
+        },
+      },
+      NotificationsWithSubscribers: [alert('FORECASTED', 100), alert('ACTUAL', 80), alert('ACTUAL', 100)],
+    });
+  });
+
+  test.each([
+    [{ monthlyBudgetUsd: '25' }, /^Missing context value alarmEmail: .*required with monthlyBudgetUsd/],
+    [
+      { monthlyBudgetUsd: '0', alarmEmail: 'ops@example.com' },
+      /Invalid context value monthlyBudgetUsd="0": expected a whole number from 1/,
+    ],
+    [{ monthlyBudgetUsd: '12.5', alarmEmail: 'ops@example.com' }, /Invalid context value monthlyBudgetUsd="12.5"/],
+  ])('refuses %j with the key and what is accepted', (raw, message) => {
+    expect(() => parseStage((key) => (raw as Record<string, unknown>)[key])).toThrow(message);
   });
 });
 

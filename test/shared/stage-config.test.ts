@@ -19,6 +19,8 @@ describe('parseStage', () => {
     expect(stage.logRetention).toBe(RetentionDays.ONE_WEEK);
     expect(stage.alarmEmail).toBeUndefined();
     expect(stage.apiExecutionLogLevel).toBe('INFO');
+    expect(stage.dashboards).toBe(false);
+    expect(stage.monthlyBudgetUsd).toBeUndefined();
     expect(corsOf({})).toEqual(['*']);
   });
 
@@ -35,6 +37,7 @@ describe('parseStage', () => {
     expect(stage.alarmEmail).toBe('ops@example.com');
     expect(stage.webApplicationFirewall).toBe(true);
     expect(stage.apiExecutionLogLevel).toBe('ERROR');
+    expect(stage.dashboards).toBe(true);
     expect(corsOf(raw)).toEqual([]);
   });
 
