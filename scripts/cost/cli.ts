@@ -14,7 +14,7 @@ import { App } from 'aws-cdk-lib';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { addCoffeeShopStacks } from '../../lib/app/coffee-shop-app';
 import { exitOnConfigError } from '../../lib/shared/context';
-import type { STAGE_NAMES, StageName } from '../../lib/shared/stage-config';
+import type { StageName } from '../../lib/shared/stage-config';
 import {
   type ArchitectureTemplate,
   architectureCostMarkdown,
@@ -43,7 +43,7 @@ function main(argv: readonly string[]): void {
     if (arg === '--stage') {
       const value = argv[++i];
       if (value !== 'sandbox' && value !== 'production') fail(`--stage takes sandbox or production, not ${value ?? 'nothing'}`);
-      stage = value as (typeof STAGE_NAMES)[number];
+      stage = value as StageName;
     } else if (arg === '--json') json = true;
     else if (arg === '--update-docs') updateDocs = true;
     else if (arg === '-c' || arg === '--context') {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { type CostTemplate, stackCostAtRest } from '../../scripts/cost/at-rest';
+import { synthTemplates } from '../../scripts/cost/cli';
 import {
   architectureCostMarkdown,
   COST_BEGIN,
@@ -86,6 +87,16 @@ describe('cost at rest from the templates', () => {
       ['clickstream', 'click events'],
     ]);
     for (const a of reports.production.architectures) if (a.perUnit) expect(a.perUnit.usd).toBeGreaterThan(0);
+  });
+});
+
+describe('npm run cost', () => {
+  test("synthesizes the stage itself, finds each stack's architecture by its tag and reports what the snapshots report", () => {
+    const synthesized = costReport('sandbox', synthTemplates('sandbox', {}));
+    expect(synthesized.architectures.map((a) => [a.architecture, a.stack])).toEqual(
+      reports.sandbox.architectures.map((a) => [a.architecture, a.stack]),
+    );
+    expect(synthesized.monthlyUsd).toBeCloseTo(reports.sandbox.monthlyUsd, 6);
   });
 });
 
