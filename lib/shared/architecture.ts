@@ -47,8 +47,7 @@ export function architectureStack<S extends Stack>(
     terminationProtection: stage.terminationProtection,
   });
   tagArchitecture(stack, scope.architecture, stage);
-  if (stage.monthlyBudgetUsd !== undefined)
-    addMonthlyBudget(stack, scope.architecture, { ...stage, monthlyBudgetUsd: stage.monthlyBudgetUsd });
+  if (stage.monthlyBudget) addMonthlyBudget(stack, scope.architecture, stage.name, stage.monthlyBudget);
   return stack;
 }
 

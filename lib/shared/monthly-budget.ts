@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import { CfnBudget } from 'aws-cdk-lib/aws-budgets';
-import type { StageConfig } from './stage-config';
+import type { StageConfig, StageName } from './stage-config';
+import { TAG_KEYS } from './tags';
 
 /** Percentages of the budget at which the alarm email hears about spend. */
 export const BUDGET_ALERTS = [
@@ -19,18 +20,17 @@ export const BUDGET_ALERTS = [
 export function addMonthlyBudget(
   stack: Stack,
   architecture: string,
-  stage: StageConfig & { readonly monthlyBudgetUsd: number },
+  stage: StageName,
+  budget: NonNullable<StageConfig['monthlyBudget']>,
 ): CfnBudget {
-  const email = stage.alarmEmail;
-  if (email === undefined) throw new Error('A monthly budget needs alarmEmail (parseStage checks this)');
   const tag = (key: string, value: string) => ({ tags: { key, values: [value], matchOptions: ['EQUALS'] } });
-  const budget = new CfnBudget(stack, 'MonthlyBudget', {
+  return new CfnBudget(stack, 'MonthlyBudget', {
     budget: {
       budgetName: `${stack.stackName}-monthly`,
       budgetType: 'COST',
       timeUnit: 'MONTHLY',
-      budgetLimit: { amount: stage.monthlyBudgetUsd, unit: 'USD' },
-      filterExpression: { and: [tag('architecture', architecture), tag('stage', stage.name)] },
+      budgetLimit: { amount: budget.usd, unit: 'USD' },
+      filterExpression: { and: [tag(TAG_KEYS.architecture, architecture), tag(TAG_KEYS.stage, stage)] },
     },
     notificationsWithSubscribers: BUDGET_ALERTS.map((alert) => ({
       notification: {
@@ -39,8 +39,7 @@ export function addMonthlyBudget(
         threshold: alert.percent,
         thresholdType: 'PERCENTAGE',
       },
-      subscribers: [{ subscriptionType: 'EMAIL', address: email }],
+      subscribers: [{ subscriptionType: 'EMAIL', address: budget.email }],
     })),
   });
-  return budget;
 }

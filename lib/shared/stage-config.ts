@@ -30,8 +30,8 @@ export interface StageConfig {
   readonly terminationProtection: boolean;
   /** Where alarms send notifications; none means alarms only change state (CloudWatch console). */
   readonly alarmEmail?: string;
-  /** A monthly AWS Budgets budget per architecture stack, alerting `alarmEmail` (`-c monthlyBudgetUsd=<n>`). */
-  readonly monthlyBudgetUsd?: number;
+  /** A monthly AWS Budgets budget per architecture stack and who hears about it (`-c monthlyBudgetUsd=<n>`, sent to `alarmEmail`). */
+  readonly monthlyBudget?: { readonly usd: number; readonly email: string };
   /** A web application firewall in front of public endpoints (costs a fixed monthly fee). */
   readonly webApplicationFirewall: boolean;
   /**
@@ -73,15 +73,16 @@ export function parseStage(read: ContextReader): StageConfig {
     throw new ConfigError('alarmEmail', read('alarmEmail'), `${emailAccepted} (required when stage=production)`);
   }
   // 0 stands for absent: the smallest budget accepted is $1.
-  const budget = optionalWholeNumber(read, 'monthlyBudgetUsd', { min: 1, max: 100_000, meaning: 'US dollars a month' }, 0);
-  if (budget > 0 && alarmEmail === undefined) {
+  const budgetUsd = optionalWholeNumber(read, 'monthlyBudgetUsd', { min: 1, max: 100_000, meaning: 'US dollars a month' }, 0);
+  if (budgetUsd === 0) return { ...STAGES[name], alarmEmail };
+  if (alarmEmail === undefined) {
     throw new ConfigError(
       'alarmEmail',
       read('alarmEmail'),
       `${emailAccepted} (required with monthlyBudgetUsd: the budget's alerts go there)`,
     );
   }
-  return { ...STAGES[name], alarmEmail, ...(budget > 0 ? { monthlyBudgetUsd: budget } : {}) };
+  return { ...STAGES[name], alarmEmail, monthlyBudget: { usd: budgetUsd, email: alarmEmail } };
 }
 
 const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {

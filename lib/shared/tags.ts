@@ -5,12 +5,15 @@ import type { StageConfig } from './stage-config';
 /** The project tag value shared by every architecture. */
 export const PROJECT_TAG = 'coffee-shop-platform';
 
+/** The cost-allocation tag keys (budgets filter on them, so they are named once). */
+export const TAG_KEYS = { project: 'project', architecture: 'architecture', stage: 'stage' } as const;
+
 /**
  * Cost-allocation tags on every taggable resource under `scope`: which
  * project, which architecture and which stage it belongs to.
  */
 export function tagArchitecture(scope: IConstruct, architecture: string, stage: StageConfig): void {
-  Tags.of(scope).add('project', PROJECT_TAG);
-  Tags.of(scope).add('architecture', architecture);
-  Tags.of(scope).add('stage', stage.name);
+  Tags.of(scope).add(TAG_KEYS.project, PROJECT_TAG);
+  Tags.of(scope).add(TAG_KEYS.architecture, architecture);
+  Tags.of(scope).add(TAG_KEYS.stage, stage.name);
 }

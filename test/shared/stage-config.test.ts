@@ -20,7 +20,7 @@ describe('parseStage', () => {
     expect(stage.alarmEmail).toBeUndefined();
     expect(stage.apiExecutionLogLevel).toBe('INFO');
     expect(stage.dashboards).toBe(false);
-    expect(stage.monthlyBudgetUsd).toBeUndefined();
+    expect(stage.monthlyBudget).toBeUndefined();
     expect(corsOf({})).toEqual(['*']);
   });
 
