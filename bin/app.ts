@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { existsSync, readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { CONTEXT_KEYS } from '../lib/app/architectures';
 import { addCoffeeShopStacks } from '../lib/app/coffee-shop-app';
-import { checkContextKeys, exitOnConfigError } from '../lib/shared/context';
+import { checkContextKeys, exitOnConfigError, storedContext } from '../lib/shared/context';
 import { validationSummary } from '../lib/shared/validation';
 
 /**
@@ -18,16 +17,10 @@ import { validationSummary } from '../lib/shared/validation';
  */
 const app = new App();
 exitOnConfigError(() => {
-  checkContextKeys(app.node.getAllContext(), CONTEXT_KEYS, storedContext());
+  // The CDK CLI runs the app from the project folder.
+  checkContextKeys(app.node.getAllContext(), CONTEXT_KEYS, storedContext('.'));
   addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key));
 });
 // Synthesizes (running the rule packs; a finding fails here) and says which packs ran.
 app.synth();
 if (!process.exitCode) for (const line of validationSummary(app)) process.stderr.write(`${line}\n`);
-
-/** What the project's context files hold (the CDK CLI runs the app from the project folder). */
-function storedContext(): Record<string, unknown> {
-  const read = (file: string, select: (json: Record<string, unknown>) => unknown) =>
-    existsSync(file) ? (select(JSON.parse(readFileSync(file, 'utf8'))) as Record<string, unknown>) : {};
-  return { ...read('cdk.json', (json) => json.context ?? {}), ...read('cdk.context.json', (json) => json) };
-}

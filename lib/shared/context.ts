@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 /**
  * Reading context (`-c key=value` or cdk.json) into typed settings. The core
  * knows how to read and reject values; each architecture names its own keys.
@@ -160,4 +162,13 @@ export function optionalWholeNumber(
     throw new ConfigError(key, value, `a whole number from ${range.min} to ${range.max} (${range.meaning})`);
   }
   return count;
+}
+
+/** What a project's context files hold: cdk.json's `context`, then cdk.context.json over it. */
+export function storedContext(projectDir: string): Record<string, unknown> {
+  const read = (file: string, select: (json: Record<string, unknown>) => unknown) => {
+    const full = path.join(projectDir, file);
+    return existsSync(full) ? (select(JSON.parse(readFileSync(full, 'utf8'))) as Record<string, unknown>) : {};
+  };
+  return { ...read('cdk.json', (json) => json.context ?? {}), ...read('cdk.context.json', (json) => json) };
 }

@@ -42,7 +42,6 @@ export interface StackCost {
 export const BILLED_PER_USE: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::RestApi': 'requests',
   'AWS::Lambda::Function': 'requests and GB-seconds',
-  'AWS::DynamoDB::GlobalTable': 'request units, storage and backups',
   'AWS::SQS::Queue': 'requests',
   'AWS::SNS::Topic': 'publishes and deliveries',
   'AWS::SNS::Subscription': 'deliveries, free to SQS',
@@ -54,17 +53,21 @@ export const BILLED_PER_USE: Readonly<Record<string, string>> = {
   'AWS::Glue::Database': 'catalog objects beyond the first million',
   'AWS::Athena::WorkGroup': 'TB scanned',
   'AWS::CloudFront::Distribution': 'requests and data transfer',
-  'AWS::Cognito::IdentityPool': 'nothing: identity pools are free',
-  'AWS::Lambda::LayerVersion': 'nothing: layers count toward the code storage quota',
-  'AWS::ECS::Service': 'nothing for the EC2 launch type: the instances are priced',
-  'AWS::ECS::TaskDefinition': 'nothing',
-  'AWS::ElasticLoadBalancingV2::TargetGroup': 'nothing: capacity units are billed on the load balancer',
   'AWS::Backup::BackupVault': 'backup storage per GB-month',
   'AWS::Backup::BackupPlan': 'backup storage per GB-month',
 };
 
-/** Resource types with no charge of their own. */
+/**
+ * Resource types with no charge of their own (an identity pool, a layer, an
+ * ECS service or task definition on EC2, whose instances are priced; a target
+ * group, whose capacity units the load balancer bills).
+ */
 const FREE = new Set([
+  'AWS::Cognito::IdentityPool',
+  'AWS::Lambda::LayerVersion',
+  'AWS::ECS::Service',
+  'AWS::ECS::TaskDefinition',
+  'AWS::ElasticLoadBalancingV2::TargetGroup',
   'AWS::IAM::Role',
   'AWS::IAM::Policy',
   'AWS::IAM::InstanceProfile',
@@ -131,7 +134,8 @@ export function stackCostAtRest(stack: string, template: CostTemplate): StackCos
   const resources = template.Resources;
   const lines: CostLine[] = [];
   const notPriced: NotPriced[] = [];
-  const perUse = new Map<string, number>();
+  const perUse = new Map<string, { count: number; billedBy: string }>();
+  const countPerUse = (type: string, billedBy: string) => perUse.set(type, { count: (perUse.get(type)?.count ?? 0) + 1, billedBy });
   const add = (item: string, id: string, quantity: number, price: Price, basis?: string, noun?: string) => {
     if (quantity > 0)
       lines.push({
@@ -208,7 +212,7 @@ export function stackCostAtRest(stack: string, template: CostTemplate): StackCos
         if (props.VpcEndpointType === 'Interface') {
           const azs = (props.SubnetIds ?? []).length;
           add(`interface endpoint ${serviceOf(props.ServiceName)}`, id, azs * hours, PRICES.interfaceEndpointAzHour, `${azs} AZ(s)`);
-        } else perUse.set('AWS::EC2::VPCEndpoint (Gateway)', (perUse.get('AWS::EC2::VPCEndpoint (Gateway)') ?? 0) + 1);
+        } // Gateway endpoints (S3, DynamoDB) are free.
         break;
       case 'AWS::KMS::Key':
         add('KMS customer managed key', id, 1, PRICES.kmsKeyMonth);
@@ -262,7 +266,6 @@ export function stackCostAtRest(stack: string, template: CostTemplate): StackCos
             `1 cluster, ${services} service(s), ${families} task family(ies)`,
           );
         } else if (insights === 'enhanced') unknown(id, type, 'Container Insights with enhanced observability is not in the price table');
-        else perUse.set(type, (perUse.get(type) ?? 0) + 1);
         break;
       }
       case 'AWS::Lambda::EventSourceMapping': {
@@ -275,15 +278,19 @@ export function stackCostAtRest(stack: string, template: CostTemplate): StackCos
             PRICES.sqsRequestMillion,
             'million requests',
           );
-        else perUse.set(type, (perUse.get(type) ?? 0) + 1);
+        // Lambda reading a stream costs nothing of its own.
         break;
       }
+      case 'AWS::DynamoDB::Table':
+      case 'AWS::DynamoDB::GlobalTable':
+        if (props.BillingMode === 'PAY_PER_REQUEST') countPerUse(type, 'on-demand request units, storage and backups');
+        else unknown(id, type, 'provisioned capacity is not in the price table');
+        break;
       default:
-        if (BILLED_PER_USE[type] !== undefined) perUse.set(type, (perUse.get(type) ?? 0) + 1);
+        if (BILLED_PER_USE[type] !== undefined) countPerUse(type, BILLED_PER_USE[type]);
         else if (FREE.has(type) || type.startsWith('Custom::')) {
           // No charge of its own (a custom resource's function is listed as a function).
-        } else if (type === 'AWS::DynamoDB::Table') unknown(id, type, 'use the GlobalTable type (on demand) the project uses');
-        else unknown(id, type, 'type not in the price table');
+        } else unknown(id, type, 'type not in the price table');
     }
   }
 
@@ -291,7 +298,7 @@ export function stackCostAtRest(stack: string, template: CostTemplate): StackCos
   return {
     stack,
     lines: merged,
-    perUse: [...perUse].map(([type, count]) => ({ type, count, billedBy: BILLED_PER_USE[type.split(' ')[0]!] ?? 'nothing at rest' })),
+    perUse: [...perUse].map(([type, { count, billedBy }]) => ({ type, count, billedBy })),
     notPriced,
     monthlyUsd: merged.reduce((sum, line) => sum + line.monthlyUsd, 0),
   };
@@ -338,8 +345,7 @@ function alarmMetricCount(props: { Metrics?: { MetricStat?: unknown }[] }): numb
   return props.Metrics ? props.Metrics.filter((m) => m.MetricStat !== undefined).length : 1;
 }
 
-/** `secretsmanager` from `com.amazonaws.<region>.secretsmanager` (a Join in the template). */
+/** `secretsmanager` from `com.amazonaws.<region>.secretsmanager`, a string or (as CDK writes it) a Join. */
 function serviceOf(serviceName: unknown): string {
-  const text = JSON.stringify(serviceName ?? '');
-  return /\.([a-z0-9-]+)"\]\]\}$/.exec(text)?.[1] ?? /\.([a-z0-9-]+)"?$/.exec(text)?.[1] ?? 'service';
+  return /\.([a-z0-9-]+)"[\]}]*$/.exec(JSON.stringify(serviceName ?? ''))?.[1] ?? 'service';
 }

@@ -7,13 +7,13 @@
  * of work, and prints it. --update-docs rewrites the cost blocks of the
  * architecture docs and the README from both stages' reports.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { addCoffeeShopStacks } from '../../lib/app/coffee-shop-app';
-import { exitOnConfigError } from '../../lib/shared/context';
+import { exitOnConfigError, storedContext } from '../../lib/shared/context';
 import type { StageName } from '../../lib/shared/stage-config';
 import {
   type ArchitectureTemplate,
@@ -74,16 +74,12 @@ function fail(message: string): never {
 
 /** The stage's templates, synthesized as `cdk synth` would (cdk.json and cdk.context.json included). */
 export function synthTemplates(stage: StageName, given: Record<string, string>): ArchitectureTemplate[] {
-  const stored = {
-    ...readJson(path.join(ROOT, 'cdk.json'), (j) => j.context ?? {}),
-    ...readJson(path.join(ROOT, 'cdk.context.json'), (j) => j),
-  };
   const outdir = mkdtempSync(path.join(tmpdir(), 'cost-'));
   try {
     const app = new App({
       outdir,
       context: {
-        ...stored,
+        ...storedContext(ROOT),
         'aws:cdk:bundling-stacks': [],
         ...(stage === 'production' ? PRODUCTION_PLACEHOLDERS : {}),
         ...given,
@@ -120,10 +116,6 @@ function architectureTag(stackName: string, template: { Resources: Record<string
 
 function synthReport(stage: StageName, given: Record<string, string>): CostReport {
   return costReport(stage, synthTemplates(stage, given));
-}
-
-function readJson(file: string, select: (json: any) => Record<string, unknown>): Record<string, unknown> {
-  return existsSync(file) ? select(JSON.parse(readFileSync(file, 'utf8'))) : {};
 }
 
 /** Rewrites the cost blocks of docs/<architecture>.md and the README. */

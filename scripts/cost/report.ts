@@ -143,10 +143,7 @@ export function architectureCostMarkdown(architecture: string, sandbox: CostRepo
 }
 
 function perUseText(a: ArchitectureCost): string {
-  return a.perUse
-    .filter((p) => !p.billedBy.startsWith('nothing'))
-    .map((p) => `\`${shortType(p.type)}\` (${p.billedBy})`)
-    .join(', ');
+  return a.perUse.map((p) => `\`${shortType(p.type)}\` (${p.billedBy})`).join(', ');
 }
 
 /** The README's table: each architecture's idle cost per stage, and the totals. */

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { type CostTemplate, stackCostAtRest } from '../../scripts/cost/at-rest';
@@ -12,22 +12,16 @@ import {
   readmeCostMarkdown,
   SANDBOX_BUDGET_USD,
 } from '../../scripts/cost/report';
+import { snapshotTemplate } from '../helpers/sandbox-templates';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/**
- * The five architectures' templates of a stage: their snapshot files, which
- * the same test run proves equal to the synthesized templates.
- */
-function stageTemplates(stage: 'sandbox' | 'production') {
-  return ARCHITECTURES.map(({ name }) => {
-    const dir = path.join(ROOT, 'test', name, '__snapshots__');
-    const [file, ...others] = readdirSync(dir).filter((f) => f.endsWith(`-${stage}.template.json`));
-    if (!file || others.length > 0) throw new Error(`Expected one ${stage} snapshot in ${dir}`);
-    const template = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as CostTemplate;
-    return { architecture: name, stack: file.replace('.template.json', ''), template };
+/** The five architectures' templates of a stage: their snapshots, which the same test run proves equal to the synthesized templates. */
+const stageTemplates = (stage: 'sandbox' | 'production') =>
+  ARCHITECTURES.map(({ name }) => {
+    const { stackName, template } = snapshotTemplate(name, stage);
+    return { architecture: name, stack: stackName, template };
   });
-}
 
 const reports: Record<'sandbox' | 'production', CostReport> = {
   sandbox: costReport('sandbox', stageTemplates('sandbox')),
@@ -115,9 +109,14 @@ describe('stackCostAtRest', () => {
       template({
         Db: { Type: 'AWS::RDS::DBInstance', Properties: { DBInstanceClass: 'db.x2g.16xlarge', MultiAZ: true, AllocatedStorage: '20' } },
         Nat: { Type: 'AWS::EC2::Instance', Properties: { InstanceType: 'p5.48xlarge' } },
+        Provisioned: { Type: 'AWS::DynamoDB::GlobalTable', Properties: { BillingMode: 'PROVISIONED' } },
+        OnDemand: { Type: 'AWS::DynamoDB::GlobalTable', Properties: { BillingMode: 'PAY_PER_REQUEST' } },
       }),
     );
-    expect(cost.notPriced.map((n) => n.resource)).toEqual(['Db', 'Nat']);
+    expect(cost.notPriced.map((n) => n.resource)).toEqual(['Db', 'Nat', 'Provisioned']);
+    expect(cost.perUse).toEqual([
+      { type: 'AWS::DynamoDB::GlobalTable', count: 1, billedBy: 'on-demand request units, storage and backups' },
+    ]);
   });
 
   test('Multi-AZ doubles the RDS instance and storage; the managed master secret is priced', () => {
@@ -171,7 +170,7 @@ describe('stackCostAtRest', () => {
     );
     const alarms = cost.lines.find((l) => l.item === 'CloudWatch alarms')!;
     expect([alarms.resources, alarms.quantity]).toEqual([['A', 'B'], 3]);
-    expect(cost.lines.find((l) => l.item.startsWith('interface endpoint'))!.quantity).toBe(2 * 730);
+    expect(cost.lines.find((l) => l.item === 'interface endpoint sqs')!.quantity).toBe(2 * 730);
     expect(cost.notPriced).toEqual([]);
   });
 });

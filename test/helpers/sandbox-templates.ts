@@ -14,10 +14,19 @@ export interface TemplateJson {
  * running the CDK.
  */
 export function sandboxTemplate(architecture: string): TemplateJson {
+  return snapshotTemplate(architecture, 'sandbox').template;
+}
+
+/** One stage's template snapshot of an architecture, with its stack name. */
+export function snapshotTemplate(architecture: string, stage: 'sandbox' | 'production'): { stackName: string; template: TemplateJson } {
   const dir = path.join(__dirname, '..', architecture, '__snapshots__');
-  const files = readdirSync(dir).filter((file) => file.endsWith('-sandbox.template.json'));
-  if (files.length !== 1) throw new Error(`Expected one sandbox template snapshot in ${dir}, found ${files.length}`);
-  return JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8')) as TemplateJson;
+  const suffix = `-${stage}.template.json`;
+  const files = readdirSync(dir).filter((file) => file.endsWith(suffix));
+  if (files.length !== 1) throw new Error(`Expected one ${stage} template snapshot in ${dir}, found ${files.length}`);
+  return {
+    stackName: files[0]!.slice(0, -'.template.json'.length),
+    template: JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8')) as TemplateJson,
+  };
 }
 
 /** Resources of one type. */
