@@ -1,4 +1,4 @@
-import type { App, Stack, StackProps } from 'aws-cdk-lib';
+import type { Stack, StackProps, Stage } from 'aws-cdk-lib';
 import type { ContextKey, ContextReader } from './context';
 import { addMonthlyBudget } from './monthly-budget';
 import type { StageConfig } from './stage-config';
@@ -8,7 +8,11 @@ import { tagArchitecture } from './tags';
 export interface ArchitectureScope {
   /** The architecture's name (its folder name), which tags its stacks. */
   readonly architecture: string;
-  readonly app: App;
+  /**
+   * Where its stacks are created: the app, or a Stage in it (the integ tests
+   * put the stacks in one, so that they deploy under names of their own).
+   */
+  readonly app: Stage;
   readonly stage: StageConfig;
   /** Reads the architecture's own context keys (and only those it declares). */
   readonly read: ContextReader;
@@ -58,7 +62,7 @@ export function architectureStack<S extends Stack>(
  */
 export function architectureScope(
   architecture: Pick<Architecture<unknown>, 'name' | 'contextKeys'>,
-  app: App,
+  app: Stage,
   stage: StageConfig,
   read: ContextReader,
 ): ArchitectureScope {

@@ -114,7 +114,7 @@ export class ObservedFunction extends Construct {
       this.role.addToPolicy(new PolicyStatement({ actions: [...VPC_NETWORK_INTERFACE_ACTIONS], resources: ['*'] }));
     }
     this.function = new LambdaFunction(this, 'Function', {
-      code: bundledCode(props.entry, props.bundledDirectories ?? {}),
+      code: bundledHandlerCode(props.entry, props.bundledDirectories ?? {}),
       handler: 'index.handler',
       description: props.description,
       role: this.role,
@@ -183,7 +183,7 @@ export const HANDLER_BUILD_OPTIONS = {
  * the price of a larger bundle (about 400 KB instead of 70 to 110 KB, still
  * under 150 KB zipped). It also runs the SDK version the tests ran.
  */
-function bundledCode(entry: string, directories: Record<string, string>): Code {
+export function bundledHandlerCode(entry: string, directories: Record<string, string> = {}): Code {
   return Code.fromAsset(path.dirname(entry), {
     // The asset is named by a hash of the bundle itself: the source folder's
     // hash would miss changes to what the entry imports from elsewhere

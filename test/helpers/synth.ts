@@ -71,9 +71,9 @@ export function synthArchitecture<S extends Stack>(architecture: Architecture<S>
   const key = `${architecture.name} ${JSON.stringify(raw)}`;
   const cached = templateCache.get(key);
   if (cached) return cached as { stack: S; template: Template };
-  const scope = scopeFor(architecture, raw);
-  const stack = architecture.add(scope);
-  addValidationPlugins(scope.app);
+  const app = testApp();
+  const stack = architecture.add(scopeFor(architecture, raw, app));
+  addValidationPlugins(app);
   const result = { stack, template: Template.fromStack(stack) };
   templateCache.set(key, result);
   return result;

@@ -36,15 +36,21 @@ export function describeTemplateSnapshots(architecture: Architecture<Stack>, tes
   describe('template snapshots', () => {
     test.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%s template matches its snapshot file', (stage) => {
       const { stack, template } = synthArchitecture(architecture, STAGE_CONTEXTS[stage]);
-      const file = snapshotFile(testDir, stack.stackName);
-      const actual = normalizedTemplate(template.toJSON());
-      const mode = updateMode();
-      if ((!existsSync(file) && mode !== 'none') || mode === 'all') {
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, actual);
-      }
-      if (!existsSync(file)) throw new Error(`No snapshot file ${file}; run npx jest -u to write it`);
-      expect(JSON.parse(actual)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+      expectSnapshotFile(snapshotFile(testDir, stack.stackName), normalizedTemplate(template.toJSON()));
     });
   });
+}
+
+/**
+ * `actual` (a normalized template) equals the snapshot file: written when
+ * missing (not under --ci), rewritten with `npx jest -u`.
+ */
+export function expectSnapshotFile(file: string, actual: string): void {
+  const mode = updateMode();
+  if ((!existsSync(file) && mode !== 'none') || mode === 'all') {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, actual);
+  }
+  if (!existsSync(file)) throw new Error(`No snapshot file ${file}; run npx jest -u to write it`);
+  expect(JSON.parse(actual)).toEqual(JSON.parse(readFileSync(file, 'utf8')));
 }
