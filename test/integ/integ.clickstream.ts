@@ -54,6 +54,7 @@ export function integClickstream(app: App) {
         }),
       );
       parquet.waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
+      // integ-tests-alpha grants s3:ListObjectsV2, which IAM does not know; listing is s3:ListBucket (granted below).
       const noErrors = assertions.awsApiCall('S3', 'listObjectsV2', { Bucket: lake.bucketName, Prefix: 'errors/' });
       noErrors.expect(ExpectedResult.objectLike({ KeyCount: 0 }));
 

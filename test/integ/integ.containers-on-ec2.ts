@@ -35,6 +35,9 @@ export function integContainersOnEc2(app: App) {
         }),
       );
       healthy.waitForAssertions({ totalTimeout: Duration.minutes(10), interval: Duration.seconds(30) });
+      // integ-tests-alpha names the action after the SDK client (elasticloadbalancingv2:), which IAM does not know.
+      // DescribeTargetHealth supports no resource-level permissions.
+      healthy.provider.addToRolePolicy({ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetHealth'], Resource: ['*'] });
 
       const hosts = assertions.awsApiCall('EC2', 'describeInstances', {
         Filters: [
