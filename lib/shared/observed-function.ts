@@ -114,7 +114,7 @@ export class ObservedFunction extends Construct {
       this.role.addToPolicy(new PolicyStatement({ actions: [...VPC_NETWORK_INTERFACE_ACTIONS], resources: ['*'] }));
     }
     this.function = new LambdaFunction(this, 'Function', {
-      code: bundledHandlerCode(props.entry, props.bundledDirectories ?? {}),
+      code: bundledHandlerCode(props.entry, props.bundledDirectories),
       handler: 'index.handler',
       description: props.description,
       role: this.role,

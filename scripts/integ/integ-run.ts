@@ -5,8 +5,22 @@ import * as path from 'node:path';
 /** The integ test of each architecture: `test/integ/integ.<architecture>.ts`. */
 export const INTEG_DIR = path.join(__dirname, '..', '..', 'test', 'integ');
 
-/** Every stack an integ app deploys is in its Integ stage; this selects them all (assertion stack included). */
-export const INTEG_STACKS = 'Integ/**';
+/**
+ * The Stage every integ app deploys its stacks in: stack names (and the
+ * physical names derived from them) get the `Integ-` prefix, so an integ run
+ * never touches a sandbox a user deployed with `npx cdk deploy`.
+ */
+export const INTEG_STAGE = 'Integ';
+
+/** Selects every stack of the Integ stage, the assertion stack included. */
+export const INTEG_STACKS = `${INTEG_STAGE}/**`;
+
+/**
+ * Context key with the run's start (epoch milliseconds), which the deploy
+ * passes: events the clickstream test sends are then "recent" for the saved
+ * queries. The integ apps read it (test/integ/integ-app.ts).
+ */
+export const RUN_AT_CONTEXT_KEY = 'integRunAt';
 
 /** What a run of one architecture's integ test takes in a sandbox account, for --list and the README. */
 export const INTEG_RUNS: Record<string, { readonly minutes: string; readonly note: string }> = {
@@ -43,7 +57,7 @@ export function deployArgs(architecture: string, options: IntegOptions, outputsF
     '--outputs-file',
     outputsFile,
     '--context',
-    `integRunAt=${runAt}`,
+    `${RUN_AT_CONTEXT_KEY}=${runAt}`,
     ...profileArgs(options),
   ];
 }

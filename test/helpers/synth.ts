@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, type Stack, type Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import cdkJson from '../../cdk.json';
 import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
@@ -56,7 +56,7 @@ export function appFor(raw: RawContext): { app: App; stacks: CoffeeShopStacks } 
 }
 
 /** The scope an architecture is added in, for a given context. */
-export function scopeFor(architecture: Architecture<unknown>, raw: RawContext, app: App = testApp()): ArchitectureScope {
+export function scopeFor(architecture: Architecture<unknown>, raw: RawContext, app: Stage = testApp()): ArchitectureScope {
   return architectureScope(architecture, app, parseStage(readerOf(raw)), readerOf(raw));
 }
 

@@ -1,33 +1,24 @@
 import * as path from 'node:path';
 import { IntegTest } from '@aws-cdk/integ-tests-alpha';
-import { App, Duration, RemovalPolicy, Stack, Stage } from 'aws-cdk-lib';
+import { App, Duration, Stack, Stage } from 'aws-cdk-lib';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture as CpuArchitecture, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type Architecture, architectureScope } from '../../lib/shared/architecture';
+import type { Architecture } from '../../lib/shared/architecture';
 import { bundledHandlerCode, NODE_RUNTIME } from '../../lib/shared/observed-function';
-import { parseStage } from '../../lib/shared/stage-config';
+import type { StageConfig } from '../../lib/shared/stage-config';
+import { stageLogGroup } from '../../lib/shared/stage-log-group';
+import { INTEG_STAGE, RUN_AT_CONTEXT_KEY } from '../../scripts/integ/integ-run';
+import { STAGE_CONTEXTS, scopeFor } from '../helpers/synth';
 import type { SignedRequest } from './probe/signed-request';
 
-/**
- * The Stage every integ test deploys its stacks in: stack names (and the
- * physical names derived from them) get the `Integ-` prefix, so an integ run
- * never touches a sandbox a user deployed with `npx cdk deploy`.
- */
-export const INTEG_STAGE = 'Integ';
-
-/**
- * Context key with the run's start (epoch milliseconds): `npm run integ`
- * passes the current time, so that events the test sends are "recent" for
- * the saved queries. Without it (the offline snapshot check) a fixed time
- * keeps the snapshot stable.
- */
-export const RUN_AT_CONTEXT_KEY = 'integRunAt';
+/** The run time without RUN_AT_CONTEXT_KEY (the offline snapshot check): fixed, so the snapshot is stable. */
 export const SNAPSHOT_RUN_AT = Date.UTC(2026, 0, 1, 12);
 
 /** What an integ test's assertions are written against. */
 export interface IntegCase<S extends Stack> {
   readonly stage: Stage;
+  /** The sandbox stage's settings, as the architecture got them. */
+  readonly stageConfig: StageConfig;
   /** The architecture's stack, built exactly as the sandbox builds it. */
   readonly stack: S;
   readonly integ: IntegTest;
@@ -49,10 +40,10 @@ export interface IntegTestDefinition<S extends Stack> {
  * assertions run as custom resources when the assertion stack deploys.
  */
 export function addIntegTest<S extends Stack>(app: App, definition: IntegTestDefinition<S>): IntegCase<S> {
-  const read = (key: string) => (key === 'stage' ? 'sandbox' : undefined);
   const stage = new Stage(app, INTEG_STAGE);
   const { architecture } = definition;
-  const stack = architecture.add(architectureScope(architecture, stage, parseStage(read), read));
+  const scope = scopeFor(architecture, STAGE_CONTEXTS.sandbox, stage);
+  const stack = architecture.add(scope);
   const integ = new IntegTest(stage, `${stack.node.id}-Test`, {
     testCases: [stack],
     // The sandbox stage is destroyable by design (no retained data, no termination protection).
@@ -61,7 +52,7 @@ export function addIntegTest<S extends Stack>(app: App, definition: IntegTestDef
   const runAtContext = app.node.tryGetContext(RUN_AT_CONTEXT_KEY);
   const runAt = runAtContext === undefined ? SNAPSHOT_RUN_AT : Number(runAtContext);
   if (!Number.isSafeInteger(runAt)) throw new Error(`${RUN_AT_CONTEXT_KEY} must be epoch milliseconds, got ${runAtContext}`);
-  const test: IntegCase<S> = { stage, stack, integ, runAt };
+  const test: IntegCase<S> = { stage, stageConfig: scope.stage, stack, integ, runAt };
   definition.assert(test);
   return test;
 }
@@ -76,7 +67,7 @@ export function signedRequestProbe(test: IntegCase<Stack>, baseUrl: string, invo
   const stack = new Stack(test.stage, `${test.stack.node.id}-Probe`, {
     description: 'Integ test probe: signs requests to the API under test',
   });
-  const logGroup = new LogGroup(stack, 'Logs', { retention: RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY });
+  const logGroup = stageLogGroup(stack, 'Logs', test.stageConfig);
   const probe = new LambdaFunction(stack, 'SignedRequest', {
     code: bundledHandlerCode(path.join(__dirname, 'probe', 'signed-request.ts')),
     handler: 'index.handler',

@@ -10,8 +10,10 @@ import {
   failedAssertions,
   INTEG_RUNS,
   INTEG_STACKS,
+  INTEG_STAGE,
   integAppCommand,
   missingSetup,
+  RUN_AT_CONTEXT_KEY,
 } from '../../scripts/integ/integ-run';
 import { snapshotTemplate } from '../helpers/sandbox-templates';
 import { testApp } from '../helpers/synth';
@@ -21,7 +23,7 @@ import { integContainersOnEc2 } from './integ.containers-on-ec2';
 import { integDecoupledOrders } from './integ.decoupled-orders';
 import { integMultiAzDatabase } from './integ.multi-az-database';
 import { integServerlessApi } from './integ.serverless-api';
-import { INTEG_STAGE, type IntegCase, SNAPSHOT_RUN_AT } from './integ-app';
+import type { IntegCase } from './integ-app';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -119,9 +121,28 @@ describe.each(NAMES)('integ test of %s', (architecture) => {
   });
 });
 
-test('the snapshots are taken at a fixed run time, so they do not change from run to run', () => {
-  const { test: integ } = synthIntegTest('clickstream');
-  expect(integ.runAt).toBe(SNAPSHOT_RUN_AT);
+describe('the run time the deploy passes', () => {
+  /** The clickstream integ app with `integRunAt` set as `npm run integ` sets it. */
+  const clickstreamAt = (runAt: string) => {
+    const app = testApp();
+    app.node.setContext(RUN_AT_CONTEXT_KEY, runAt);
+    return integClickstream(app);
+  };
+
+  test('stamps the events the clickstream test puts on the stream, so the "last hour" query counts them', () => {
+    const runAt = Date.UTC(2026, 10, 23, 9, 30);
+    const { stage } = clickstreamAt(String(runAt));
+    const assertionStack = stage.synth().stacks.find((a) => a.stackName.includes('DeployAssert'))!;
+    const put = Object.values(assertionStack.template.Resources as Record<string, { Type: string; Properties: any }>).find((r) =>
+      r.Type.endsWith('SdkCallKinesisputRecords'),
+    )!;
+    const records: { Data: string }[] = JSON.parse(put.Properties.parameters.Records);
+    expect(records.map((record) => JSON.parse(record.Data).occurred_at)).toEqual(records.map((_, i) => runAt + i));
+  });
+
+  test('is refused unless it is epoch milliseconds', () => {
+    expect(() => clickstreamAt('yesterday')).toThrow(`${RUN_AT_CONTEXT_KEY} must be epoch milliseconds, got yesterday`);
+  });
 });
 
 describe('npm run integ', () => {
