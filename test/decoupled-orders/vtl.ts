@@ -27,10 +27,12 @@ class JavaString {
 export interface MappingInput {
   /** The method request (request templates) or the integration response (response templates) body. */
   readonly body: string;
-  /** Method request headers, read by `$input.params(name)`. */
+  /** Method request parameters (headers, query string, path), read by `$input.params(name)`. */
   readonly headers?: Record<string, string>;
   readonly requestId?: string;
   readonly requestTimeEpoch?: number;
+  /** `$context.error`, for gateway response templates. */
+  readonly error?: { readonly responseType: string; readonly message: string; readonly validationErrorString?: string };
 }
 
 export interface MappingResult {
@@ -44,13 +46,20 @@ export function renderMappingTemplate(template: string, input: MappingInput): Ma
     requestId: input.requestId ?? 'request-1',
     requestTimeEpoch: input.requestTimeEpoch ?? 1_700_000_000_000,
     responseOverride: {} as { status?: number },
+    // API Gateway's messageString is the message as a quoted JSON string.
+    error: input.error && { ...input.error, messageString: JSON.stringify(input.error.message) },
   };
   const output = render(template, {
     input: {
       body: new JavaString(input.body),
-      params: (name: string) => new JavaString(input.headers?.[name] ?? ''),
+      // Parameter names match without regard to case, as HTTP header names do.
+      params: (name: string) =>
+        new JavaString(Object.entries(input.headers ?? {}).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1] ?? ''),
     },
-    util: { urlEncode: (value: unknown) => encodeURIComponent(String(value)).replace(/%20/g, '+') },
+    util: {
+      urlEncode: (value: unknown) => encodeURIComponent(String(value)).replace(/%20/g, '+'),
+      escapeJavaScript: (value: unknown) => JSON.stringify(String(value)).slice(1, -1),
+    },
     context,
   });
   return { output: output.trim(), statusOverride: context.responseOverride.status };

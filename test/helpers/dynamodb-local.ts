@@ -15,13 +15,17 @@ export function dynamoDbClients() {
 /**
  * Creates a table in DynamoDB Local with the key schema of the table the
  * stack defines, so handler tests cannot drift from the deployed table.
- * Returns the generated table name.
+ * Returns the table name (generated unless given).
  */
-export async function createTableFromTemplate(client: DynamoDBClient, template: TemplateJson, logicalId: string): Promise<string> {
+export async function createTableFromTemplate(
+  client: DynamoDBClient,
+  template: TemplateJson,
+  logicalId: string,
+  tableName = `${logicalId}-${randomUUID()}`,
+): Promise<string> {
   const resource = template.Resources[logicalId];
   if (!resource) throw new Error(`No resource ${logicalId} in the template`);
   const { KeySchema, AttributeDefinitions, GlobalSecondaryIndexes } = resource.Properties;
-  const tableName = `${logicalId}-${randomUUID()}`;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -74,7 +74,8 @@ export async function receiveAll(sqs: SQSClient, url: string): Promise<Message[]
   }
 }
 
-function toRecord(message: Message, queueArn: string): SQSRecord {
+/** A received message as the event source mapping hands it to the function. */
+export function toRecord(message: Message, queueArn: string): SQSRecord {
   const attributes = message.Attributes ?? {};
   return {
     messageId: message.MessageId!,

@@ -1,0 +1,102 @@
+/**
+ * npm run local -- <architecture> [--port N] [--replace-handler <template entry>=<file>]
+ *
+ * Runs one architecture on this machine, with no AWS account and no Docker,
+ * until Ctrl-C: its synthesized sandbox template drives local stand-ins of
+ * the AWS APIs (the same ones the tests use) and the real handler code.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { ARCHITECTURE_NAMES } from './synthesized-template';
+import { LOCAL_RUNS, NO_LOCAL_FORM } from './runs';
+import type { LocalRunOptions } from './runs/run';
+import { removeState, runningState, writeState } from './state';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export const USAGE = `Usage: npm run local -- <architecture> [--port N] [--replace-handler <entry>=<file>]
+
+Runs the architecture locally until Ctrl-C (no AWS account, no Docker), then
+removes everything it made. In another terminal, npm run smoke -- <architecture> --local
+checks it.
+
+Architectures: ${Object.keys(LOCAL_RUNS).join(', ')} (containers-on-ec2 has no local form)
+
+Options:
+  --port N                  port of the API or page (default: a free port)
+  --replace-handler E=F     run handler file F instead of the template's E
+                            (e.g. lambda/serverless-api/write-menu-items.ts=my-variant.ts)`;
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(code);
+}
+
+function parse(argv: readonly string[]): { architecture: string; port?: number; entryOverrides: Record<string, string> } {
+  let architecture: string | undefined;
+  let port: number | undefined;
+  const entryOverrides: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (arg === '--port') {
+      port = Number(argv[++i]);
+      if (!Number.isInteger(port) || port < 1 || port > 65_535) fail(`--port takes a port number (1-65535), not ${argv[i]}`);
+    } else if (arg === '--replace-handler') {
+      const [entry, file] = (argv[++i] ?? '').split('=');
+      if (!entry || !file) fail('--replace-handler takes <template entry>=<file>, e.g. lambda/serverless-api/write-menu-items.ts=my-variant.ts');
+      entryOverrides[entry] = path.resolve(file);
+    } else if (!arg.startsWith('-') && !architecture) architecture = arg;
+    else fail(`Unknown argument ${arg}\n\n${USAGE}`);
+  }
+  if (!architecture) fail(USAGE);
+  const noLocalForm = NO_LOCAL_FORM[architecture];
+  if (noLocalForm) fail(noLocalForm, 1);
+  if (!LOCAL_RUNS[architecture]) {
+    fail(`Unknown architecture ${architecture} (one of: ${ARCHITECTURE_NAMES.join(', ')})`);
+  }
+  return { architecture, port, entryOverrides };
+}
+
+async function main(): Promise<void> {
+  const { architecture, port, entryOverrides } = parse(process.argv.slice(2));
+  const other = runningState(architecture);
+  if (other) fail(`${architecture} is already running locally (process ${other.pid}); stop it with Ctrl-C in its terminal first.`, 1);
+  const workDir = mkdtempSync(path.join(tmpdir(), `coffee-shop-local-${architecture}-`));
+  const options: LocalRunOptions = { workDir, port, entryOverrides };
+  const print = (line: string) => process.stdout.write(`${line}\n`);
+  process.stdout.write(`Starting ${architecture} locally (synthesizing its sandbox template, starting the local backends)...\n`);
+  const started = Date.now();
+  let run: Awaited<ReturnType<(typeof LOCAL_RUNS)[string]>>;
+  try {
+    run = await LOCAL_RUNS[architecture]!(options, print);
+  } catch (error) {
+    rmSync(workDir, { recursive: true, force: true });
+    fail(`${architecture} did not start locally:\n${(error as Error).message}`, 1);
+  }
+  writeState({ architecture, pid: process.pid, ...run.state });
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\nStopping ${architecture}: removing its local data...\n`);
+    removeState(architecture);
+    await run.stop().catch((error) => process.stderr.write(`While stopping: ${(error as Error).message}\n`));
+    rmSync(workDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+
+  print(`\n${architecture} is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).\n`);
+  for (const line of run.instructions) print(line);
+  print(`\nFunction logs and data: ${workDir} (removed on exit)`);
+  print(`State for the smoke check: ${path.relative(ROOT, path.join('.local', `${architecture}.json`))}`);
+  print('Stop with Ctrl-C.');
+}
+
+void main();

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { menuPageContentSecurityPolicy } from '../../../lib/clickstream/menu-site';
+import { CognitoIdentityStandIn } from '../../../test/clickstream/cognito-identity-stand-in';
+import { buildMenuSite } from '../../../web/clickstream/build-site';
+import type { SiteConfig } from '../../../web/clickstream/menu-page';
+import { createLocalResources } from '../aws-resources';
+import { LOCAL_CREDENTIALS } from '../sigv4-check';
+import { startBackends } from '../backends';
+import { LOCAL_REGION, LocalResources } from '../intrinsics';
+import { localOutputs } from '../state';
+import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
+import type { LocalRun, LocalRunOptions } from './run';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
+
+/**
+ * The menu page as deployed (the same build), served with CloudFront's
+ * Content-Security-Policy and a config.json that points the page at
+ * kinesalite (the template's stream) and a stand-in for Cognito Identity's
+ * guest flow. Events arriving in the stream are counted per session and
+ * printed as they come. Firehose, S3, Glue and Athena have no local form:
+ * the run stops at the stream.
+ */
+export async function runClickstream(options: LocalRunOptions, print: (line: string) => void = () => undefined): Promise<LocalRun> {
+  const template = synthesizeSandbox('clickstream');
+  const { kinesis: backend } = await startBackends(['kinesis']);
+  const kinesis = new KinesisClient({ endpoint: backend.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() });
+  const resources = new LocalResources(template.stackName);
+  const stops: (() => Promise<void>)[] = [() => backend.stop(), async () => kinesis.destroy()];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    await createLocalResources(template, { kinesis }, resources);
+    const [poolId] = resourcesOfType(template, 'AWS::Cognito::IdentityPool')[0]!;
+    const identityPoolId = `${LOCAL_REGION}:${randomUUID()}`;
+    resources.set(poolId, { Ref: identityPoolId, Name: poolId });
+    const cognito = new CognitoIdentityStandIn(identityPoolId);
+    const cognitoEndpoint = await cognito.start();
+    stops.push(() => cognito.stop());
+    const [streamId] = resourcesOfType(template, 'AWS::Kinesis::Stream')[0]!;
+    const streamName = resources.get(streamId)!.Ref;
+
+    const siteDir = path.join(options.workDir, 'site');
+    buildMenuSite(siteDir);
+    const config: SiteConfig = {
+      region: LOCAL_REGION,
+      identityPoolId,
+      streamName,
+      endpoints: { kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint },
+    };
+    writeFileSync(path.join(siteDir, 'config.json'), JSON.stringify(config));
+    const policy = menuPageContentSecurityPolicy({ kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint });
+    const site = createServer((req, res) => {
+      const file = path.join(siteDir, new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '/index.html'));
+      if (!file.startsWith(siteDir) || !existsSync(file)) {
+        res.writeHead(404);
+        res.end();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': policy });
+      res.end(readFileSync(file));
+    });
+    await new Promise<void>((resolve, reject) => {
+      site.once('error', reject);
+      site.listen(options.port ?? 0, '127.0.0.1', resolve);
+    });
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          site.closeAllConnections();
+          site.close(() => resolve());
+        }),
+    );
+    const pageUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+
+    const counter = new SessionCounter(kinesis, streamName, print);
+    counter.start();
+    stops.push(() => counter.stop());
+
+    return {
+      state: {
+        stackName: template.stackName,
+        outputs: { ...localOutputs(template.Outputs, (v) => resources.resolve(v)), MenuPageUrl: pageUrl },
+        endpoints: { kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint },
+        local: {},
+      },
+      instructions: [
+        `Menu page: ${pageUrl}  (open it and click menu items; its events go to the local stream ${streamName})`,
+        'Events arriving in the stream are counted below, per page visit (session).',
+        'Firehose to S3, Glue and Athena have no local form: try them with the deployed stack (docs/clickstream.md).',
+        'Check the ingestion path at once: npm run smoke -- clickstream --local',
+      ],
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Reads the stream as it fills and prints the running count of events per session. */
+class SessionCounter {
+  private running = true;
+  private loop?: Promise<void>;
+  private readonly counts = new Map<string, Map<string, number>>();
+
+  constructor(
+    private readonly kinesis: KinesisClient,
+    private readonly streamName: string,
+    private readonly print: (line: string) => void,
+  ) {}
+
+  start(): void {
+    this.loop = this.run().catch((error) => {
+      if (this.running) this.print(`[live count] stopped: ${(error as Error).message}`);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const { Shards = [] } = await this.kinesis.send(new ListShardsCommand({ StreamName: this.streamName }));
+    const iterators = new Map<string, string | undefined>();
+    for (const shard of Shards) {
+      const { ShardIterator } = await this.kinesis.send(
+        new GetShardIteratorCommand({ StreamName: this.streamName, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }),
+      );
+      iterators.set(shard.ShardId!, ShardIterator);
+    }
+    while (this.running) {
+      const changed = new Set<string>();
+      for (const [shardId, iterator] of iterators) {
+        if (!iterator) continue;
+        const page = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
+        iterators.set(shardId, page.NextShardIterator);
+        for (const record of page.Records ?? []) {
+          let event: { session_id?: string; event_type?: string };
+          try {
+            event = JSON.parse(Buffer.from(record.Data!).toString('utf8'));
+          } catch {
+            event = { session_id: '(not JSON)', event_type: 'unreadable' };
+          }
+          const session = String(event.session_id ?? '(no session)');
+          const byType = this.counts.get(session) ?? new Map<string, number>();
+          byType.set(String(event.event_type), (byType.get(String(event.event_type)) ?? 0) + 1);
+          this.counts.set(session, byType);
+          changed.add(session);
+        }
+      }
+      for (const session of changed) {
+        const byType = this.counts.get(session)!;
+        const total = [...byType.values()].reduce((a, b) => a + b, 0);
+        this.print(`[live count] session ${session}: ${total} event(s) (${[...byType].map(([type, n]) => `${type} ${n}`).join(', ')})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+}

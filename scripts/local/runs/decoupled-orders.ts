@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { startServerlessStack } from '../serverless-stack';
+import { LOCAL_CREDENTIALS } from '../sigv4-check';
+import { LOCAL_REGION } from '../intrinsics';
+import { localOutputs } from '../state';
+import { synthesizeSandbox } from '../synthesized-template';
+import type { LocalRun, LocalRunOptions } from './run';
+
+/**
+ * The orders API: POST /orders through the template's mapping templates to
+ * the order queue (fauxqs), the worker driven by the event source mapping,
+ * order events fanned out by SNS to the barista queue, GET /orders/{id}.
+ */
+export async function runDecoupledOrders(options: LocalRunOptions): Promise<LocalRun> {
+  const template = synthesizeSandbox('decoupled-orders');
+  const stack = await startServerlessStack(template, options);
+  const apiUrl = stack.apiUrl!;
+  const outputs: Record<string, string> = { ...localOutputs(template.Outputs, (v) => stack.resources.resolve(v)), ApiUrl: apiUrl };
+  const sign = `--aws-sigv4 "aws:amz:${LOCAL_REGION}:execute-api" --user ${LOCAL_CREDENTIALS.accessKeyId}:${LOCAL_CREDENTIALS.secretAccessKey}`;
+  const sqsEndpoint = stack.backends.sqsSns!.endpoint;
+  return {
+    state: { stackName: template.stackName, outputs, endpoints: { sqs: sqsEndpoint, dynamodb: stack.backends.dynamodb!.endpoint }, local: {} },
+    instructions: [
+      `Orders API: ${apiUrl}  (the template's request and response templates in front of a local SQS; worker and SNS fan-out running)`,
+      'Place an order (IAM-authorized; locally the key "local" with secret "local" is verified in full):',
+      `  curl -s ${sign} -H 'Content-Type: application/json' -H 'Idempotency-Key: ${randomUUID()}' \\`,
+      `    -d '{"customerName":"Ada","items":[{"menuItemId":"${randomUUID()}","quantity":2,"size":"large"}]}' ${apiUrl}orders`,
+      `Then its status: curl -s ${sign} ${apiUrl}orders/<orderId>`,
+      `Barista tickets queue: ${outputs.BaristaTicketQueueUrl ?? '(none)'} on ${sqsEndpoint}`,
+      'Check everything at once: npm run smoke -- decoupled-orders --local',
+    ],
+    stop: stack.stop,
+  };
+}

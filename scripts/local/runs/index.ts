@@ -1,0 +1,20 @@
+import { runClickstream } from './clickstream';
+import { runDecoupledOrders } from './decoupled-orders';
+import { runMultiAzDatabase } from './multi-az-database';
+import type { LocalRun, LocalRunOptions } from './run';
+import { runServerlessApi } from './serverless-api';
+
+/** How each architecture runs locally; an architecture not listed has no local form. */
+export const LOCAL_RUNS: Record<string, (options: LocalRunOptions, print: (line: string) => void) => Promise<LocalRun>> = {
+  'serverless-api': runServerlessApi,
+  'decoupled-orders': runDecoupledOrders,
+  clickstream: runClickstream,
+  'multi-az-database': runMultiAzDatabase,
+};
+
+/** Why an architecture has no local form, and what to do instead. */
+export const NO_LOCAL_FORM: Record<string, string> = {
+  'containers-on-ec2':
+    'containers-on-ec2 has no local form: it is EC2 hosts, an ECS cluster, a NAT gateway and an internal load balancer, which nothing here can stand in for. ' +
+    'Deploy it to a sandbox (docs/containers-on-ec2.md) and check it with: npm run smoke -- containers-on-ec2',
+};

@@ -1,0 +1,93 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { RunningBackend } from '../../test/setup/backends/backend';
+import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
+import { createLocalResources } from './aws-resources';
+import { type BackendName, LOCAL_AWS_ENV, localClientConfig, startBackends } from './backends';
+import { LocalEventSourceMapping } from './event-source-mapping';
+import { LocalResources } from './intrinsics';
+import { LocalFunction } from './lambda-host';
+import { LocalRestApi } from './rest-api';
+import { resourcesOfType, type SynthesizedTemplate } from './synthesized-template';
+
+export interface ServerlessStackOptions {
+  readonly workDir: string;
+  /** Port of the REST API. @default a free port */
+  readonly port?: number;
+  /** Handler files to run instead of those the template names, by template path (the proof suite's broken handler). */
+  readonly entryOverrides?: Readonly<Record<string, string>>;
+}
+
+export interface RunningServerlessStack {
+  readonly apiUrl?: string;
+  readonly backends: Partial<Record<BackendName, RunningBackend>>;
+  readonly resources: LocalResources;
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A serverless stack's data path run from its template: the backends its
+ * resource types need, its tables, queues and topics, its functions (each
+ * one that names a handler file), its REST API and its SQS event source
+ * mappings. CDK's own helper functions (custom resource providers) have no
+ * handler file in this project and are not run.
+ */
+export async function startServerlessStack(template: SynthesizedTemplate, options: ServerlessStackOptions): Promise<RunningServerlessStack> {
+  const types = new Set(Object.values(template.Resources).map((resource) => resource.Type));
+  const needed: BackendName[] = [];
+  if (types.has('AWS::DynamoDB::GlobalTable') || types.has('AWS::DynamoDB::Table')) needed.push('dynamodb');
+  if (types.has('AWS::SQS::Queue') || types.has('AWS::SNS::Topic')) needed.push('sqsSns');
+  const backends = await startBackends(needed);
+  const stops: (() => Promise<void>)[] = [...Object.values(backends).map((backend) => () => backend.stop())];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const backendEnv: Record<string, string> = { ...LOCAL_AWS_ENV, ...Object.assign({}, ...Object.values(backends).map((b) => b.env)) };
+    const dynamoDb = backends.dynamodb && new DynamoDBClient(localClientConfig(backends.dynamodb.endpoint));
+    const sqs = backends.sqsSns && new SQSClient(localClientConfig(backends.sqsSns.endpoint));
+    const sns = backends.sqsSns && new SNSClient(localClientConfig(backends.sqsSns.endpoint));
+    stops.push(async () => {
+      dynamoDb?.destroy();
+      sqs?.destroy();
+      sns?.destroy();
+    });
+    const resources = new LocalResources(template.stackName);
+    await createLocalResources(template, { dynamoDb, sqs, sns }, resources);
+
+    const functions = new Map<string, LocalFunction>();
+    for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
+      const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA] as string | undefined;
+      if (!entry) continue;
+      const fn = new LocalFunction({ logicalId, resource, resources, workDir: options.workDir, backendEnv, entryOverride: options.entryOverrides?.[entry] });
+      functions.set(logicalId, fn);
+      stops.push(() => fn.stop());
+    }
+    // Cold starts now, so that a handler that fails to load says so at start.
+    await Promise.all([...functions.values()].map((fn) => fn.start()));
+
+    for (const [, mapping] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
+      if (!sqs) throw new Error('An event source mapping needs the local SQS backend');
+      const poller = new LocalEventSourceMapping({ sqs, mapping: mapping.Properties, resources, functions });
+      poller.start();
+      stops.push(() => poller.stop());
+    }
+
+    let apiUrl: string | undefined;
+    if (types.has('AWS::ApiGateway::RestApi')) {
+      const api = new LocalRestApi({ template, resources, functions, sqs, port: options.port });
+      try {
+        apiUrl = await api.start();
+      } catch (error) {
+        throw new Error(`The local REST API could not listen on port ${options.port ?? '(any)'}: ${(error as Error).message}`);
+      }
+      stops.push(() => api.stop());
+    }
+    return { apiUrl, backends, resources, functions, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
