@@ -9,8 +9,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Browser suites (*.e2e.test.ts) run with `npm run test:e2e` (jest.e2e.config.js),
-  // the starters suite with `npm run test:starters` (jest.starters.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '/test/starters/'],
+  // the starters suite with `npm run test:starters` (jest.starters.config.js), the local-run
+  // suite with `npm run test:local` (jest.local.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '\\.e2e\\.test\\.ts$', '/test/starters/', '/test/local/'],
   transform: {
     '^.+\\.tsx?$': '<rootDir>/test/setup/esbuild-transform.cjs',
   },

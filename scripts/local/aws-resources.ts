@@ -1,7 +1,7 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTableFromTemplate } from '../../test/helpers/dynamodb-local';
 import type { TemplateJson } from '../../test/helpers/sandbox-templates';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResources } from './intrinsics';
@@ -28,7 +28,12 @@ export async function createLocalResources(template: SynthesizedTemplate, client
       ...resourcesOfType(template, 'AWS::DynamoDB::GlobalTable'),
       ...resourcesOfType(template, 'AWS::DynamoDB::Table'),
     ]) {
-      const name = await createTableFromTemplate(dynamoDb, template as unknown as TemplateJson, logicalId, table.Properties.TableName ?? logicalId);
+      const name = await createTableFromTemplate(
+        dynamoDb,
+        template as unknown as TemplateJson,
+        logicalId,
+        table.Properties.TableName ?? logicalId,
+      );
       resources.set(logicalId, { Ref: name, Arn: `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/${name}` });
     }
   }
@@ -56,7 +61,8 @@ export async function createLocalResources(template: SynthesizedTemplate, client
     }
     for (const [logicalId, subscription] of resourcesOfType(template, 'AWS::SNS::Subscription')) {
       const props = subscription.Properties;
-      if (props.Protocol !== 'sqs') throw new Error(`Subscription ${logicalId}: only SQS subscriptions run locally (found ${props.Protocol})`);
+      if (props.Protocol !== 'sqs')
+        throw new Error(`Subscription ${logicalId}: only SQS subscriptions run locally (found ${props.Protocol})`);
       const attributes: Record<string, string> = {};
       if (props.FilterPolicy) attributes.FilterPolicy = JSON.stringify(props.FilterPolicy);
       if (props.FilterPolicyScope) attributes.FilterPolicyScope = props.FilterPolicyScope;

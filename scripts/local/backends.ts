@@ -1,10 +1,10 @@
+import { startKinesalite } from '../../test/clickstream/kinesis-local';
 import type { RunningBackend } from '../../test/setup/backends/backend';
 import { startDynamoDbLocal } from '../../test/setup/backends/dynamodb-local';
 import { startFauxqs } from '../../test/setup/backends/fauxqs';
-import { startKinesalite } from '../../test/clickstream/kinesis-local';
 import { startPostgres } from '../../test/setup/backends/postgres';
-import { LOCAL_CREDENTIALS } from './sigv4-check';
 import { LOCAL_REGION } from './intrinsics';
+import { LOCAL_CREDENTIALS } from './sigv4-check';
 
 /** The local implementations of AWS APIs (the same ones the tests use), by what they stand in for. */
 export const BACKENDS = {
@@ -36,12 +36,17 @@ export class BackendStartError extends Error {
  */
 export async function startBackends<N extends BackendName>(names: readonly N[]): Promise<Record<N, RunningBackend>> {
   const results = await Promise.allSettled(names.map((name) => BACKENDS[name].start()));
-  const failures = results.flatMap((result, i) => (result.status === 'rejected' ? [new BackendStartError(BACKENDS[names[i]!].label, result.reason)] : []));
+  const failures = results.flatMap((result, i) =>
+    result.status === 'rejected' ? [new BackendStartError(BACKENDS[names[i]!].label, result.reason)] : [],
+  );
   if (failures.length > 0) {
     await Promise.allSettled(results.flatMap((result) => (result.status === 'fulfilled' ? [result.value.stop()] : [])));
     throw new Error(failures.map((failure) => failure.message).join('\n'));
   }
-  return Object.fromEntries(names.map((name, i) => [name, (results[i] as PromiseFulfilledResult<RunningBackend>).value])) as Record<N, RunningBackend>;
+  return Object.fromEntries(names.map((name, i) => [name, (results[i] as PromiseFulfilledResult<RunningBackend>).value])) as Record<
+    N,
+    RunningBackend
+  >;
 }
 
 /** What a local SDK client or function needs besides its endpoint: the local region and credentials. */

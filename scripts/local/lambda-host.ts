@@ -105,7 +105,8 @@ export class LocalFunction {
       child.on('exit', (code) => {
         if (this.child === child) this.child = undefined;
         this.starting = undefined;
-        for (const [, waiting] of this.pending) waiting.reject(new FunctionError(this.name, 'Runtime.ExitError', `exited with code ${code}`));
+        for (const [, waiting] of this.pending)
+          waiting.reject(new FunctionError(this.name, 'Runtime.ExitError', `exited with code ${code}`));
         this.pending.clear();
         reject(new FunctionError(this.name, 'Runtime.ExitError', `exited with code ${code} before it was ready (see ${this.logFile})`));
       });

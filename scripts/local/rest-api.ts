@@ -79,7 +79,9 @@ export class LocalRestApi {
       props: method.Properties,
     }));
     this.stageName = resourcesOfType(template, 'AWS::ApiGateway::Stage')[0]?.[1].Properties.StageName ?? 'prod';
-    this.gatewayResponses = new Map(resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => [r.Properties.ResponseType, r.Properties]));
+    this.gatewayResponses = new Map(
+      resourcesOfType(template, 'AWS::ApiGateway::GatewayResponse').map(([, r]) => [r.Properties.ResponseType, r.Properties]),
+    );
     this.models = new Map(resourcesOfType(template, 'AWS::ApiGateway::Model').map(([id, r]) => [id, r.Properties.Schema]));
     this.validators = new Map(resourcesOfType(template, 'AWS::ApiGateway::RequestValidator').map(([id, r]) => [id, r.Properties]));
   }
@@ -117,7 +119,9 @@ export class LocalRestApi {
 
   private async handle(req: IncomingMessage, body: string, requestId: string): Promise<Reply> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-    const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]));
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]),
+    );
     const stagePrefix = `/${this.stageName}`;
     const missingToken = () => this.gatewayResponse('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token', requestId);
     if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) return missingToken();
@@ -138,11 +142,20 @@ export class LocalRestApi {
         .filter(([, required]) => required === true)
         .map(([key]) => /^method\.request\.(path|querystring|header)\.(.+)$/.exec(key)!)
         .filter(([, where, name]) =>
-          where === 'path' ? !pathParameters[name!] : where === 'querystring' ? query[name!] === undefined : headers[name!.toLowerCase()] === undefined,
+          where === 'path'
+            ? !pathParameters[name!]
+            : where === 'querystring'
+              ? query[name!] === undefined
+              : headers[name!.toLowerCase()] === undefined,
         )
         .map(([, , name]) => name);
       if (missing.length > 0) {
-        return this.gatewayResponse('BAD_REQUEST_PARAMETERS', 400, `Missing required request parameters: [${missing.join(', ')}]`, requestId);
+        return this.gatewayResponse(
+          'BAD_REQUEST_PARAMETERS',
+          400,
+          `Missing required request parameters: [${missing.join(', ')}]`,
+          requestId,
+        );
       }
     }
     const modelRef = props.RequestModels?.['application/json'];
@@ -241,7 +254,11 @@ export class LocalRestApi {
     });
     const signedBy = /Credential=([^/]+)/.exec(request.headers.authorization ?? '')?.[1] ?? null;
     Object.assign(event.requestContext, { requestId: request.requestId });
-    Object.assign(event.requestContext.identity, { sourceIp: request.sourceIp ?? '127.0.0.1', userAgent: request.headers['user-agent'] ?? null, accessKey: signedBy });
+    Object.assign(event.requestContext.identity, {
+      sourceIp: request.sourceIp ?? '127.0.0.1',
+      userAgent: request.headers['user-agent'] ?? null,
+      accessKey: signedBy,
+    });
     let result: any;
     try {
       result = await fn.invoke(event);
@@ -254,7 +271,8 @@ export class LocalRestApi {
       return this.gatewayResponse('DEFAULT_5XX', 502, 'Internal server error', request.requestId);
     }
     const headers: Record<string, string> = {};
-    for (const [name, values] of Object.entries((result.multiValueHeaders ?? {}) as Record<string, unknown[]>)) headers[name] = values.join(',');
+    for (const [name, values] of Object.entries((result.multiValueHeaders ?? {}) as Record<string, unknown[]>))
+      headers[name] = values.join(',');
     Object.assign(headers, result.headers ?? {});
     const responseBody = result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64').toString('utf8') : (result.body ?? '');
     return { status: result.statusCode, headers, body: responseBody };
@@ -266,7 +284,13 @@ export class LocalRestApi {
    * protocol, so the form is sent as the same call through the SDK, and the
    * answer is given back to the response templates as the Query API's XML.
    */
-  private async sqsIntegration(integration: any, uri: string, params: Record<string, string>, body: string, requestId: string): Promise<Reply> {
+  private async sqsIntegration(
+    integration: any,
+    uri: string,
+    params: Record<string, string>,
+    body: string,
+    requestId: string,
+  ): Promise<Reply> {
     const { sqs, resources } = this.options;
     if (!sqs) throw new Error('An SQS integration needs the local SQS backend');
     const queueName = uri.split('/').at(-1)!;
@@ -274,7 +298,8 @@ export class LocalRestApi {
     if (!queueUrl) throw new Error(`No local queue named ${queueName}`);
     const requestTimeEpoch = Date.now();
     const form = new URLSearchParams(
-      renderMappingTemplate(integration.RequestTemplates['application/json'], { body, headers: params, requestId, requestTimeEpoch }).output,
+      renderMappingTemplate(integration.RequestTemplates['application/json'], { body, headers: params, requestId, requestTimeEpoch })
+        .output,
     );
     let status = 200;
     let answer: string;

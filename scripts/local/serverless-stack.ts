@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { RunningBackend } from '../../test/setup/backends/backend';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
+import type { RunningBackend } from '../../test/setup/backends/backend';
 import { createLocalResources } from './aws-resources';
 import { type BackendName, LOCAL_AWS_ENV, localClientConfig, startBackends } from './backends';
 import { LocalEventSourceMapping } from './event-source-mapping';
@@ -34,7 +34,10 @@ export interface RunningServerlessStack {
  * mappings. CDK's own helper functions (custom resource providers) have no
  * handler file in this project and are not run.
  */
-export async function startServerlessStack(template: SynthesizedTemplate, options: ServerlessStackOptions): Promise<RunningServerlessStack> {
+export async function startServerlessStack(
+  template: SynthesizedTemplate,
+  options: ServerlessStackOptions,
+): Promise<RunningServerlessStack> {
   const types = new Set(Object.values(template.Resources).map((resource) => resource.Type));
   const needed: BackendName[] = [];
   if (types.has('AWS::DynamoDB::GlobalTable') || types.has('AWS::DynamoDB::Table')) needed.push('dynamodb');
@@ -61,7 +64,14 @@ export async function startServerlessStack(template: SynthesizedTemplate, option
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA] as string | undefined;
       if (!entry) continue;
-      const fn = new LocalFunction({ logicalId, resource, resources, workDir: options.workDir, backendEnv, entryOverride: options.entryOverrides?.[entry] });
+      const fn = new LocalFunction({
+        logicalId,
+        resource,
+        resources,
+        workDir: options.workDir,
+        backendEnv,
+        entryOverride: options.entryOverrides?.[entry],
+      });
       functions.set(logicalId, fn);
       stops.push(() => fn.stop());
     }

@@ -11,7 +11,8 @@ export interface SignatureProblem {
   readonly message: string;
 }
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 
 /** Parses SigV4's basic date format, 20261123T101500Z. */
 function amzDate(text: string): Date | undefined {
@@ -38,11 +39,17 @@ export async function checkSignature(request: {
   if (!authorization) return { responseType: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' };
   const parsed = AUTHORIZATION.exec(authorization);
   if (!parsed) {
-    return { responseType: 'INCOMPLETE_SIGNATURE', message: `Authorization header requires AWS4-HMAC-SHA256 Credential, SignedHeaders and Signature` };
+    return {
+      responseType: 'INCOMPLETE_SIGNATURE',
+      message: `Authorization header requires AWS4-HMAC-SHA256 Credential, SignedHeaders and Signature`,
+    };
   }
   const [, accessKeyId, , region, service, signedHeaders, signature] = parsed as unknown as string[];
   if (service !== 'execute-api' || region !== LOCAL_REGION) {
-    return { responseType: 'INVALID_SIGNATURE', message: `Credential should be scoped to a valid region (${LOCAL_REGION}) and service (execute-api)` };
+    return {
+      responseType: 'INVALID_SIGNATURE',
+      message: `Credential should be scoped to a valid region (${LOCAL_REGION}) and service (execute-api)`,
+    };
   }
   const headerNames = signedHeaders!.split(';');
   const signedAt = amzDate(request.headers['x-amz-date'] ?? '');
@@ -78,6 +85,7 @@ export async function checkSignature(request: {
     ? undefined
     : {
         responseType: 'INVALID_SIGNATURE',
-        message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+        message:
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
       };
 }

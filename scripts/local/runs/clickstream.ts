@@ -10,9 +10,9 @@ import { CognitoIdentityStandIn } from '../../../test/clickstream/cognito-identi
 import { buildMenuSite } from '../../../web/clickstream/build-site';
 import type { SiteConfig } from '../../../web/clickstream/menu-page';
 import { createLocalResources } from '../aws-resources';
-import { LOCAL_CREDENTIALS } from '../sigv4-check';
 import { startBackends } from '../backends';
 import { LOCAL_REGION, LocalResources } from '../intrinsics';
+import { LOCAL_CREDENTIALS } from '../sigv4-check';
 import { localOutputs } from '../state';
 import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
@@ -35,7 +35,12 @@ const CONTENT_TYPES: Record<string, string> = {
 export async function runClickstream(options: LocalRunOptions, print: (line: string) => void = () => undefined): Promise<LocalRun> {
   const template = synthesizeSandbox('clickstream');
   const { kinesis: backend } = await startBackends(['kinesis']);
-  const kinesis = new KinesisClient({ endpoint: backend.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, requestHandler: new NodeHttpHandler() });
+  const kinesis = new KinesisClient({
+    endpoint: backend.endpoint,
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new NodeHttpHandler(),
+  });
   const resources = new LocalResources(template.stackName);
   const stops: (() => Promise<void>)[] = [() => backend.stop(), async () => kinesis.destroy()];
   const stop = async () => {
@@ -69,7 +74,10 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
         res.end();
         return;
       }
-      res.writeHead(200, { 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': policy });
+      res.writeHead(200, {
+        'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'Content-Security-Policy': policy,
+      });
       res.end(readFileSync(file));
     });
     await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { LOCAL_REGION } from '../intrinsics';
 import { startServerlessStack } from '../serverless-stack';
 import { LOCAL_CREDENTIALS } from '../sigv4-check';
-import { LOCAL_REGION } from '../intrinsics';
 import { localOutputs } from '../state';
 import { synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
@@ -19,7 +19,12 @@ export async function runDecoupledOrders(options: LocalRunOptions): Promise<Loca
   const sign = `--aws-sigv4 "aws:amz:${LOCAL_REGION}:execute-api" --user ${LOCAL_CREDENTIALS.accessKeyId}:${LOCAL_CREDENTIALS.secretAccessKey}`;
   const sqsEndpoint = stack.backends.sqsSns!.endpoint;
   return {
-    state: { stackName: template.stackName, outputs, endpoints: { sqs: sqsEndpoint, dynamodb: stack.backends.dynamodb!.endpoint }, local: {} },
+    state: {
+      stackName: template.stackName,
+      outputs,
+      endpoints: { sqs: sqsEndpoint, dynamodb: stack.backends.dynamodb!.endpoint },
+      local: {},
+    },
     instructions: [
       `Orders API: ${apiUrl}  (the template's request and response templates in front of a local SQS; worker and SNS fan-out running)`,
       'Place an order (IAM-authorized; locally the key "local" with secret "local" is verified in full):',

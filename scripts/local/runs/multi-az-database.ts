@@ -4,8 +4,8 @@ import { Client } from 'pg';
 import { createSchemaMigrationsHandler } from '../../../lambda/multi-az-database/schema-migrations-handler';
 import type { LocalPostgres } from '../../../test/setup/backends/postgres';
 import { startBackends } from '../backends';
-import { localOutputs } from '../state';
 import { LocalResources } from '../intrinsics';
+import { localOutputs } from '../state';
 import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
 
@@ -13,7 +13,7 @@ const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', '..', 'lambda', 'mult
 
 /**
  * The customer database: a real PostgreSQL server of the RDS engine's major
- * version, serving TLS only with a certificate from a throwaway CA, the
+ * version, serving TLS with a certificate from a throwaway CA, the
  * database the template names, and the schema migrations applied by the same
  * migrator the deployment's custom resource runs. Multi-AZ, the managed
  * secret and its rotation have no local form.
@@ -31,7 +31,10 @@ export async function runMultiAzDatabase(_options: LocalRunOptions, log: (line: 
     await admin.end();
 
     const migrate = createSchemaMigrationsHandler({
-      log: { info: (message, extra) => log(`[migrations] ${message} ${JSON.stringify(extra ?? {})}`), warn: (message) => log(`[migrations] ${message}`) },
+      log: {
+        info: (message, extra) => log(`[migrations] ${message} ${JSON.stringify(extra ?? {})}`),
+        warn: (message) => log(`[migrations] ${message}`),
+      },
       endpoint: { host: server.host, port: server.port, database, caBundleFile: server.caFile },
       credentials: async () => ({ username: server.user, password: server.password }),
       migrationsDir: MIGRATIONS_DIR,
@@ -59,7 +62,7 @@ export async function runMultiAzDatabase(_options: LocalRunOptions, log: (line: 
         },
       },
       instructions: [
-        `PostgreSQL ${database} on ${server.host}:${server.port}, TLS only (certificate from a throwaway CA), migrations applied: latest version ${result.Data?.LatestVersion}.`,
+        `PostgreSQL ${database} on ${server.host}:${server.port}, TLS with a certificate from a throwaway CA (RDS also refuses plaintext through its parameter group; this local server does not), migrations applied: latest version ${result.Data?.LatestVersion}.`,
         'Connect (verifying the server certificate, as the migration function does on RDS):',
         `  psql '${connectionString}'`,
         `  then: SELECT version, name FROM schema_migrations ORDER BY version;`,

@@ -1,6 +1,6 @@
+import { LOCAL_REGION } from '../intrinsics';
 import { startServerlessStack } from '../serverless-stack';
 import { LOCAL_CREDENTIALS } from '../sigv4-check';
-import { LOCAL_REGION } from '../intrinsics';
 import { localOutputs } from '../state';
 import { synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';

@@ -1,6 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
 
 /** One request the integ assertions ask the probe to send. */
 export interface SignedRequest {
@@ -43,11 +44,17 @@ export class Sha256 {
 }
 
 /**
- * Sends one request to the API under test and returns its status and body.
+ * Sends one request to the API under test and returns its status and body,
+ * signed with `credentials` (the environment's, in the probe function).
  * A non-2xx answer is a result, not an error: the assertions expect 400,
  * 403 and 409 where the API must refuse.
  */
-export async function sendRequest(request: SignedRequest, baseUrl: string, region: string): Promise<SignedResponse> {
+export async function sendRequest(
+  request: SignedRequest,
+  baseUrl: string,
+  region: string,
+  credentials: AwsCredentialIdentityProvider = fromEnv(),
+): Promise<SignedResponse> {
   const url = new URL(request.path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   const body = request.body === undefined ? undefined : JSON.stringify(request.body);
   const headers: Record<string, string> = {
@@ -57,7 +64,7 @@ export async function sendRequest(request: SignedRequest, baseUrl: string, regio
   };
   const query = Object.fromEntries(url.searchParams);
   const toSend = request.signed
-    ? await new SignatureV4({ service: 'execute-api', region, credentials: fromEnv(), sha256: Sha256 }).sign({
+    ? await new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 }).sign({
         method: request.method,
         protocol: url.protocol,
         hostname: url.hostname,
