@@ -21,9 +21,13 @@ export interface LocalProcess {
 }
 
 /** Starts `npm run local -- <args>` and waits until it says it is running (or fails with its output). */
-export async function startLocal(args: readonly string[], timeoutMs = 120_000): Promise<LocalProcess> {
+export async function startLocal(
+  args: readonly string[],
+  timeoutMs = 120_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<LocalProcess> {
   const [command, argv] = scriptCommand('local', args);
-  const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, argv, { cwd: ROOT, env: { ...env, FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
