@@ -4,9 +4,7 @@
  * browser to a local Kinesis. Two clicks on menu items arrive in the stream
  * with the schema's fields.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
@@ -17,21 +15,16 @@ import { CLICK_EVENT_FIELDS, eventProblems } from '../../web/clickstream/event-s
 import type { SiteConfig } from '../../web/clickstream/menu-page';
 import { CognitoIdentityStandIn } from './cognito-identity-stand-in';
 import { createStream, kinesisClient, readAllRecords, startKinesalite } from './kinesis-local';
+import { serveMenuSite } from './menu-site-server';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IDENTITY_POOL = 'us-east-1:00000000-0000-4000-8000-000000000000';
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-};
 
 let kinesalite: Awaited<ReturnType<typeof startKinesalite>>;
 let kinesis: KinesisClient;
 let cognito: CognitoIdentityStandIn;
 let siteDir: string;
-let site: Server;
+let site: Awaited<ReturnType<typeof serveMenuSite>>;
 let siteUrl: string;
 let browser: Browser;
 const streamName = 'menu-clicks';
@@ -57,22 +50,12 @@ beforeAll(async () => {
     endpoints: { kinesis: kinesalite.endpoint, cognitoIdentity: cognitoEndpoint },
   };
   writeFileSync(path.join(siteDir, 'config.json'), JSON.stringify(config));
-  site = createServer((req, res) => {
-    const file = path.join(siteDir, new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '/index.html'));
-    if (!file.startsWith(siteDir) || !existsSync(file)) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, {
-      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-      // The policy CloudFront sends, with the local endpoints: the page must work under it.
-      'Content-Security-Policy': menuPageContentSecurityPolicy({ kinesis: kinesalite.endpoint, cognitoIdentity: cognitoEndpoint }),
-    });
-    res.end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+  site = await serveMenuSite(
+    siteDir,
+    // The policy CloudFront sends, with the local endpoints: the page must work under it.
+    menuPageContentSecurityPolicy({ kinesis: kinesalite.endpoint, cognitoIdentity: cognitoEndpoint }),
+  );
+  siteUrl = site.url;
 
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -92,8 +75,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  site?.closeAllConnections();
-  await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()));
+  await site?.stop();
   await cognito?.stop();
   kinesis?.destroy();
   await kinesalite?.stop();

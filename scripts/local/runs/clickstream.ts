@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { menuPageContentSecurityPolicy } from '../../../lib/clickstream/menu-site';
 import { CognitoIdentityStandIn } from '../../../test/clickstream/cognito-identity-stand-in';
+import { serveMenuSite } from '../../../test/clickstream/menu-site-server';
 import { buildMenuSite } from '../../../web/clickstream/build-site';
 import type { SiteConfig } from '../../../web/clickstream/menu-page';
 import { createLocalResources } from '../aws-resources';
@@ -16,13 +15,6 @@ import { LOCAL_CREDENTIALS } from '../sigv4-check';
 import { localOutputs } from '../state';
 import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.css': 'text/css',
-  '.json': 'application/json',
-};
 
 /**
  * The menu page as deployed (the same build), served with CloudFront's
@@ -66,32 +58,13 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
       endpoints: { kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint },
     };
     writeFileSync(path.join(siteDir, 'config.json'), JSON.stringify(config));
-    const policy = menuPageContentSecurityPolicy({ kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint });
-    const site = createServer((req, res) => {
-      const file = path.join(siteDir, new URL(req.url ?? '/', 'http://x').pathname.replace(/\/$/, '/index.html'));
-      if (!file.startsWith(siteDir) || !existsSync(file)) {
-        res.writeHead(404);
-        res.end();
-        return;
-      }
-      res.writeHead(200, {
-        'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
-        'Content-Security-Policy': policy,
-      });
-      res.end(readFileSync(file));
-    });
-    await new Promise<void>((resolve, reject) => {
-      site.once('error', reject);
-      site.listen(options.port ?? 0, '127.0.0.1', resolve);
-    });
-    stops.push(
-      () =>
-        new Promise<void>((resolve) => {
-          site.closeAllConnections();
-          site.close(() => resolve());
-        }),
+    const site = await serveMenuSite(
+      siteDir,
+      menuPageContentSecurityPolicy({ kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint }),
+      options.port,
     );
-    const pageUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+    stops.push(() => site.stop());
+    const pageUrl = site.url;
 
     const counter = new SessionCounter(kinesis, streamName, print);
     counter.start();
