@@ -74,8 +74,20 @@ export interface DeployedOptions {
  * each end in one sentence.
  */
 export async function deployedTarget(architecture: string, options: DeployedOptions, env = process.env): Promise<SmokeTarget> {
-  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new SmokeSetupError('No AWS region: pass --region (e.g. --region eu-west-1) or set AWS_REGION.');
+  // As the SDK finds it: AWS_REGION, then the profile's region in ~/.aws/config.
+  const sdkRegion = async () => {
+    const probe = new CloudFormationClient(options.profile ? { profile: options.profile } : {});
+    try {
+      return await probe.config.region();
+    } catch {
+      return undefined;
+    } finally {
+      probe.destroy();
+    }
+  };
+  const region = options.region ?? (await sdkRegion()) ?? env.AWS_DEFAULT_REGION;
+  if (!region)
+    throw new SmokeSetupError('No AWS region: pass --region (e.g. --region eu-west-1), set AWS_REGION, or give your profile a region.');
   const credentials = defaultProvider(options.profile ? { profile: options.profile } : {});
   try {
     await credentials();

@@ -4,7 +4,7 @@
  * signing with the caller's credentials, one-line errors) works against a
  * CloudFormation stand-in that points at a local run.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sendRequest } from '../integ/probe/signed-request';
@@ -73,7 +73,7 @@ describe('the deployed mode, against a CloudFormation stand-in', () => {
     const smoke = await runSmoke(['serverless-api'], cleanEnv(LOCAL_KEYS));
     expect({ status: smoke.status, stderr: smoke.stderr.trim() }).toEqual({
       status: 1,
-      stderr: 'No AWS region: pass --region (e.g. --region eu-west-1) or set AWS_REGION.',
+      stderr: 'No AWS region: pass --region (e.g. --region eu-west-1), set AWS_REGION, or give your profile a region.',
     });
   });
 
@@ -108,6 +108,21 @@ describe('the deployed mode, against a CloudFormation stand-in', () => {
       stderr:
         'No sandbox stack of serverless-api in us-east-1: deploy it with `npx cdk deploy (docs/serverless-api.md)`, or pass the --region it is in.',
     });
+  });
+
+  test("a profile's region and credentials (~/.aws/config and credentials) are used", async () => {
+    standIn.stacks = [];
+    const env = cleanEnv({ AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint });
+    mkdirSync(path.join(env.HOME!, '.aws'));
+    writeFileSync(path.join(env.HOME!, '.aws', 'config'), '[profile smoke]\nregion = eu-north-1\n');
+    writeFileSync(path.join(env.HOME!, '.aws', 'credentials'), '[smoke]\naws_access_key_id = local\naws_secret_access_key = local\n');
+    const smoke = await runSmoke(['decoupled-orders', '--profile', 'smoke', '--stage', 'production'], env);
+    expect({ status: smoke.status, stderr: smoke.stderr.trim() }).toEqual({
+      status: 1,
+      stderr:
+        'No production stack of decoupled-orders in eu-north-1: deploy it with `npx cdk deploy -c stage=production ... (docs/decoupled-orders.md)`, or pass the --region it is in.',
+    });
+    expect(standIn.actions.at(-1)).toBe('DescribeStacks');
   });
 
   test("a found stack's outputs lead the same checks, signed with the caller's credentials, to a pass", async () => {
