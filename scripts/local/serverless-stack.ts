@@ -2,14 +2,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
-import type { RunningBackend } from '../../test/setup/backends/backend';
+import { type RunningBackend, startAll } from '../../test/setup/backends/backend';
+import { dynamoDbLocal } from '../../test/setup/backends/dynamodb-local';
+import { fauxqs } from '../../test/setup/backends/fauxqs';
 import { createLocalResources } from './aws-resources';
-import { type BackendName, LOCAL_AWS_ENV, localClientConfig, startBackends } from './backends';
+import { LOCAL_AWS_ENV, localClientConfig } from './backends';
 import { LocalEventSourceMapping } from './event-source-mapping';
 import { LocalResources } from './intrinsics';
 import { LocalFunction } from './lambda-host';
 import { LocalRestApi } from './rest-api';
 import { resourcesOfType, type SynthesizedTemplate } from './synthesized-template';
+import { Teardown } from './teardown';
 
 export interface ServerlessStackOptions {
   readonly workDir: string;
@@ -21,7 +24,8 @@ export interface ServerlessStackOptions {
 
 export interface RunningServerlessStack {
   readonly apiUrl?: string;
-  readonly backends: Partial<Record<BackendName, RunningBackend>>;
+  /** The backends started, by what they stand in for. */
+  readonly backends: { readonly dynamodb?: RunningBackend; readonly sqsSns?: RunningBackend };
   readonly resources: LocalResources;
   readonly functions: ReadonlyMap<string, LocalFunction>;
   stop(): Promise<void>;
@@ -39,20 +43,21 @@ export async function startServerlessStack(
   options: ServerlessStackOptions,
 ): Promise<RunningServerlessStack> {
   const types = new Set(Object.values(template.Resources).map((resource) => resource.Type));
-  const needed: BackendName[] = [];
-  if (types.has('AWS::DynamoDB::GlobalTable') || types.has('AWS::DynamoDB::Table')) needed.push('dynamodb');
-  if (types.has('AWS::SQS::Queue') || types.has('AWS::SNS::Topic')) needed.push('sqsSns');
-  const backends = await startBackends(needed);
-  const stops: (() => Promise<void>)[] = [...Object.values(backends).map((backend) => () => backend.stop())];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step().catch(() => undefined);
+  const needsDynamoDb = types.has('AWS::DynamoDB::GlobalTable') || types.has('AWS::DynamoDB::Table');
+  const needsSqsSns = types.has('AWS::SQS::Queue') || types.has('AWS::SNS::Topic');
+  const started = await startAll([...(needsDynamoDb ? [dynamoDbLocal] : []), ...(needsSqsSns ? [fauxqs] : [])]);
+  const backends = {
+    dynamodb: started.find((backend) => backend.name === dynamoDbLocal.name),
+    sqsSns: started.find((backend) => backend.name === fauxqs.name),
   };
+  const teardown = new Teardown();
+  for (const backend of started) teardown.add(() => backend.stop());
   try {
-    const backendEnv: Record<string, string> = { ...LOCAL_AWS_ENV, ...Object.assign({}, ...Object.values(backends).map((b) => b.env)) };
+    const backendEnv: Record<string, string> = { ...LOCAL_AWS_ENV, ...Object.assign({}, ...started.map((backend) => backend.env)) };
     const dynamoDb = backends.dynamodb && new DynamoDBClient(localClientConfig(backends.dynamodb.endpoint));
     const sqs = backends.sqsSns && new SQSClient(localClientConfig(backends.sqsSns.endpoint));
     const sns = backends.sqsSns && new SNSClient(localClientConfig(backends.sqsSns.endpoint));
-    stops.push(async () => {
+    teardown.add(() => {
       dynamoDb?.destroy();
       sqs?.destroy();
       sns?.destroy();
@@ -73,7 +78,7 @@ export async function startServerlessStack(
         entryOverride: options.entryOverrides?.[entry],
       });
       functions.set(logicalId, fn);
-      stops.push(() => fn.stop());
+      teardown.add(() => fn.stop());
     }
     // Cold starts now, so that a handler that fails to load says so at start.
     await Promise.all([...functions.values()].map((fn) => fn.start()));
@@ -82,7 +87,7 @@ export async function startServerlessStack(
       if (!sqs) throw new Error('An event source mapping needs the local SQS backend');
       const poller = new LocalEventSourceMapping({ sqs, mapping: mapping.Properties, resources, functions });
       poller.start();
-      stops.push(() => poller.stop());
+      teardown.add(() => poller.stop());
     }
 
     let apiUrl: string | undefined;
@@ -93,11 +98,11 @@ export async function startServerlessStack(
       } catch (error) {
         throw new Error(`The local REST API could not listen on port ${options.port ?? '(any)'}: ${(error as Error).message}`);
       }
-      stops.push(() => api.stop());
+      teardown.add(() => api.stop());
     }
-    return { apiUrl, backends, resources, functions, stop };
+    return { apiUrl, backends, resources, functions, stop: teardown.run };
   } catch (error) {
-    await stop();
+    await teardown.run();
     throw error;
   }
 }

@@ -5,6 +5,9 @@ import { LOCAL_REGION } from './intrinsics';
 /** The credentials `npm run local` prints; a request signed with them is verified in full. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
 
+/** curl's flags that sign a request with the local credentials (curl 7.75 or newer). */
+export const LOCAL_CURL_SIGV4 = `--aws-sigv4 "aws:amz:${LOCAL_REGION}:execute-api" --user ${LOCAL_CREDENTIALS.accessKeyId}:${LOCAL_CREDENTIALS.secretAccessKey}`;
+
 /** Why API Gateway would refuse the request's signature (its gateway response type and message), or undefined if it would not. */
 export interface SignatureProblem {
   readonly responseType: 'MISSING_AUTHENTICATION_TOKEN' | 'INCOMPLETE_SIGNATURE' | 'INVALID_SIGNATURE' | 'EXPIRED_TOKEN';

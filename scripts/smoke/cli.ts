@@ -6,6 +6,8 @@
  * deployed stack by its tags and reads its outputs; --local checks the
  * running `npm run local -- <architecture>`.
  */
+import { NO_LOCAL_FORM } from '../local/runs';
+import { synthesizeSandbox } from '../local/synthesized-template';
 import { runChecks } from './run-checks';
 import { LOCAL_SMOKES, SMOKES } from './smokes';
 import { deployedTarget, localTarget, SmokeSetupError, type SmokeTarget } from './target';
@@ -51,12 +53,22 @@ function parse(argv: readonly string[]): Options {
   if (stage !== undefined && stage !== 'sandbox' && stage !== 'production') usageError(`--stage is sandbox or production, not ${stage}`);
   if (local && (stage || region || profile)) usageError('--local checks the local run: it takes no --stage, --region or --profile');
   if (local && !LOCAL_SMOKES.has(architecture)) {
-    process.stderr.write(
-      `${architecture} has no local form (npm run local says why); check a deployed stack: npm run smoke -- ${architecture}\n`,
-    );
+    process.stderr.write(`${NO_LOCAL_FORM[architecture] ?? `${architecture} has no local form.`}\n`);
     process.exit(1);
   }
   return { architecture, local, stage: (stage ?? 'sandbox') as Options['stage'], region, profile };
+}
+
+/**
+ * The command that deploys the missing stack. Stack names end in the stage
+ * (`<prefix>-<Name>-<stage>`, lib/shared/architecture.ts), so the production
+ * name is the synthesized sandbox name with its stage replaced.
+ */
+function deployCommand(architecture: string, stage: Options['stage']): string {
+  const stackName = synthesizeSandbox(architecture).stackName.replace(/-sandbox$/, `-${stage}`);
+  return stage === 'production'
+    ? `\`npx cdk deploy ${stackName} -c stage=production ...\` (the production context: docs/${architecture}.md)`
+    : `\`npx cdk deploy ${stackName}\``;
 }
 
 function usageError(message: string): never {
@@ -75,7 +87,7 @@ async function main(): Promise<void> {
           stage: options.stage,
           region: options.region,
           profile: options.profile,
-          deployCommand: `npx cdk deploy${options.stage === 'production' ? ' -c stage=production ...' : ''} (docs/${options.architecture}.md)`,
+          deployCommand: () => deployCommand(options.architecture, options.stage),
         });
   } catch (error) {
     if (error instanceof SmokeSetupError) {

@@ -1,3 +1,4 @@
+import { LOCAL_RUNS } from '../local/runs';
 import { clickstreamSmoke } from './checks/clickstream';
 import { containersSmoke } from './checks/containers-on-ec2';
 import { decoupledOrdersSmoke } from './checks/decoupled-orders';
@@ -22,4 +23,4 @@ export const SMOKES: Record<string, Smoke> = {
 };
 
 /** Architectures `npm run local` runs; the others are smoke-checked deployed only. */
-export const LOCAL_SMOKES = new Set(['serverless-api', 'decoupled-orders', 'clickstream', 'multi-az-database']);
+export const LOCAL_SMOKES: ReadonlySet<string> = new Set(Object.keys(LOCAL_RUNS));

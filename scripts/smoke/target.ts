@@ -62,8 +62,8 @@ export interface DeployedOptions {
   readonly stage: 'sandbox' | 'production';
   readonly region?: string;
   readonly profile?: string;
-  /** For the message when the stack is missing. */
-  readonly deployCommand: string;
+  /** How to deploy it, for the message when the stack is missing (called only then). */
+  readonly deployCommand: () => string;
 }
 
 /**
@@ -116,7 +116,7 @@ export async function deployedTarget(architecture: string, options: DeployedOpti
   }
   if (!found) {
     throw new SmokeSetupError(
-      `No ${options.stage} stack of ${architecture} in ${region}: deploy it with \`${options.deployCommand}\`, or pass the --region it is in.`,
+      `No ${options.stage} stack of ${architecture} in ${region}: deploy it with ${options.deployCommand()}, or pass the --region it is in.`,
     );
   }
   if (!/_COMPLETE$/.test(found.StackStatus ?? '') || /ROLLBACK|DELETE/.test(found.StackStatus ?? '')) {

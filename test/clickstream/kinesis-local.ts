@@ -1,8 +1,16 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  type KinesisClientConfig,
+  ListShardsCommand,
+} from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LocalProxy, relay, replyJson } from '../helpers/local-proxy';
+import type { LocalBackend } from '../setup/backends/backend';
 
 /** A kinesalite server (a real Kinesis Data Streams API in memory) on an ephemeral loopback port. */
 export async function startKinesalite(): Promise<{ endpoint: string; stop(): Promise<void> }> {
@@ -15,12 +23,21 @@ export async function startKinesalite(): Promise<{ endpoint: string; stop(): Pro
   };
 }
 
+/** kinesalite as a backend that sets the standard endpoint variable (for `npm run local`). */
+export const kinesalite: LocalBackend = {
+  name: 'kinesalite',
+  start: async () => {
+    const server = await startKinesalite();
+    return { name: 'kinesalite', endpoint: server.endpoint, env: { AWS_ENDPOINT_URL_KINESIS: server.endpoint }, stop: server.stop };
+  },
+};
+
 /**
  * A Kinesis client for `endpoint`. kinesalite speaks HTTP/1.1 only, so the
  * client gets the HTTP/1.1 handler (the browser's fetch handler is HTTP/1.1 too).
  */
-export function kinesisClient(endpoint: string): KinesisClient {
-  return new KinesisClient({ endpoint, requestHandler: new NodeHttpHandler(), maxAttempts: 3 });
+export function kinesisClient(endpoint: string, config: Pick<KinesisClientConfig, 'region' | 'credentials'> = {}): KinesisClient {
+  return new KinesisClient({ endpoint, requestHandler: new NodeHttpHandler(), maxAttempts: 3, ...config });
 }
 
 /** Creates a provisioned stream (kinesalite rejects on-demand mode) and returns its name. */

@@ -58,7 +58,6 @@ export function renderMappingTemplate(template: string, input: MappingInput): Ma
     },
     util: {
       urlEncode: (value: unknown) => encodeURIComponent(String(value)).replace(/%20/g, '+'),
-      escapeJavaScript: (value: unknown) => JSON.stringify(String(value)).slice(1, -1),
     },
     context,
   });

@@ -106,7 +106,7 @@ describe('the deployed mode, against a CloudFormation stand-in', () => {
     expect({ status: smoke.status, stderr: smoke.stderr.trim() }).toEqual({
       status: 1,
       stderr:
-        'No sandbox stack of serverless-api in us-east-1: deploy it with `npx cdk deploy (docs/serverless-api.md)`, or pass the --region it is in.',
+        'No sandbox stack of serverless-api in us-east-1: deploy it with `npx cdk deploy CoffeeShop-MenuApi-sandbox`, or pass the --region it is in.',
     });
   });
 
@@ -120,7 +120,7 @@ describe('the deployed mode, against a CloudFormation stand-in', () => {
     expect({ status: smoke.status, stderr: smoke.stderr.trim() }).toEqual({
       status: 1,
       stderr:
-        'No production stack of decoupled-orders in eu-north-1: deploy it with `npx cdk deploy -c stage=production ... (docs/decoupled-orders.md)`, or pass the --region it is in.',
+        'No production stack of decoupled-orders in eu-north-1: deploy it with `npx cdk deploy CoffeeShop-Orders-production -c stage=production ...` (the production context: docs/decoupled-orders.md), or pass the --region it is in.',
     });
     expect(standIn.actions.at(-1)).toBe('DescribeStacks');
   });

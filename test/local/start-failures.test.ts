@@ -1,13 +1,13 @@
 /** `npm run local` that cannot start says which part failed and why, and leaves nothing behind. */
 import { createServer } from 'node:net';
 import * as path from 'node:path';
-import { startLocal, stateExists } from './local-process';
+import { runSmoke, startLocal, stateExists } from './local-process';
 
 test('a backend that cannot start is named with its reason', async () => {
   // Only Node on PATH: DynamoDB Local finds no Java.
   const env = { PATH: path.dirname(process.execPath) };
   await expect(startLocal(['serverless-api'], 120_000, env)).rejects.toThrow(
-    /serverless-api did not start locally:\nDynamoDB \(DynamoDB Local\) did not start: DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH/,
+    /serverless-api did not start locally:\nDynamoDB Local did not start: DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH/,
   );
   expect(stateExists('serverless-api')).toBe(false);
 });
@@ -26,6 +26,9 @@ test('a port in use is named', async () => {
   }
 });
 
-test('containers-on-ec2 says it has no local form and points at the smoke', async () => {
+test('containers-on-ec2 says it has no local form and points at the smoke, in both commands', async () => {
   await expect(startLocal(['containers-on-ec2'])).rejects.toThrow(/has no local form.*npm run smoke -- containers-on-ec2/s);
+  const smoke = await runSmoke(['containers-on-ec2', '--local']);
+  expect(smoke.status).toBe(1);
+  expect(smoke.stderr).toMatch(/^containers-on-ec2 has no local form: .*npm run smoke -- containers-on-ec2\n$/);
 });

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LocalBackend, RunningBackend } from './backends/backend';
+import { type LocalBackend, type RunningBackend, startAll } from './backends/backend';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -31,14 +31,11 @@ function neededBackends(): LocalBackend[] {
  * are stopped and the run ends with one message per failure.
  */
 export default async function globalSetup(): Promise<void> {
-  const results = await Promise.allSettled(neededBackends().map((backend) => backend.start()));
-  const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-  const failures = results.flatMap((result) =>
-    result.status === 'rejected' ? [String((result.reason as Error)?.message ?? result.reason)] : [],
-  );
-  if (failures.length > 0) {
-    await Promise.allSettled(running.map((backend) => backend.stop()));
-    throw new Error(`A local backend did not start, so no test ran:\n- ${failures.join('\n- ')}`);
+  let running: RunningBackend[];
+  try {
+    running = await startAll(neededBackends());
+  } catch (error) {
+    throw new Error(`A local backend did not start, so no test ran:\n${(error as Error).message}`);
   }
   for (const backend of running) Object.assign(process.env, backend.env);
   globalThis.__LOCAL_BACKENDS__ = running;

@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { menuPageContentSecurityPolicy } from '../../../lib/clickstream/menu-site';
 import { CognitoIdentityStandIn } from '../../../test/clickstream/cognito-identity-stand-in';
+import { kinesalite, kinesisClient } from '../../../test/clickstream/kinesis-local';
 import { serveMenuSite } from '../../../test/clickstream/menu-site-server';
+import { startAll } from '../../../test/setup/backends/backend';
 import { buildMenuSite } from '../../../web/clickstream/build-site';
 import type { SiteConfig } from '../../../web/clickstream/menu-page';
 import { createLocalResources } from '../aws-resources';
-import { startBackends } from '../backends';
 import { LOCAL_REGION, LocalResources } from '../intrinsics';
 import { LOCAL_CREDENTIALS } from '../sigv4-check';
 import { localOutputs } from '../state';
 import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
+import { Teardown } from '../teardown';
 import type { LocalRun, LocalRunOptions } from './run';
 
 /**
@@ -26,18 +27,12 @@ import type { LocalRun, LocalRunOptions } from './run';
  */
 export async function runClickstream(options: LocalRunOptions, print: (line: string) => void = () => undefined): Promise<LocalRun> {
   const template = synthesizeSandbox('clickstream');
-  const { kinesis: backend } = await startBackends(['kinesis']);
-  const kinesis = new KinesisClient({
-    endpoint: backend.endpoint,
-    region: LOCAL_REGION,
-    credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler(),
-  });
+  const [backend] = await startAll([kinesalite]);
+  const kinesis = kinesisClient(backend!.endpoint, { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const resources = new LocalResources(template.stackName);
-  const stops: (() => Promise<void>)[] = [() => backend.stop(), async () => kinesis.destroy()];
-  const stop = async () => {
-    for (const step of stops.reverse()) await step().catch(() => undefined);
-  };
+  const teardown = new Teardown();
+  teardown.add(() => backend!.stop());
+  teardown.add(() => kinesis.destroy());
   try {
     await createLocalResources(template, { kinesis }, resources);
     const [poolId] = resourcesOfType(template, 'AWS::Cognito::IdentityPool')[0]!;
@@ -45,7 +40,7 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
     resources.set(poolId, { Ref: identityPoolId, Name: poolId });
     const cognito = new CognitoIdentityStandIn(identityPoolId);
     const cognitoEndpoint = await cognito.start();
-    stops.push(() => cognito.stop());
+    teardown.add(() => cognito.stop());
     const [streamId] = resourcesOfType(template, 'AWS::Kinesis::Stream')[0]!;
     const streamName = resources.get(streamId)!.Ref;
 
@@ -55,26 +50,26 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
       region: LOCAL_REGION,
       identityPoolId,
       streamName,
-      endpoints: { kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint },
+      endpoints: { kinesis: backend!.endpoint, cognitoIdentity: cognitoEndpoint },
     };
     writeFileSync(path.join(siteDir, 'config.json'), JSON.stringify(config));
     const site = await serveMenuSite(
       siteDir,
-      menuPageContentSecurityPolicy({ kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint }),
+      menuPageContentSecurityPolicy({ kinesis: backend!.endpoint, cognitoIdentity: cognitoEndpoint }),
       options.port,
     );
-    stops.push(() => site.stop());
+    teardown.add(() => site.stop());
     const pageUrl = site.url;
 
     const counter = new SessionCounter(kinesis, streamName, print);
     counter.start();
-    stops.push(() => counter.stop());
+    teardown.add(() => counter.stop());
 
     return {
       state: {
         stackName: template.stackName,
         outputs: { ...localOutputs(template.Outputs, (v) => resources.resolve(v)), MenuPageUrl: pageUrl },
-        endpoints: { kinesis: backend.endpoint, cognitoIdentity: cognitoEndpoint },
+        endpoints: { kinesis: backend!.endpoint, cognitoIdentity: cognitoEndpoint },
         local: {},
       },
       instructions: [
@@ -83,10 +78,10 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
         'Firehose to S3, Glue and Athena have no local form: try them with the deployed stack (docs/clickstream.md).',
         'Check the ingestion path at once: npm run smoke -- clickstream --local',
       ],
-      stop,
+      stop: teardown.run,
     };
   } catch (error) {
-    await stop();
+    await teardown.run();
     throw error;
   }
 }

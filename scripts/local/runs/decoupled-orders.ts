@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { LOCAL_REGION } from '../intrinsics';
 import { startServerlessStack } from '../serverless-stack';
-import { LOCAL_CREDENTIALS } from '../sigv4-check';
+import { LOCAL_CURL_SIGV4 } from '../sigv4-check';
 import { localOutputs } from '../state';
 import { synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
@@ -16,7 +15,6 @@ export async function runDecoupledOrders(options: LocalRunOptions): Promise<Loca
   const stack = await startServerlessStack(template, options);
   const apiUrl = stack.apiUrl!;
   const outputs: Record<string, string> = { ...localOutputs(template.Outputs, (v) => stack.resources.resolve(v)), ApiUrl: apiUrl };
-  const sign = `--aws-sigv4 "aws:amz:${LOCAL_REGION}:execute-api" --user ${LOCAL_CREDENTIALS.accessKeyId}:${LOCAL_CREDENTIALS.secretAccessKey}`;
   const sqsEndpoint = stack.backends.sqsSns!.endpoint;
   return {
     state: {
@@ -28,9 +26,9 @@ export async function runDecoupledOrders(options: LocalRunOptions): Promise<Loca
     instructions: [
       `Orders API: ${apiUrl}  (the template's request and response templates in front of a local SQS; worker and SNS fan-out running)`,
       'Place an order (IAM-authorized; locally the key "local" with secret "local" is verified in full):',
-      `  curl -s ${sign} -H 'Content-Type: application/json' -H 'Idempotency-Key: ${randomUUID()}' \\`,
+      `  curl -s ${LOCAL_CURL_SIGV4} -H 'Content-Type: application/json' -H 'Idempotency-Key: ${randomUUID()}' \\`,
       `    -d '{"customerName":"Ada","items":[{"menuItemId":"${randomUUID()}","quantity":2,"size":"large"}]}' ${apiUrl}orders`,
-      `Then its status: curl -s ${sign} ${apiUrl}orders/<orderId>`,
+      `Then its status: curl -s ${LOCAL_CURL_SIGV4} ${apiUrl}orders/<orderId>`,
       `Barista tickets queue: ${outputs.BaristaTicketQueueUrl ?? '(none)'} on ${sqsEndpoint}`,
       'Check everything at once: npm run smoke -- decoupled-orders --local',
     ],

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Client } from 'pg';
 import { createSchemaMigrationsHandler } from '../../../lambda/multi-az-database/schema-migrations-handler';
-import type { LocalPostgres } from '../../../test/setup/backends/postgres';
-import { startBackends } from '../backends';
+import { startAll } from '../../../test/setup/backends/backend';
+import { postgres } from '../../../test/setup/backends/postgres';
 import { LocalResources } from '../intrinsics';
 import { localOutputs } from '../state';
 import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
@@ -22,10 +22,16 @@ export async function runMultiAzDatabase(_options: LocalRunOptions, log: (line: 
   const template = synthesizeSandbox('multi-az-database');
   const [instanceId, instance] = resourcesOfType(template, 'AWS::RDS::DBInstance')[0]!;
   const database = String(instance.Properties.DBName);
-  const { postgres } = await startBackends(['postgres']);
+  const [server] = await startAll([postgres]);
+  const { connection } = server!;
   try {
-    const server = JSON.parse(postgres.env.LOCAL_POSTGRES!) as LocalPostgres;
-    const admin = new Client({ host: server.host, port: server.port, user: server.user, password: server.password, database: 'postgres' });
+    const admin = new Client({
+      host: connection.host,
+      port: connection.port,
+      user: connection.user,
+      password: connection.password,
+      database: 'postgres',
+    });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${database}`);
     await admin.end();
@@ -35,17 +41,17 @@ export async function runMultiAzDatabase(_options: LocalRunOptions, log: (line: 
         info: (message, extra) => log(`[migrations] ${message} ${JSON.stringify(extra ?? {})}`),
         warn: (message) => log(`[migrations] ${message}`),
       },
-      endpoint: { host: server.host, port: server.port, database, caBundleFile: server.caFile },
-      credentials: async () => ({ username: server.user, password: server.password }),
+      endpoint: { host: connection.host, port: connection.port, database, caBundleFile: connection.caFile },
+      credentials: async () => ({ username: connection.user, password: connection.password }),
       migrationsDir: MIGRATIONS_DIR,
     });
     const result = await migrate({ RequestType: 'Create', LogicalResourceId: 'SchemaMigrations' } as CloudFormationCustomResourceEvent);
 
     const resources = new LocalResources(template.stackName);
-    resources.set(instanceId, { Ref: 'local-customers', 'Endpoint.Address': server.host, 'Endpoint.Port': String(server.port) });
+    resources.set(instanceId, { Ref: 'local-customers', 'Endpoint.Address': connection.host, 'Endpoint.Port': String(connection.port) });
     const connectionString =
-      `postgresql://${server.user}:${encodeURIComponent(server.password)}@${server.host}:${server.port}/${database}` +
-      `?sslmode=verify-full&sslrootcert=${encodeURIComponent(server.caFile)}`;
+      `postgresql://${connection.user}:${encodeURIComponent(connection.password)}@${connection.host}:${connection.port}/${database}` +
+      `?sslmode=verify-full&sslrootcert=${encodeURIComponent(connection.caFile)}`;
     return {
       state: {
         stackName: template.stackName,
@@ -53,25 +59,25 @@ export async function runMultiAzDatabase(_options: LocalRunOptions, log: (line: 
         endpoints: {},
         local: {
           connectionString,
-          host: server.host,
-          port: String(server.port),
+          host: connection.host,
+          port: String(connection.port),
           database,
-          user: server.user,
-          password: server.password,
-          caFile: server.caFile,
+          user: connection.user,
+          password: connection.password,
+          caFile: connection.caFile,
         },
       },
       instructions: [
-        `PostgreSQL ${database} on ${server.host}:${server.port}, TLS with a certificate from a throwaway CA (RDS also refuses plaintext through its parameter group; this local server does not), migrations applied: latest version ${result.Data?.LatestVersion}.`,
+        `PostgreSQL ${database} on ${connection.host}:${connection.port}, TLS with a certificate from a throwaway CA (RDS also refuses plaintext through its parameter group; this local server does not), migrations applied: latest version ${result.Data?.LatestVersion}.`,
         'Connect (verifying the server certificate, as the migration function does on RDS):',
         `  psql '${connectionString}'`,
         `  then: SELECT version, name FROM schema_migrations ORDER BY version;`,
         'Check it at once: npm run smoke -- multi-az-database --local',
       ],
-      stop: () => postgres.stop(),
+      stop: () => server!.stop(),
     };
   } catch (error) {
-    await postgres.stop();
+    await server!.stop();
     throw error;
   }
 }

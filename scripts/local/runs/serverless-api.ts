@@ -1,6 +1,5 @@
-import { LOCAL_REGION } from '../intrinsics';
 import { startServerlessStack } from '../serverless-stack';
-import { LOCAL_CREDENTIALS } from '../sigv4-check';
+import { LOCAL_CURL_SIGV4 } from '../sigv4-check';
 import { localOutputs } from '../state';
 import { synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
@@ -10,7 +9,6 @@ export async function runServerlessApi(options: LocalRunOptions): Promise<LocalR
   const template = synthesizeSandbox('serverless-api');
   const stack = await startServerlessStack(template, options);
   const apiUrl = stack.apiUrl!;
-  const sign = `--aws-sigv4 "aws:amz:${LOCAL_REGION}:execute-api" --user ${LOCAL_CREDENTIALS.accessKeyId}:${LOCAL_CREDENTIALS.secretAccessKey}`;
   return {
     state: {
       stackName: template.stackName,
@@ -23,7 +21,7 @@ export async function runServerlessApi(options: LocalRunOptions): Promise<LocalR
       'Read (no signature needed):',
       `  curl -s ${apiUrl}menu-items`,
       `Write (IAM-authorized: sign with SigV4; locally any key works, the key "local" with secret "local" is verified in full):`,
-      `  curl -s ${sign} -H 'Content-Type: application/json' -d '{"name":"Flat white","category":"coffee","priceCents":350}' ${apiUrl}menu-items`,
+      `  curl -s ${LOCAL_CURL_SIGV4} -H 'Content-Type: application/json' -d '{"name":"Flat white","category":"coffee","priceCents":350}' ${apiUrl}menu-items`,
       'Unsigned writes get 403, as in AWS. Check everything at once: npm run smoke -- serverless-api --local',
     ],
     stop: stack.stop,

@@ -11,7 +11,7 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { readAllRecords } from '../../../test/clickstream/kinesis-local';
+import { kinesisClient, readAllRecords } from '../../../test/clickstream/kinesis-local';
 import { eventProblems } from '../../../web/clickstream/event-schema';
 import { type Check, eventually, expectThat } from '../run-checks';
 import { output, type SmokeTarget } from '../target';
@@ -96,11 +96,9 @@ const localOnly: Check<Context>[] = [
   {
     name: 'the batch is in the stream, in order, under its session',
     async run(context) {
-      const kinesis = new KinesisClient({
+      const kinesis = kinesisClient(context.target.endpoints.kinesis!, {
         region: context.target.region,
-        endpoint: context.target.endpoints.kinesis,
         credentials: context.target.credentials,
-        requestHandler: new NodeHttpHandler(),
       });
       try {
         const records = (await readAllRecords(kinesis, output(context.target, 'StreamName'))).filter(

@@ -47,3 +47,23 @@ export async function waitForPort(port: number, process: ChildProcess, name: str
   }
   throw new Error(`${name} did not listen on port ${port} within ${timeoutMs} ms`);
 }
+
+/**
+ * Starts the backends together. If any fails, the ones that started are
+ * stopped again and the error has one line per failed backend: its name and
+ * why (global-setup and `npm run local` both start theirs this way).
+ */
+export async function startAll<T extends RunningBackend>(backends: readonly { name: string; start(): Promise<T> }[]): Promise<T[]> {
+  const results = await Promise.allSettled(backends.map((backend) => backend.start()));
+  const running = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failures = results.flatMap((result, i) =>
+    result.status === 'rejected'
+      ? [`${backends[i]!.name} did not start: ${String((result.reason as Error)?.message ?? result.reason)}`]
+      : [],
+  );
+  if (failures.length > 0) {
+    await Promise.allSettled(running.map((backend) => backend.stop()));
+    throw new Error(failures.join('\n'));
+  }
+  return running;
+}

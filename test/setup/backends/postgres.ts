@@ -174,4 +174,4 @@ export async function startPostgres(): Promise<RunningBackend & { connection: Lo
   };
 }
 
-export const postgres: LocalBackend = { name: 'PostgreSQL', start: startPostgres };
+export const postgres = { name: 'PostgreSQL', start: startPostgres } satisfies LocalBackend;
