@@ -65,6 +65,28 @@ export interface OrderPlacedEvent {
   readonly placedAt: string;
 }
 
+/** Why the worker refused an accepted order instead of storing it. */
+export type OrderRejectionReason = 'IdempotencyKeyReused';
+
+/**
+ * Event published when an accepted order cannot be placed: the order id was
+ * already used for a different order. The rejected order travels with the
+ * event, so nothing the customer sent is lost; the stored order is untouched.
+ */
+export interface OrderRejectedEvent {
+  readonly eventType: 'OrderRejected';
+  readonly orderId: string;
+  readonly reason: OrderRejectionReason;
+  readonly message: string;
+  readonly rejectedOrder: PlaceOrderInput;
+  readonly acceptedAt: string;
+  readonly requestId?: string;
+  readonly rejectedAt: string;
+}
+
+/** Order event types, as the `eventType` message attribute gives them to subscribers' filters. */
+export const ORDER_EVENT_TYPES = ['OrderPlaced', 'OrderRejected'] as const;
+
 /** JSON Schema (draft-04, the dialect of API Gateway models) of what a client may send. */
 export function orderBodyJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(PlaceOrderBody, { target: 'draft-4', io: 'input' }) as Record<string, unknown>;

@@ -48,6 +48,6 @@ export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopSt
       clients: [{ connectable: containers.sampleService.service, description: 'Sample internal service tasks' }],
     }),
   };
-  addValidationPlugins(app);
+  addValidationPlugins(app, stage);
   return stacks;
 }

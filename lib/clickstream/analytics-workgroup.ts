@@ -3,7 +3,7 @@ import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import type { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { privateBucket } from '../shared/private-bucket';
+import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 import { SAVED_QUERIES } from './analytics-queries';
 import type { ClickstreamConfig } from './clickstream-config';
@@ -35,6 +35,12 @@ export class AnalyticsWorkgroup extends Construct {
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'athena-results/',
       lifecycleRules: [{ expiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+    });
+    acknowledgeBucketCompliance(this.resultsBucket, {
+      singleRegion:
+        'Query results expire after 7 days and are re-created by running the query again; nothing here exists only in this bucket.',
+      s3ManagedKey:
+        'The workgroup enforces SSE-S3 on results of queries over anonymous click data; a customer managed key would add a KMS request per result object and key grants for every analyst role, while IAM decides who reads.',
     });
 
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {

@@ -5,6 +5,7 @@ import {
   type AlarmText,
   ArchitectureMonitoring,
   METRIC_PERIOD,
+  ON_FIRST_FIVE_MINUTES,
   ON_FIRST_MINUTE,
   SUSTAINED_TEN_MINUTES,
 } from '../shared/architecture-monitoring';
@@ -131,6 +132,8 @@ export class ClickstreamStack extends Stack {
         ],
       });
 
+    if (stage.abuseAlarms) this.alarmOnIncomingBytes(config, alarm);
+
     new CfnOutput(this, 'MenuPageUrl', {
       value: `https://${this.site.distribution.distributionDomainName}/`,
       description: 'The menu page (CloudFront); its clicks go to the stream',
@@ -157,6 +160,48 @@ export class ClickstreamStack extends Stack {
     new CfnOutput(this, 'MostViewedItemsQueryId', {
       value: this.analytics.namedQueries['most-viewed-menu-items-last-hour']!.attrNamedQueryId,
       description: 'Saved query: menu items clicked most in the last hour',
+    });
+  }
+
+  /**
+   * More click data than the busiest expected hour: a script writing with
+   * visitor credentials, or growth the shard count should follow. The shards
+   * bound what it costs; this says that it is happening.
+   */
+  private alarmOnIncomingBytes(config: ClickstreamConfig, alarm: (text: AlarmText) => ReturnType<ArchitectureMonitoring['alarm']>): void {
+    const limit = config.expectedPeakBytesPerSecond * METRIC_PERIOD.toSeconds();
+    const kibPerSecond = config.expectedPeakBytesPerSecond / 1024;
+    this.monitoring.facade.monitorCustom({
+      alarmFriendlyName: 'ClickStreamIncomingBytes',
+      humanReadableName: 'Bytes written to the click stream',
+      metricGroups: [
+        {
+          title: 'Click stream: bytes written per 5 minutes',
+          metrics: [
+            {
+              metric: new Metric({
+                namespace: 'AWS/Kinesis',
+                metricName: 'IncomingBytes',
+                dimensionsMap: { StreamName: this.ingestion.stream.streamName },
+                statistic: 'Sum',
+                period: METRIC_PERIOD,
+              }),
+              alarmFriendlyName: 'AboveExpected',
+              addAlarm: {
+                Warning: {
+                  threshold: limit,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  ...alarm({
+                    name: 'ClickStream-IncomingBytesAboveExpected',
+                    description: `More than ${kibPerSecond} KiB/s of click events over five minutes, above the busiest expected hour: a script writing with visitor credentials, or real growth. The shards cap what it can cost (docs/clickstream.md). First check: the stream's IncomingRecords and IncomingBytes per shard, and whether one session_id dominates (the partition key) in the last hour's events.`,
+                    timing: ON_FIRST_FIVE_MINUTES,
+                  }),
+                },
+              },
+            },
+          ],
+        },
+      ],
     });
   }
 }

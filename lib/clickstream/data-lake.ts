@@ -17,7 +17,7 @@ import { type Bucket, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { glueColumns } from '../../web/clickstream/event-schema';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
-import { privateBucket } from '../shared/private-bucket';
+import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
 import type { ClickstreamConfig } from './clickstream-config';
@@ -63,6 +63,12 @@ export class DataLake extends Construct {
       lifecycleRules: [{ expiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
 
+    acknowledgeBucketCompliance(this.accessLogs, {
+      singleRegion:
+        "Access logs of this stack's buckets and distribution, kept 90 days for investigation; they describe requests to data that is itself single-region.",
+      s3ManagedKey:
+        'S3 server access log delivery writes only to buckets encrypted with S3 managed keys (SSE-S3); SSE-KMS is not supported for the target bucket.',
+    });
     this.bucket = privateBucket(this, 'Bucket', stage, {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
@@ -76,6 +82,12 @@ export class DataLake extends Construct {
         { id: 'expire-error-output', prefix: 'errors/', expiration: Duration.days(30) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
+    });
+    acknowledgeBucketCompliance(this.bucket, {
+      singleRegion:
+        "Anonymous click analytics, not business records: a copy in a second region would double storage for data whose loss costs history, not orders. Versioning (production) covers deletion mistakes, and Firehose's errors/ prefix keeps failed records.",
+      s3ManagedKey:
+        'Anonymous click events with no personal data. S3 managed keys encrypt at rest; a customer managed key would add a KMS request to every Firehose write and Athena read and key grants for Firehose, Glue and Athena, while IAM and the bucket policy already decide who reads.',
     });
 
     const stack = Stack.of(this);

@@ -22,6 +22,7 @@ import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
+import { LoadBalancerAccessLogs } from './load-balancer-access-logs';
 
 export interface InternalServiceProps {
   readonly stage: StageConfig;
@@ -53,6 +54,8 @@ export class InternalService extends Construct {
   readonly loadBalancer: ApplicationLoadBalancer;
   readonly targetGroup: ApplicationTargetGroup;
   readonly logGroup: LogGroup;
+  /** Production: the load balancer's access logs. */
+  readonly accessLogs?: LoadBalancerAccessLogs;
 
   constructor(scope: Construct, id: string, props: InternalServiceProps) {
     super(scope, id);
@@ -124,11 +127,22 @@ export class InternalService extends Construct {
       vpcSubnets: { subnetGroupName: SUBNETS.private },
       securityGroup: albSecurityGroup,
       dropInvalidHeaderFields: true,
+      // Free, and it keeps an internal endpoint from being deleted by mistake; off in a sandbox so that cdk destroy works.
+      deletionProtection: stage.deletionProtection,
     });
+    if (stage.loadBalancerAccessLogs) {
+      this.accessLogs = new LoadBalancerAccessLogs(this, 'AccessLogs', { stage, loadBalancer: this.loadBalancer });
+    } else {
+      Validations.of(this.loadBalancer).acknowledge({
+        id: 'AwsSolutions-ELB2',
+        reason:
+          'Sandbox stage: access logs cost S3 storage for every request and a bucket to empty before cdk destroy; nginx logs each request in the task log group and the target group counts requests and 5XX. Production turns them on.',
+      });
+    }
     Validations.of(this.loadBalancer).acknowledge({
-      id: 'AwsSolutions-ELB2',
+      id: 'NIST.800.53.R5-ALBWAFEnabled',
       reason:
-        'The stack is environment-agnostic and the principal an ALB access-log bucket must trust depends on the region (an ELB account id in older regions), so CDK refuses to enable access logs without one. Each request is still logged by nginx in the task log group, and the target group reports request counts and 5XX.',
+        'The load balancer is internal: its security group admits HTTP from the VPC only, so no internet client reaches it; a web ACL ($5 a month plus rules) would inspect only traffic from inside the VPC.',
     });
     const listener = this.loadBalancer.addListener('Http', {
       port: 80,
@@ -136,6 +150,12 @@ export class InternalService extends Construct {
       // Never add the 0.0.0.0/0 ingress CDK adds by default.
       open: false,
     });
+    const plainHttp =
+      'An internal sample service: the listener answers only inside the VPC, and an ACM certificate needs a domain name the environment-agnostic stack does not have. A service that carries personal data would add an HTTPS listener with a private CA certificate (ACM Private CA, about $400 a month) or terminate TLS in the task.';
+    Validations.of(listener).acknowledge(
+      { id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason: plainHttp },
+      { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason: plainHttp },
+    );
     this.targetGroup = listener.addTargets('Tasks', {
       port: 80,
       protocol: ApplicationProtocol.HTTP,

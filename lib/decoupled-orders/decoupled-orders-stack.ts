@@ -1,18 +1,21 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import {
   type AlarmText,
   ArchitectureMonitoring,
+  METRIC_PERIOD,
   ON_FIRST_FIVE_MINUTES,
   ON_FIRST_MINUTE,
   SUSTAINED_TEN_MINUTES,
 } from '../shared/architecture-monitoring';
 import { DataTable } from '../shared/data-table';
 import { QueueWithDeadLetter, VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT } from '../shared/queue-with-dead-letter';
+import { StageBackup } from '../shared/stage-backup';
 import type { StageConfig } from '../shared/stage-config';
 import { OrderEvents } from './order-events';
 import { OrderIntakeApi } from './order-intake-api';
-import { OrderWorker } from './order-worker';
+import { ORDER_WORKER_SERVICE, ORDERS_METRICS_NAMESPACE, OrderWorker } from './order-worker';
 
 export interface DecoupledOrdersStackProps extends StackProps {
   readonly stage: StageConfig;
@@ -37,6 +40,8 @@ export class DecoupledOrdersStack extends Stack {
   readonly intake: QueueWithDeadLetter;
   readonly ordersTable: DataTable;
   readonly idempotencyTable: DataTable;
+  /** Production: the orders table in an AWS Backup plan. */
+  readonly backup: StageBackup;
   readonly events: OrderEvents;
   readonly worker: OrderWorker;
   readonly api: OrderIntakeApi;
@@ -64,6 +69,8 @@ export class DecoupledOrdersStack extends Stack {
       logicalId: ORDERS_LOGICAL_IDS.idempotencyTable,
       timeToLiveAttribute: 'expiration',
     });
+    // The orders are the record; idempotency records expire within five days and are not worth restoring.
+    this.backup = new StageBackup(this, 'Backup', { stage, resourceArns: [this.ordersTable.table.tableArn] });
     this.events = new OrderEvents(this, 'Events', { stage });
     this.worker = new OrderWorker(this, 'Worker', {
       stage,
@@ -196,6 +203,7 @@ export class DecoupledOrdersStack extends Stack {
         humanReadableName: 'Orders table',
         ...this.monitoring.tableAlarms('OrdersTable', 'orders', { reads: false }),
       });
+    if (stage.abuseAlarms) this.alarmOnRejectedOrders(alarm);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.gateway.url, description: 'Invoke URL of the orders API stage' });
     new CfnOutput(this, 'OrderQueueUrl', { value: this.intake.queue.queueUrl, description: 'Queue the API writes accepted orders to' });
@@ -208,5 +216,46 @@ export class DecoupledOrdersStack extends Stack {
       description: 'Barista tickets: one message per placed order, from the order events topic',
     });
     new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.table.tableName, description: 'Orders table (status per order id)' });
+  }
+
+  /**
+   * An accepted order the worker refused (its Idempotency-Key already named
+   * a different order): the customer was told 202 and the order will not be
+   * made, so someone must hear of it. The event carries the rejected order.
+   */
+  private alarmOnRejectedOrders(alarm: (text: AlarmText) => ReturnType<ArchitectureMonitoring['alarm']>): void {
+    this.monitoring.facade.monitorCustom({
+      alarmFriendlyName: 'OrdersRejected',
+      humanReadableName: 'Accepted orders the worker rejected',
+      metricGroups: [
+        {
+          title: 'Orders rejected (Idempotency-Key reused for a different order)',
+          metrics: [
+            {
+              metric: new Metric({
+                namespace: ORDERS_METRICS_NAMESPACE,
+                metricName: 'OrderRejected',
+                dimensionsMap: { service: ORDER_WORKER_SERVICE },
+                statistic: 'Sum',
+                period: METRIC_PERIOD,
+              }),
+              alarmFriendlyName: 'Rejected',
+              addAlarm: {
+                Critical: {
+                  threshold: 0,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  ...alarm({
+                    name: 'Orders-Rejected',
+                    description:
+                      'An accepted order (202) was not placed: its Idempotency-Key already named a different order, which stands. The customer\'s order is in the OrderRejected event on the order events topic and in the worker\'s log ("Order rejected", with the requestId). First check: the client that sent it (a key reused across orders is a client bug or abuse).',
+                    timing: ON_FIRST_FIVE_MINUTES,
+                  }),
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
   }
 }

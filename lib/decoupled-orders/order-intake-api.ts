@@ -52,6 +52,8 @@ export class OrderIntakeApi extends Construct {
       throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
       corsOrigins: props.corsOrigins,
       corsExtraHeaders: [IDEMPOTENCY_HEADER],
+      noCacheReason:
+        'POST /orders must reach the queue every time (a cached answer would drop an order), and GET /orders/{id} is polled while an order moves from accepted to placed: a cache would show the old status for its TTL.',
     });
     const api = this.gateway.api;
     const orders = api.root.addResource('orders');
@@ -110,6 +112,8 @@ export class OrderIntakeApi extends Construct {
       serviceName: 'orders-api',
       metricsNamespace: 'CoffeeShop/Orders',
       environment: { ORDERS_TABLE_NAME: props.ordersTable.tableName, ALLOWED_ORIGINS: props.corsOrigins.join(',') },
+      // The stage throttle (100 requests/s, shared with POST) at a slow 0.25 s per read: 25 at once.
+      reservedConcurrency: 25,
     });
     props.ordersTable.grantReadData(this.statusFunction.function);
     const status = order.addMethod('GET', new LambdaIntegration(this.statusFunction.function, { allowTestInvoke: false }), {

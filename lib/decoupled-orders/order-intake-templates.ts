@@ -9,6 +9,13 @@ import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES, ORDER_MESSAGE_ATTRIBUTES } from '.
  * request template therefore checks both; when either is wrong it sends a
  * harmless `GetQueueAttributes` instead of `SendMessage`, so nothing reaches
  * the queue, and the response template turns that into a 400 or 413.
+ *
+ * The size is counted in bytes. VTL strings are Java strings, whose
+ * `length()` counts UTF-16 code units: an accented letter is 1 and 2 bytes,
+ * an emoji 2 and 4, so a limit on `$input.body.length()` lets up to four
+ * times the bytes through. The template counts the bytes of the body's UTF-8
+ * base64 encoding instead: 4 characters per 3 bytes, less one byte per `=`
+ * of padding.
  */
 
 const UUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
@@ -21,10 +28,19 @@ function messageAttribute(index: number, name: string, dataType: 'String' | 'Num
   return `${prefix}.Name=${name}${prefix}.Value.DataType=${dataType}${prefix}.Value.StringValue=${value}`;
 }
 
+/** `$bodyBytes`: the request body's size in UTF-8 bytes. */
+const BODY_BYTES = [
+  '#set($base64 = $util.base64Encode($input.body))',
+  '#set($padding = 0)',
+  "#if($base64.endsWith('=='))#set($padding = 2)#elseif($base64.endsWith('='))#set($padding = 1)#end",
+  '#set($bodyBytes = $base64.length() / 4 * 3 - $padding)',
+].join('\n');
+
 /** Form-encoded SQS query API request. */
 export const SEND_ORDER_REQUEST_TEMPLATE = [
   CHECKS,
-  `#if($validKey && $input.body.length() <= ${MAX_ORDER_BYTES})`,
+  BODY_BYTES,
+  `#if($validKey && $bodyBytes <= ${MAX_ORDER_BYTES})`,
   'Action=SendMessage' +
     '&MessageBody=$util.urlEncode($input.body)' +
     messageAttribute(1, ORDER_MESSAGE_ATTRIBUTES.orderId, 'String', '$util.urlEncode($orderId.toLowerCase())') +

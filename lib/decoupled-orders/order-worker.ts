@@ -26,6 +26,11 @@ export interface OrderWorkerProps {
   readonly maxConcurrency?: number;
 }
 
+/** Namespace of the orders business metrics (OrderPlaced, OrderRejected, ...). */
+export const ORDERS_METRICS_NAMESPACE = 'CoffeeShop/Orders';
+/** The worker's Powertools service name, which Powertools adds to its metrics as the `service` dimension. */
+export const ORDER_WORKER_SERVICE = 'orders-worker';
+
 /** The Lambda that drains the orders queue. */
 export class OrderWorker extends Construct {
   static readonly BATCH_SIZE = 10;
@@ -33,14 +38,17 @@ export class OrderWorker extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderWorkerProps) {
     super(scope, id);
+    const maxConcurrency = props.maxConcurrency ?? 5;
     this.handler = new ObservedFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'process-orders.ts'),
       description: 'Orders worker: stores each queued order once and publishes OrderPlaced',
       invokedBy: 'sqs-event-source',
       stage: props.stage,
-      serviceName: 'orders-worker',
-      metricsNamespace: 'CoffeeShop/Orders',
+      serviceName: ORDER_WORKER_SERVICE,
+      metricsNamespace: ORDERS_METRICS_NAMESPACE,
       timeout: props.timeout,
+      // The pollers never run more than maxConcurrency; Lambda asks for reserved concurrency at least that high.
+      reservedConcurrency: maxConcurrency,
       environment: {
         ORDERS_TABLE_NAME: props.ordersTable.tableName,
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
@@ -53,7 +61,7 @@ export class OrderWorker extends Construct {
       batchSize: OrderWorker.BATCH_SIZE,
       // Waiting up to 2 s to fill a batch trades a little latency for fewer invocations.
       maxBatchingWindow: Duration.seconds(2),
-      maxConcurrency: props.maxConcurrency ?? 5,
+      maxConcurrency,
       reportBatchItemFailures: true,
     });
     fn.addEventSource(source);

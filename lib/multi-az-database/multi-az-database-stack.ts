@@ -17,6 +17,7 @@ import {
   SUSTAINED_TEN_MINUTES,
 } from '../shared/architecture-monitoring';
 import { Network, SUBNETS } from '../shared/network';
+import { StageBackup } from '../shared/stage-backup';
 import type { StageConfig } from '../shared/stage-config';
 import { CustomerDatabase } from './customer-database';
 import type { DatabaseConfig } from './database-config';
@@ -59,6 +60,8 @@ export function estimatedMaxConnections(memoryMiB: number): number {
 export class MultiAzDatabaseStack extends Stack {
   readonly network?: Network;
   readonly database: CustomerDatabase;
+  /** Production: the instance in an AWS Backup plan, beside its automated snapshots. */
+  readonly backup: StageBackup;
   readonly migrations: SchemaMigrations;
   readonly secretsManagerEndpoint: InterfaceVpcEndpoint;
   readonly monitoring: ArchitectureMonitoring;
@@ -72,6 +75,8 @@ export class MultiAzDatabaseStack extends Stack {
     const vpc = props.shared?.vpc ?? this.network!.vpc;
 
     this.database = new CustomerDatabase(this, 'Database', { stage, config, vpc });
+    // The primary only: a read replica holds the same data.
+    this.backup = new StageBackup(this, 'Backup', { stage, resourceArns: [this.database.instance.instanceArn] });
 
     // The isolated subnets' only way to the Secrets Manager API. Closed by
     // default: each client that reads a secret is admitted by name.

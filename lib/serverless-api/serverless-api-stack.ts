@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { type AlarmText, ArchitectureMonitoring, SUSTAINED_TEN_MINUTES } from '../shared/architecture-monitoring';
+import { StageBackup } from '../shared/stage-backup';
 import type { StageConfig } from '../shared/stage-config';
 import { MenuApi } from './menu-api';
 import { MenuTable } from './menu-table';
@@ -19,6 +20,8 @@ export interface ServerlessApiStackProps extends StackProps {
 export class ServerlessApiStack extends Stack {
   readonly table: MenuTable;
   readonly menuApi: MenuApi;
+  /** Production: the table in an AWS Backup plan. */
+  readonly backup: StageBackup;
   readonly monitoring: ArchitectureMonitoring;
 
   constructor(scope: Construct, id: string, props: ServerlessApiStackProps) {
@@ -27,6 +30,7 @@ export class ServerlessApiStack extends Stack {
 
     this.table = new MenuTable(this, 'MenuTable', { stage });
     this.menuApi = new MenuApi(this, 'MenuApi', { stage, table: this.table.table, corsOrigins: props.corsOrigins });
+    this.backup = new StageBackup(this, 'Backup', { stage, resourceArns: [this.table.table.tableArn] });
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
 
     const api = this.menuApi.api;

@@ -94,6 +94,15 @@ export class Network extends Construct {
         All: { destination: FlowLogDestination.toCloudWatchLogs(this.flowLogGroup), trafficType: FlowLogTrafficType.ALL },
       },
     });
+    for (const subnet of this.vpc.publicSubnets) {
+      Validations.of(subnet.node.findChild('DefaultRoute')).acknowledge({
+        id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',
+        reason:
+          props.natGateways > 0
+            ? "The public subnet's route to the internet gateway is what its NAT gateway sends the private subnets' outbound traffic through; nothing else is placed in the public subnets (no instance gets a public address on launch)."
+            : 'No NAT and nothing else is placed in this public subnet (no instance gets a public address on launch); the route exists because the VPC keeps the same three tiers in every variant, and a NAT added later needs it.',
+      });
+    }
     if (natInstances) {
       // Forward only what starts inside the VPC; nothing from the internet may open a connection.
       natInstances.connections.allowFrom(Peer.ipv4(this.cidr), Port.allTraffic(), 'Traffic from the VPC to forward');

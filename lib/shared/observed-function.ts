@@ -83,6 +83,14 @@ export interface ObservedFunctionProps {
    * @default - none
    */
   readonly bundledDirectories?: Record<string, string>;
+  /**
+   * Most instances that may run at once, reserved from the account where the
+   * stage reserves concurrency (production): a runaway function cannot take
+   * the account's whole concurrency, nor call what is downstream of it with
+   * more than this many instances. Each function derives its number from
+   * what calls it (an API's throttle, a queue's pollers).
+   */
+  readonly reservedConcurrency: number;
 }
 
 /**
@@ -137,12 +145,24 @@ export class ObservedFunction extends Construct {
       ...(props.vpcPlacement
         ? { vpc: props.vpcPlacement.vpc, vpcSubnets: props.vpcPlacement.subnets, securityGroups: props.vpcPlacement.securityGroups }
         : {}),
+      ...(props.stage.reservedConcurrency
+        ? { reservedConcurrentExecutions: checkReservedConcurrency(this, props.reservedConcurrency) }
+        : {}),
     });
 
     // Names the source file in the template, for readers and for `npm run bench`.
     (this.function.node.defaultChild as CfnResource).addMetadata(HANDLER_ENTRY_METADATA, path.relative(PROJECT_ROOT, props.entry));
 
-    Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] });
+    Validations.of(this.function).acknowledge(
+      { id: 'Serverless-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] },
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] },
+    );
+    if (!props.vpcPlacement) {
+      Validations.of(this.function).acknowledge({
+        id: 'NIST.800.53.R5-LambdaInsideVPC',
+        reason: `${props.description}: it reaches only AWS service APIs (over TLS, bounded by its own role's policy) and nothing inside a VPC. A VPC would add interface endpoints or a NAT (about $7 a month each per AZ) and cold-start network setup without narrowing what it can reach.`,
+      });
+    }
 
     acknowledgeDefaultPolicy(this.role, {
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -153,6 +173,14 @@ export class ObservedFunction extends Construct {
           : ''),
     });
   }
+}
+
+/** Lambda's own bounds on reserved concurrency: at least 1 (0 would stop the function). */
+function checkReservedConcurrency(scope: Construct, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${scope.node.path}: reservedConcurrency must be a whole number of at least 1, got ${value}`);
+  }
+  return value;
 }
 
 /**

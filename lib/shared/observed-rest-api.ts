@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Names, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -11,7 +11,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
+import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import type { StageConfig } from './stage-config';
 import { stageLogGroup } from './stage-log-group';
@@ -46,7 +46,15 @@ export interface ObservedRestApiProps {
    * @default - only `Cors.DEFAULT_HEADERS`
    */
   readonly corsExtraHeaders?: readonly string[];
+  /**
+   * Why this API's stage has no response cache (NIST 800-53
+   * APIGWCacheEnabledAndEncrypted): what a cache would serve stale here.
+   */
+  readonly noCacheReason: string;
 }
+
+/** Request headers WAF logs never show: the SigV4 signature and the temporary credentials' session token. */
+export const WAF_REDACTED_HEADERS = ['authorization', 'x-amz-security-token'] as const;
 
 /** The stage every API deploys to; part of every URL. */
 export const API_STAGE_NAME = 'v1';
@@ -143,8 +151,16 @@ export class ObservedRestApi extends Construct {
     this.retainExecutionLogsWithStage(stage);
     this.addErrorResponses(props.corsOrigins);
 
+    Validations.of(this.api.deploymentStage).acknowledge(
+      { id: 'NIST.800.53.R5-APIGWCacheEnabledAndEncrypted', reason: props.noCacheReason },
+      {
+        id: 'NIST.800.53.R5-APIGWSSLEnabled',
+        reason:
+          'A client certificate authenticates API Gateway to an HTTP backend; every integration here is a Lambda proxy, an AWS service (SQS) or a mock, which API Gateway calls over TLS with SigV4 and never with a client certificate.',
+      },
+    );
     if (stage.webApplicationFirewall) {
-      this.addWebApplicationFirewall(props.name);
+      this.addWebApplicationFirewall(props.name, stage);
     } else {
       Validations.of(this.api.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
@@ -239,7 +255,7 @@ export class ObservedRestApi extends Construct {
    * inputs, and a per-client rate limit that complements the stage throttle
    * (which all clients share).
    */
-  private addWebApplicationFirewall(name: string): void {
+  private addWebApplicationFirewall(name: string, stage: StageConfig): void {
     const managedRule = (ruleGroup: string, priority: number): CfnWebACL.RuleProperty => ({
       name: ruleGroup,
       priority,
@@ -266,6 +282,28 @@ export class ObservedRestApi extends Construct {
     new CfnWebACLAssociation(this, 'WebAclAssociation', {
       webAclArn: webAcl.attrArn,
       resourceArn: this.api.deploymentStage.stageArn,
+    });
+
+    // Every request the ACL evaluates, with the rule that decided it. WAF
+    // only writes to log groups whose name starts with aws-waf-logs-; the
+    // rest of the name is generated from the construct path, so two copies
+    // of the stack in one account do not collide.
+    const wafLogs = stageLogGroup(this, 'WafLogs', stage, {
+      logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 256 - 'aws-waf-logs-'.length })}`,
+    });
+    new CfnLoggingConfiguration(this, 'WafLogging', {
+      resourceArn: webAcl.attrArn,
+      // WAF wants the log group's ARN without the trailing :* that logGroupArn has.
+      logDestinationConfigs: [
+        Stack.of(this).formatArn({
+          service: 'logs',
+          resource: 'log-group',
+          resourceName: wafLogs.logGroupName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      ],
+      // SigV4 signatures and session tokens must not sit in the logs.
+      redactedFields: WAF_REDACTED_HEADERS.map((header) => ({ singleHeader: { Name: header } })),
     });
   }
 }

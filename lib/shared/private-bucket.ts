@@ -1,3 +1,4 @@
+import { Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { StageConfig } from './stage-config';
@@ -8,17 +9,38 @@ import type { StageConfig } from './stage-config';
  */
 export type PrivateBucketProps = Omit<
   BucketProps,
-  'encryption' | 'encryptionKey' | 'blockPublicAccess' | 'publicReadAccess' | 'enforceSSL' | 'removalPolicy' | 'autoDeleteObjects'
+  | 'encryption'
+  | 'encryptionKey'
+  | 'blockPublicAccess'
+  | 'publicReadAccess'
+  | 'enforceSSL'
+  | 'removalPolicy'
+  | 'autoDeleteObjects'
+  | 'versioned'
 >;
 
 /**
  * A private, TLS-only bucket encrypted with S3 managed keys, destroyed and
- * emptied with a sandbox and kept in production. The caller's props come
- * first and the controlled settings last, so no caller can switch them off.
+ * emptied with a sandbox and kept in production. Where the stage keeps old
+ * versions (production), the bucket is versioned and a replaced or deleted
+ * object's previous version expires after the stage's period, so versioning
+ * protects against mistakes without keeping every version forever. The
+ * caller's props come first and the controlled settings last, so no caller
+ * can switch them off.
  */
 export function privateBucket(scope: Construct, id: string, stage: StageConfig, props: PrivateBucketProps = {}): Bucket {
+  const keepVersions = stage.noncurrentVersionExpiration;
   return new Bucket(scope, id, {
     ...props,
+    ...(keepVersions
+      ? {
+          lifecycleRules: [
+            ...(props.lifecycleRules ?? []),
+            { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: keepVersions, expiredObjectDeleteMarker: true },
+          ],
+        }
+      : {}),
+    versioned: keepVersions !== undefined,
     encryption: BucketEncryption.S3_MANAGED,
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
     publicReadAccess: false,
@@ -26,4 +48,23 @@ export function privateBucket(scope: Construct, id: string, stage: StageConfig, 
     removalPolicy: stage.statefulRemovalPolicy,
     autoDeleteObjects: stage.autoDeleteObjects,
   });
+}
+
+/**
+ * Why a bucket keeps one region's copy (NIST 800-53 S3BucketReplicationEnabled)
+ * and S3 managed keys rather than a customer managed key
+ * (S3DefaultEncryptionKMS): both depend on what the bucket holds, so each
+ * caller says it for its own bucket.
+ */
+export interface BucketComplianceReasons {
+  readonly singleRegion: string;
+  readonly s3ManagedKey: string;
+}
+
+/** Acknowledges, on `bucket` alone, the two findings its contents decide. */
+export function acknowledgeBucketCompliance(bucket: Bucket, reasons: BucketComplianceReasons): void {
+  Validations.of(bucket).acknowledge(
+    { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: reasons.singleRegion },
+    { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: reasons.s3ManagedKey },
+  );
 }

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString, optionalWholeNumber } from './context';
 
@@ -47,6 +47,42 @@ export interface StageConfig {
    * same metrics, and five dashboards would be a sixth of its idle cost.
    */
   readonly dashboards: boolean;
+  /**
+   * Whether synth also runs cdk-nag's NIST 800-53 rev 5 pack. Production is
+   * what teams copy into regulated accounts; a sandbox skips the controls
+   * that cost money at rest (keys, backups), so the pack would only repeat
+   * acknowledgements there.
+   */
+  readonly nist80053Checks: boolean;
+  /** A customer managed KMS key per stack for its log groups ($1 a month per key); none means CloudWatch Logs' own encryption. */
+  readonly logEncryptionKey: boolean;
+  /** An AWS Backup plan and encrypted vault for the stack's tables and databases, and what it keeps; none in a sandbox. */
+  readonly backup?: BackupSchedule;
+  /** Versioning on every bucket, and how long a replaced or deleted object's old version is kept; none means unversioned. */
+  readonly noncurrentVersionExpiration?: Duration;
+  /** Access logs of load balancers, to an S3 bucket of their own (storage costs per GB). */
+  readonly loadBalancerAccessLogs: boolean;
+  /**
+   * Whether functions get their reserved concurrency: a runaway function
+   * can then neither exhaust the account's concurrency nor flood what it
+   * calls. Off in a sandbox: a new account's concurrency quota (10) leaves
+   * nothing to reserve.
+   */
+  readonly reservedConcurrency: boolean;
+  /**
+   * Alarms on signs of misuse rather than failure (an order key reused for
+   * another order, click traffic above its expected rate): $0.10 a month
+   * each, so production only; a sandbox still records the metrics.
+   */
+  readonly abuseAlarms: boolean;
+}
+
+/** What an AWS Backup plan keeps: a daily and a monthly recovery point, with their retention in days. */
+export interface BackupSchedule {
+  /** UTC hour at which the daily backup window opens. */
+  readonly startHourUtc: number;
+  readonly dailyRetentionDays: number;
+  readonly monthlyRetentionDays: number;
 }
 
 /** The stage's own context keys. */
@@ -101,6 +137,11 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     apiExecutionLogLevel: 'INFO',
     anyCorsOriginAllowed: true,
     dashboards: false,
+    nist80053Checks: false,
+    logEncryptionKey: false,
+    loadBalancerAccessLogs: false,
+    reservedConcurrency: false,
+    abuseAlarms: false,
   },
   production: {
     name: 'production',
@@ -115,5 +156,15 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     apiExecutionLogLevel: 'ERROR',
     anyCorsOriginAllowed: false,
     dashboards: true,
+    nist80053Checks: true,
+    logEncryptionKey: true,
+    // Daily for 35 days (as far back as point-in-time recovery reaches, but
+    // kept outside the table or instance), monthly for a year.
+    backup: { startHourUtc: 5, dailyRetentionDays: 35, monthlyRetentionDays: 365 },
+    // A month to notice an overwrite or deletion and restore the old version.
+    noncurrentVersionExpiration: Duration.days(30),
+    loadBalancerAccessLogs: true,
+    reservedConcurrency: true,
+    abuseAlarms: true,
   },
 };

@@ -1,24 +1,55 @@
-import { type App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { type App, Aspects, type IAspect, Validations } from 'aws-cdk-lib';
+import { Policy } from 'aws-cdk-lib/aws-iam';
+import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import type { StageConfig } from './stage-config';
 
 /**
- * Registers the rule packs every synth runs. aws-cdk-lib's own template
- * validation (CloudFormation Validate) runs by default; the
+ * Registers the rule packs a synth runs: AwsSolutions and Serverless always,
+ * NIST 800-53 rev 5 where the stage asks for it (production). aws-cdk-lib's
+ * own template validation (CloudFormation Validate) runs by default; the
  * `@aws-cdk/core:validateAgainstDefaultRules` flag in cdk.json makes its
  * findings errors rather than warnings.
  */
-export function addValidationPlugins(app: App): void {
+export function addValidationPlugins(app: App, stage: Pick<StageConfig, 'nist80053Checks'>): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  if (stage.nist80053Checks) {
+    Validations.of(app).addPlugins(new NIST80053R5Checks(app));
+    Aspects.of(app).add(new AcknowledgeGrantPolicies());
+  }
+  registered.set(app, stage.nist80053Checks);
 }
 
-/** The rule packs `addValidationPlugins` registers, and the id prefix of their rules. */
+/**
+ * NIST 800-53's IAMNoInlinePolicy flags every AWS::IAM::Policy. Those are
+ * the policies CDK's grant methods write (`<role>/DefaultPolicy`): each
+ * holds one role's statements for this stack's own resources and is
+ * attached to that role alone. Moving them into customer managed policies
+ * would make the same permissions attachable to other principals, which
+ * widens rather than narrows who holds them. Each is acknowledged on
+ * itself, naming its role; any other inline policy still fails synth.
+ */
+class AcknowledgeGrantPolicies implements IAspect {
+  visit(node: IConstruct): void {
+    if (!(node instanceof Policy) || node.node.id !== 'DefaultPolicy' || !node.node.scope) return;
+    Validations.of(node).acknowledge({
+      id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+      reason: `The grants CDK generated for ${node.node.scope.node.path} alone, scoped to this stack's resources; a managed policy could be attached to other principals as well, widening who holds them.`,
+    });
+  }
+}
+
+/** Whether each app's synth runs the NIST pack, for the summary. */
+const registered = new WeakMap<App, boolean>();
+
+/** The rule packs `addValidationPlugins` can register, and the id prefix of their rules. */
 const PACKS = [
   { name: 'cdk-nag AwsSolutions', prefix: 'AwsSolutions-' },
   { name: 'cdk-nag Serverless', prefix: 'Serverless-' },
+  { name: 'cdk-nag NIST 800-53 rev 5', prefix: 'NIST.800.53.R5-', only: true },
   // aws-cdk-lib's own, on by default.
   { name: 'aws-cdk-lib CloudFormation Validate', prefix: 'CloudFormation-Validate::' },
-];
+] as const;
 
 /**
  * One line per rule pack that ran, for `bin/app.ts` to print after a
@@ -28,7 +59,8 @@ const PACKS = [
  */
 export function validationSummary(app: App): string[] {
   const acknowledged = acknowledgedRuleIds(app);
-  return PACKS.map((pack) => {
+  const nist = registered.get(app) ?? false;
+  return PACKS.filter((pack) => !('only' in pack) || nist).map((pack) => {
     // aws-cdk-lib records a plugin's ids as they are, and other ids (cdk-nag's) under `Annotation::`.
     const count = acknowledged.filter((id) => id.replace(/^Annotation::/, '').startsWith(pack.prefix)).length;
     return `Validation passed: ${pack.name}, ${count} acknowledged finding${count === 1 ? '' : 's'}`;

@@ -55,6 +55,7 @@ export const BILLED_PER_USE: Readonly<Record<string, string>> = {
   'AWS::CloudFront::Distribution': 'requests and data transfer',
   'AWS::Backup::BackupVault': 'backup storage per GB-month',
   'AWS::Backup::BackupPlan': 'backup storage per GB-month',
+  'AWS::WAFv2::LoggingConfiguration': 'GB of WAF logs delivered to CloudWatch Logs (vended-log rates)',
 };
 
 /**
@@ -226,8 +227,16 @@ export function stackCostAtRest(stack: string, template: CostTemplate): StackCos
         } else {
           const shards = Number(props.ShardCount ?? 1);
           add('Kinesis provisioned shards', id, shards * hours, PRICES.kinesisShardHour, `${shards} shard(s)`);
-          if (Number(props.RetentionPeriodHours ?? 24) > 24)
-            unknown(id, type, 'extended retention of a provisioned stream is not in the price table');
+          const retention = Number(props.RetentionPeriodHours ?? 24);
+          if (retention > 24 * 7) unknown(id, type, 'long-term retention (beyond 7 days) is not in the price table');
+          else if (retention > 24)
+            add(
+              'Kinesis extended retention (up to 7 days)',
+              id,
+              shards * hours,
+              PRICES.kinesisExtendedRetentionShardHour,
+              `${shards} shard(s)`,
+            );
         }
         break;
       }

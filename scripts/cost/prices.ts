@@ -70,6 +70,7 @@ export const PRICES = {
   kmsKeyMonth: { usd: 1, per: 'customer managed key-month', source: page.kms },
   secretMonth: { usd: 0.4, per: 'secret-month', source: page.secrets },
   kinesisShardHour: { usd: 0.015, per: 'shard-hour (provisioned)', source: page.kinesis },
+  kinesisExtendedRetentionShardHour: { usd: 0.02, per: 'shard-hour of retention beyond 24 h (up to 7 days)', source: page.kinesis },
   kinesisOnDemandStreamHour: { usd: 0.04, per: 'stream-hour (on demand)', source: page.kinesis },
   kinesisPutUnitMillion: { usd: 0.014, per: 'million PUT payload units (25 KB each, provisioned)', source: page.kinesis },
   kinesisOnDemandGbIn: { usd: 0.08, per: 'GB written (on demand)', source: page.kinesis },
@@ -93,6 +94,7 @@ export const PRICES = {
   sqsRequestMillion: { usd: 0.4, per: 'million standard-queue requests (64 KB chunks)', source: page.sqs },
   snsPublishMillion: { usd: 0.5, per: 'million publishes (deliveries to SQS are free)', source: page.sns },
   s3PutThousand: { usd: 0.005, per: 'thousand PUT requests', source: page.s3 },
+  s3StandardGbMonth: { usd: 0.023, per: 'GB-month of S3 Standard (first 50 TB)', source: page.s3 },
   xrayTraceMillion: { usd: 5, per: 'million traces recorded', source: page.xray },
   budgetMonth: { usd: 0, per: 'budget without actions', source: page.budgets },
 } as const satisfies Record<string, Price>;

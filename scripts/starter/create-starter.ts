@@ -264,7 +264,7 @@ export interface CoffeeShopStacks {
 export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopStacks {
   const stage = parseStage(read);
   const stacks: CoffeeShopStacks = { ${name}: ${name}.add(architectureScope(${name}, app, stage, read)) };
-  addValidationPlugins(app);
+  addValidationPlugins(app, stage);
   return stacks;
 }
 `;

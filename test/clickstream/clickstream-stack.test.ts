@@ -44,14 +44,17 @@ describe('ingestion: Cognito identity pool and Kinesis stream', () => {
     expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
 
-  test('stream capacity: one provisioned shard in a sandbox (cheapest at rest), on demand in production', () => {
+  test('stream capacity: provisioned shards in both stages (one in a sandbox, two in production), never on demand: the shards cap what anonymous writers can cost', () => {
     expect(onlyResourceOf(sandbox, 'AWS::Kinesis::Stream').Properties).toMatchObject({
       ShardCount: 1,
       StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      MaxRecordSizeInKiB: 1024,
     });
-    const prod = onlyResourceOf(production, 'AWS::Kinesis::Stream').Properties;
-    expect(prod.StreamModeDetails).toEqual({ StreamMode: 'ON_DEMAND' });
-    expect(prod.ShardCount).toBeUndefined();
+    expect(onlyResourceOf(production, 'AWS::Kinesis::Stream').Properties).toMatchObject({
+      ShardCount: 2,
+      StreamModeDetails: { StreamMode: 'PROVISIONED' },
+      MaxRecordSizeInKiB: 1024,
+    });
   });
 
   test.each(stages)('%s: encrypted with KMS, retention per stage, removed only with a sandbox', (stage, template) => {

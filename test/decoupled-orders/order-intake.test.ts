@@ -91,6 +91,40 @@ describe('the mapping templates (what the gateway sends to SQS and answers)', ()
     expect(output).not.toContain('SendMessage');
   });
 
+  /** A valid order whose pickup notes pad its JSON to exactly `bytes` UTF-8 bytes with `filler`. */
+  function orderOfBytes(bytes: number, filler: string): string {
+    const base = JSON.stringify({ ...validOrder, pickupNotes: '' });
+    const fillerBytes = Buffer.byteLength(filler);
+    const count = Math.floor((bytes - Buffer.byteLength(base)) / fillerBytes);
+    const notes = filler.repeat(count) + 'x'.repeat(bytes - Buffer.byteLength(base) - count * fillerBytes);
+    const json = JSON.stringify({ ...validOrder, pickupNotes: notes });
+    expect(Buffer.byteLength(json)).toBe(bytes);
+    return json;
+  }
+  const actionFor = (requestBody: string) =>
+    new URLSearchParams(renderMappingTemplate(requestTemplate, { body: requestBody, headers: { [IDEMPOTENCY_HEADER]: key } }).output).get(
+      'Action',
+    );
+
+  test.each([
+    ['ASCII', 'a'],
+    ['2-byte letters (é)', 'é'],
+    ['3-byte characters (€)', '€'],
+    ['4-byte emoji, 2 UTF-16 units each (☕️ is 6 bytes, 🥐 4)', '🥐'],
+  ])('the size limit counts UTF-8 bytes, not characters: %s', (_, filler) => {
+    for (const extra of [0, 1, 2]) {
+      // Each padding case of the base64 arithmetic, at the limit and just past it.
+      expect(actionFor(orderOfBytes(MAX_ORDER_BYTES - extra, filler))).toBe('SendMessage');
+      expect(actionFor(orderOfBytes(MAX_ORDER_BYTES + 1 + extra, filler))).toBe('GetQueueAttributes');
+    }
+  });
+
+  test('a multi-byte body under the limit in characters but over it in bytes is refused (what a character count let through)', () => {
+    const body = orderOfBytes(2 * MAX_ORDER_BYTES, '€');
+    expect(body.length).toBeLessThan(MAX_ORDER_BYTES);
+    expect(actionFor(body)).toBe('GetQueueAttributes');
+  });
+
   test('an accepted order answers 202 with its id', () => {
     const result = renderMappingTemplate(acceptedTemplate, {
       body: '<SendMessageResponse><SendMessageResult><MessageId>m</MessageId></SendMessageResult></SendMessageResponse>',

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { FaultInjectingProxy } from '../helpers/fault-injecting-proxy';
@@ -33,6 +34,8 @@ let maxReceiveCount: number;
 let ordersTable: string;
 let idempotencyTable: string;
 let baristaTickets: LocalQueue;
+/** Subscribed to OrderRejected, as an operations or customer-notification service would be. */
+let rejections: LocalQueue;
 let topicArn: string;
 let handler: Handler;
 
@@ -60,6 +63,16 @@ beforeAll(async () => {
         FilterPolicy: JSON.stringify(subscription.Properties.FilterPolicy),
         RawMessageDelivery: String(subscription.Properties.RawMessageDelivery),
       },
+    }),
+  );
+
+  rejections = await createQueue(sqs);
+  await sns.send(
+    new SubscribeCommand({
+      TopicArn: topicArn,
+      Protocol: 'sqs',
+      Endpoint: rejections.arn,
+      Attributes: { FilterPolicy: JSON.stringify({ eventType: ['OrderRejected'] }), RawMessageDelivery: 'true' },
     }),
   );
 
@@ -179,6 +192,81 @@ test('a DynamoDB failure for one record mid-batch loses nothing: it is retried a
   const events = eventsFor(await receiveAll(sqs, baristaTickets.url), new Set(ids));
   expect(events).toHaveLength(ids.length);
   expect(await receiveAll(sqs, deadLetter.url)).toEqual([]);
+});
+
+describe('an Idempotency-Key reused for a different order', () => {
+  const ada = order('Ada');
+  const grace = { customerName: 'Grace', items: [{ menuItemId: randomUUID(), quantity: 1 }], pickupNotes: 'no lid' };
+
+  /** Forgets every idempotency record, as their expiry (5 days) would. */
+  async function expireIdempotencyRecords() {
+    for (const item of await scanAll(documentClient, idempotencyTable)) {
+      await documentClient.send(new DeleteCommand({ TableName: idempotencyTable, Key: { id: item.id } }));
+    }
+  }
+
+  async function placeTwice(orderId: string, between: () => Promise<void> = async () => {}) {
+    const { queue, deadLetter } = await freshQueues();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...orderMessage(orderId, ada) }));
+    await drain(queue);
+    await between();
+    const second = orderMessage(orderId, grace);
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...second }));
+    const run = await drain(queue);
+    return { queue, deadLetter, run, requestId: second.MessageAttributes.requestId.StringValue };
+  }
+
+  test.each([
+    ['while the idempotency record holds (the payload hash refuses it)', async () => {}],
+    ['after the idempotency record expired (the stored order refuses it)', expireIdempotencyRecords],
+  ])(
+    '%s: the first order stands, the second is published as OrderRejected with its content, nothing fails or waits in a DLQ',
+    async (_, between) => {
+      const orderId = randomUUID();
+      const { queue, deadLetter, run, requestId } = await placeTwice(orderId, between);
+
+      expect((await storedOrders()).filter((o) => o.orderId === orderId)).toEqual([
+        expect.objectContaining({ orderId, customerName: 'Ada', items: ada.items }),
+      ]);
+      const rejected = eventsFor(await receiveAll(sqs, rejections.url), new Set([orderId]));
+      expect(rejected).toEqual([
+        expect.objectContaining({
+          eventType: 'OrderRejected',
+          orderId,
+          reason: 'IdempotencyKeyReused',
+          rejectedOrder: grace,
+          requestId,
+          message: expect.stringMatching(/already used for a different order/),
+        }),
+      ]);
+      // The barista hears of the first order only.
+      const placed = eventsFor(await receiveAll(sqs, baristaTickets.url), new Set([orderId]));
+      expect(placed).toEqual([expect.objectContaining({ eventType: 'OrderPlaced', customerName: 'Ada' })]);
+      // Decided, not failed: no retries, an empty queue and an empty DLQ.
+      expect(run.recordsFailed).toBe(0);
+      expect(await receiveAll(sqs, queue.url)).toEqual([]);
+      expect(await receiveAll(sqs, deadLetter.url)).toEqual([]);
+    },
+  );
+
+  test('the same order again after its idempotency record expired is still one order, not a rejection', async () => {
+    const orderId = randomUUID();
+    const { queue } = await freshQueues();
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...orderMessage(orderId, grace) }));
+    await drain(queue);
+    await expireIdempotencyRecords();
+    // Same content, keys in another order: DynamoDB returns maps in any key order, and so may a client.
+    const reordered = {
+      pickupNotes: grace.pickupNotes,
+      items: grace.items.map(({ quantity, menuItemId }) => ({ quantity, menuItemId })),
+      customerName: 'Grace',
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...orderMessage(orderId, reordered) }));
+    await drain(queue);
+
+    expect((await storedOrders()).filter((o) => o.orderId === orderId)).toHaveLength(1);
+    expect(eventsFor(await receiveAll(sqs, rejections.url), new Set([orderId]))).toEqual([]);
+  });
 });
 
 test('subscribers receive only the event types they filter for', async () => {

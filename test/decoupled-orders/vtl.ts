@@ -3,7 +3,8 @@ import { render } from 'velocityjs';
 /**
  * Renders an API Gateway mapping template with velocityjs. API Gateway's VTL
  * strings are Java strings; this wrapper gives the Java methods the project's
- * templates call (matches, toLowerCase, length, contains).
+ * templates call (matches, toLowerCase, length, contains, endsWith). As in
+ * Java, length() counts UTF-16 code units, not bytes.
  */
 class JavaString {
   constructor(private readonly value: string) {}
@@ -18,6 +19,9 @@ class JavaString {
   }
   contains(text: unknown): boolean {
     return this.value.includes(String(text));
+  }
+  endsWith(text: unknown): boolean {
+    return this.value.endsWith(String(text));
   }
   toString(): string {
     return this.value;
@@ -58,6 +62,8 @@ export function renderMappingTemplate(template: string, input: MappingInput): Ma
     },
     util: {
       urlEncode: (value: unknown) => encodeURIComponent(String(value)).replace(/%20/g, '+'),
+      // The string's UTF-8 bytes, base64-encoded.
+      base64Encode: (value: unknown) => new JavaString(Buffer.from(String(value), 'utf8').toString('base64')),
     },
     context,
   });

@@ -73,7 +73,7 @@ export function synthArchitecture<S extends Stack>(architecture: Architecture<S>
   if (cached) return cached as { stack: S; template: Template };
   const app = testApp();
   const stack = architecture.add(scopeFor(architecture, raw, app));
-  addValidationPlugins(app);
+  addValidationPlugins(app, parseStage(readerOf(raw)));
   const result = { stack, template: Template.fromStack(stack) };
   templateCache.set(key, result);
   return result;

@@ -29,7 +29,7 @@ function sharedNetworkTemplate(): Template {
   const network = new Network(peer, 'Network', { stage: scope.stage, natGateways: 0 });
   const client = new SecurityGroup(peer, 'ClientSecurityGroup', { vpc: network.vpc });
   const stack = addMultiAzDatabase(scope, { vpc: network.vpc, clients: [{ connectable: client, description: PEER_CLIENT }] });
-  addValidationPlugins(app);
+  addValidationPlugins(app, scope.stage);
   return Template.fromStack(stack);
 }
 
