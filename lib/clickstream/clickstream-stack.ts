@@ -1,5 +1,5 @@
 import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import {
   type AlarmText,
@@ -97,42 +97,30 @@ export class ClickstreamStack extends Stack {
         deliveryStreamName: this.dataLake.deliveryStream.deliveryStreamName,
         alarmFriendlyName: 'ClickDelivery',
         humanReadableName: 'Click events delivery to S3',
-      })
-      .monitorCustom({
-        alarmFriendlyName: 'ClickDeliveryFreshness',
-        humanReadableName: 'Age of the oldest record not yet in S3',
-        metricGroups: [
-          {
-            title: 'Delivery to S3: data freshness (s)',
-            metrics: [
-              {
-                metric: new Metric({
-                  namespace: 'AWS/Firehose',
-                  metricName: 'DeliveryToS3.DataFreshness',
-                  dimensionsMap: { DeliveryStreamName: this.dataLake.deliveryStream.deliveryStreamName },
-                  statistic: 'Maximum',
-                  period: METRIC_PERIOD,
-                }),
-                alarmFriendlyName: 'DataFreshness',
-                addAlarm: {
-                  Warning: {
-                    // Three buffer intervals behind means delivery (or format conversion) is failing.
-                    threshold: staleAfterSeconds,
-                    comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-                    ...alarm({
-                      name: 'ClickDelivery-S3Behind',
-                      description: `The oldest click event not yet in the data lake is more than ${staleAfterSeconds} s old (three buffer intervals): delivery to S3 or the Parquet conversion is failing, and failed records go under errors/ in the bucket. First check: the errors/ prefix of the DataLakeBucket output and the delivery stream's log group.`,
-                      timing: SUSTAINED_TEN_MINUTES,
-                    }),
-                  },
-                },
-              },
-            ],
-          },
-        ],
       });
+    this.monitoring.metricAboveThreshold({
+      alarmFriendlyName: 'ClickDeliveryFreshness',
+      humanReadableName: 'Age of the oldest record not yet in S3',
+      title: 'Delivery to S3: data freshness (s)',
+      metric: new Metric({
+        namespace: 'AWS/Firehose',
+        metricName: 'DeliveryToS3.DataFreshness',
+        dimensionsMap: { DeliveryStreamName: this.dataLake.deliveryStream.deliveryStreamName },
+        statistic: 'Maximum',
+        period: METRIC_PERIOD,
+      }),
+      metricFriendlyName: 'DataFreshness',
+      // Three buffer intervals behind means delivery (or format conversion) is failing.
+      threshold: staleAfterSeconds,
+      severity: 'Warning',
+      alarm: {
+        name: 'ClickDelivery-S3Behind',
+        description: `The oldest click event not yet in the data lake is more than ${staleAfterSeconds} s old (three buffer intervals): delivery to S3 or the Parquet conversion is failing, and failed records go under errors/ in the bucket. First check: the errors/ prefix of the DataLakeBucket output and the delivery stream's log group.`,
+        timing: SUSTAINED_TEN_MINUTES,
+      },
+    });
 
-    if (stage.abuseAlarms) this.alarmOnIncomingBytes(config, alarm);
+    if (stage.abuseAlarms) this.alarmOnIncomingBytes(config);
 
     new CfnOutput(this, 'MenuPageUrl', {
       value: `https://${this.site.distribution.distributionDomainName}/`,
@@ -168,40 +156,27 @@ export class ClickstreamStack extends Stack {
    * visitor credentials, or growth the shard count should follow. The shards
    * bound what it costs; this says that it is happening.
    */
-  private alarmOnIncomingBytes(config: ClickstreamConfig, alarm: (text: AlarmText) => ReturnType<ArchitectureMonitoring['alarm']>): void {
-    const limit = config.expectedPeakBytesPerSecond * METRIC_PERIOD.toSeconds();
+  private alarmOnIncomingBytes(config: ClickstreamConfig): void {
     const kibPerSecond = config.expectedPeakBytesPerSecond / 1024;
-    this.monitoring.facade.monitorCustom({
+    this.monitoring.metricAboveThreshold({
       alarmFriendlyName: 'ClickStreamIncomingBytes',
       humanReadableName: 'Bytes written to the click stream',
-      metricGroups: [
-        {
-          title: 'Click stream: bytes written per 5 minutes',
-          metrics: [
-            {
-              metric: new Metric({
-                namespace: 'AWS/Kinesis',
-                metricName: 'IncomingBytes',
-                dimensionsMap: { StreamName: this.ingestion.stream.streamName },
-                statistic: 'Sum',
-                period: METRIC_PERIOD,
-              }),
-              alarmFriendlyName: 'AboveExpected',
-              addAlarm: {
-                Warning: {
-                  threshold: limit,
-                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-                  ...alarm({
-                    name: 'ClickStream-IncomingBytesAboveExpected',
-                    description: `More than ${kibPerSecond} KiB/s of click events over five minutes, above the busiest expected hour: a script writing with visitor credentials, or real growth. The shards cap what it can cost (docs/clickstream.md). First check: the stream's IncomingRecords and IncomingBytes per shard, and whether one session_id dominates (the partition key) in the last hour's events.`,
-                    timing: ON_FIRST_FIVE_MINUTES,
-                  }),
-                },
-              },
-            },
-          ],
-        },
-      ],
+      title: 'Click stream: bytes written per 5 minutes',
+      metric: new Metric({
+        namespace: 'AWS/Kinesis',
+        metricName: 'IncomingBytes',
+        dimensionsMap: { StreamName: this.ingestion.stream.streamName },
+        statistic: 'Sum',
+        period: METRIC_PERIOD,
+      }),
+      metricFriendlyName: 'AboveExpected',
+      threshold: config.expectedPeakBytesPerSecond * METRIC_PERIOD.toSeconds(),
+      severity: 'Warning',
+      alarm: {
+        name: 'ClickStream-IncomingBytesAboveExpected',
+        description: `More than ${kibPerSecond} KiB/s of click events over five minutes, above the busiest expected hour: a script writing with visitor credentials, or real growth. The shards cap what it can cost (docs/clickstream.md). First check: the stream's IncomingRecords and IncomingBytes per shard, and whether one session_id dominates (the partition key) in the last hour's events.`,
+        timing: ON_FIRST_FIVE_MINUTES,
+      },
     });
   }
 }

@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import {
   type AlarmText,
@@ -203,7 +203,7 @@ export class DecoupledOrdersStack extends Stack {
         humanReadableName: 'Orders table',
         ...this.monitoring.tableAlarms('OrdersTable', 'orders', { reads: false }),
       });
-    if (stage.abuseAlarms) this.alarmOnRejectedOrders(alarm);
+    if (stage.abuseAlarms) this.alarmOnRejectedOrders();
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.gateway.url, description: 'Invoke URL of the orders API stage' });
     new CfnOutput(this, 'OrderQueueUrl', { value: this.intake.queue.queueUrl, description: 'Queue the API writes accepted orders to' });
@@ -223,39 +223,27 @@ export class DecoupledOrdersStack extends Stack {
    * a different order): the customer was told 202 and the order will not be
    * made, so someone must hear of it. The event carries the rejected order.
    */
-  private alarmOnRejectedOrders(alarm: (text: AlarmText) => ReturnType<ArchitectureMonitoring['alarm']>): void {
-    this.monitoring.facade.monitorCustom({
+  private alarmOnRejectedOrders(): void {
+    this.monitoring.metricAboveThreshold({
       alarmFriendlyName: 'OrdersRejected',
       humanReadableName: 'Accepted orders the worker rejected',
-      metricGroups: [
-        {
-          title: 'Orders rejected (Idempotency-Key reused for a different order)',
-          metrics: [
-            {
-              metric: new Metric({
-                namespace: ORDERS_METRICS_NAMESPACE,
-                metricName: 'OrderRejected',
-                dimensionsMap: { service: ORDER_WORKER_SERVICE },
-                statistic: 'Sum',
-                period: METRIC_PERIOD,
-              }),
-              alarmFriendlyName: 'Rejected',
-              addAlarm: {
-                Critical: {
-                  threshold: 0,
-                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-                  ...alarm({
-                    name: 'Orders-Rejected',
-                    description:
-                      'An accepted order (202) was not placed: its Idempotency-Key already named a different order, which stands. The customer\'s order is in the OrderRejected event on the order events topic and in the worker\'s log ("Order rejected", with the requestId). First check: the client that sent it (a key reused across orders is a client bug or abuse).',
-                    timing: ON_FIRST_FIVE_MINUTES,
-                  }),
-                },
-              },
-            },
-          ],
-        },
-      ],
+      title: 'Orders rejected (Idempotency-Key reused for a different order)',
+      metric: new Metric({
+        namespace: ORDERS_METRICS_NAMESPACE,
+        metricName: 'OrderRejected',
+        dimensionsMap: { service: ORDER_WORKER_SERVICE },
+        statistic: 'Sum',
+        period: METRIC_PERIOD,
+      }),
+      metricFriendlyName: 'Rejected',
+      threshold: 0,
+      severity: 'Critical',
+      alarm: {
+        name: 'Orders-Rejected',
+        description:
+          'An accepted order (202) was not placed: its Idempotency-Key already named a different order, which stands. The customer\'s order is in the OrderRejected event on the order events topic and in the worker\'s log ("Order rejected", with the requestId). First check: the client that sent it (a key reused across orders is a client bug or abuse).',
+        timing: ON_FIRST_FIVE_MINUTES,
+      },
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ComparisonOperator, type Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -31,6 +32,22 @@ export const ON_FIRST_MINUTE: AlarmTiming = { period: Duration.minutes(1), datap
 export const ON_FIRST_FIVE_MINUTES: AlarmTiming = { period: Duration.minutes(5), datapoints: 1, outOf: 1 };
 /** Two of the last three five-minute datapoints: for rates and levels, where one busy period is normal. */
 export const SUSTAINED_TEN_MINUTES: AlarmTiming = { period: Duration.minutes(5), datapoints: 2, outOf: 3 };
+
+/** A metric and the alarm on it, for `ArchitectureMonitoring.metricAboveThreshold`. */
+export interface MetricAboveThresholdOptions {
+  /** Names the dashboard widget and prefixes the facade's ids. */
+  readonly alarmFriendlyName: string;
+  readonly humanReadableName: string;
+  /** Title of the dashboard graph. */
+  readonly title: string;
+  readonly metric: Metric;
+  /** The metric's own name within the widget. */
+  readonly metricFriendlyName: string;
+  /** The alarm fires when the metric is above this. */
+  readonly threshold: number;
+  readonly severity: 'Warning' | 'Critical';
+  readonly alarm: AlarmText;
+}
 
 /** What an on-call engineer reads: the alarm's name (after the stack name) and what it means and where to look first. */
 export interface AlarmText {
@@ -121,6 +138,36 @@ export class ArchitectureMonitoring extends Construct {
       datapointsToAlarm: text.timing.datapoints,
       evaluationPeriods: text.timing.outOf,
     };
+  }
+
+  /**
+   * One metric of the architecture's own (a business count, a service
+   * metric no facade method covers) on the dashboard, with an alarm when it
+   * goes above `threshold`.
+   */
+  metricAboveThreshold(options: MetricAboveThresholdOptions): void {
+    this.facade.monitorCustom({
+      alarmFriendlyName: options.alarmFriendlyName,
+      humanReadableName: options.humanReadableName,
+      metricGroups: [
+        {
+          title: options.title,
+          metrics: [
+            {
+              metric: options.metric,
+              alarmFriendlyName: options.metricFriendlyName,
+              addAlarm: {
+                [options.severity]: {
+                  threshold: options.threshold,
+                  comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+                  ...this.alarm(options.alarm),
+                },
+              },
+            },
+          ],
+        },
+      ],
+    });
   }
 
   /**
