@@ -42,10 +42,13 @@ import {
 const topicArn = requiredEnv('ORDER_EVENTS_TOPIC_ARN');
 const sns = new SNSClient({});
 
+/** The fields of what the customer ordered: the part two deliveries of one order share. */
+const ORDER_CONTENT_FIELDS = ['customerName', 'items', 'pickupNotes'] as const satisfies readonly (keyof PlaceOrderInput)[];
+
 const idempotencyConfig = new IdempotencyConfig({
   eventKeyJmesPath: 'orderId',
   // What the customer ordered; not the times, which differ between deliveries.
-  payloadValidationJmesPath: '[customerName, items, pickupNotes]',
+  payloadValidationJmesPath: `[${ORDER_CONTENT_FIELDS.join(', ')}]`,
   // An order without an id is not an order: fail it rather than process it unguarded.
   throwOnNoIdempotencyKey: true,
   // Longer than the queue's retention, so no redelivery can outlive its record.
@@ -95,15 +98,16 @@ function parseOrder(record: SQSRecord): Order {
 }
 
 /**
- * What the customer ordered, the part two deliveries of one order share, as
- * a string that does not depend on key order (DynamoDB returns a map's keys
- * in any order).
+ * An order's content as a string that does not depend on key order
+ * (DynamoDB returns a map's keys in any order).
  */
 const contentOf = (order: PlaceOrderInput): string =>
-  JSON.stringify([order.customerName, order.items, order.pickupNotes ?? null], (_, value) =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : value,
+  JSON.stringify(
+    ORDER_CONTENT_FIELDS.map((field) => order[field] ?? null),
+    (_, value) =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : value,
   );
 
 async function publish(event: OrderPlacedEvent | OrderRejectedEvent): Promise<void> {

@@ -161,6 +161,7 @@ export class MenuSite extends Construct {
     const siteBucketId = stack.resolve(stack.getLogicalId(this.bucket.node.defaultChild as CfnElement));
     const copyGrants =
       "CDK's BucketDeployment grants, all for this deployment: read of the CDK asset bucket's objects (the site zip), read-write of the site bucket's objects (deleting files no longer in the site), and CloudFront invalidation, which has no resource-level permissions.";
+    const deployedSynchronously = 'Invoked synchronously by CloudFormation during a deployment; a failure fails the deployment.';
     Validations.of(deployFunction).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -181,20 +182,14 @@ export class MenuSite extends Construct {
         reason: "CDK's BucketDeployment function; aws-cdk-lib chooses its Python runtime, which runs the bundled AWS CLI layer.",
       },
       { id: 'Serverless-LambdaLatestVersion', reason: "CDK's BucketDeployment function; aws-cdk-lib chooses its runtime." },
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously by CloudFormation during a deployment; a failure fails the deployment.',
-      },
+      { id: 'Serverless-LambdaDLQ', reason: deployedSynchronously },
       { id: 'Serverless-LambdaTracing', reason: "CDK's deployment-time copy function; there is no request path to trace." },
       {
         id: 'NIST.800.53.R5-LambdaConcurrency',
         reason:
           "CDK's BucketDeployment function runs only when CloudFormation deploys the site, once per deployment; aws-cdk-lib offers no concurrency setting for it.",
       },
-      {
-        id: 'NIST.800.53.R5-LambdaDLQ',
-        reason: 'Invoked synchronously by CloudFormation during a deployment; a failure fails the deployment.',
-      },
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason: deployedSynchronously },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
         reason:

@@ -1,7 +1,7 @@
 import { Aws, CfnCondition, CfnMapping, Duration, Fn, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import type { ApplicationLoadBalancer } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
-import { ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { type Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
@@ -37,7 +37,7 @@ export interface LoadBalancerAccessLogsProps {
  * supports) and keeps the logs for the stage's log retention.
  */
 export class LoadBalancerAccessLogs extends Construct {
-  readonly bucket;
+  readonly bucket: Bucket;
 
   constructor(scope: Construct, id: string, props: LoadBalancerAccessLogsProps) {
     super(scope, id);

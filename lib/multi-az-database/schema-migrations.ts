@@ -109,12 +109,10 @@ export class SchemaMigrations extends Construct {
         'The provider framework invokes the migrations handler; CDK grants invoke on the function and its versions/aliases (`:*`), nothing else.',
     });
     const frameworkFunction = provider.node.findChild('framework-onEvent');
+    const invokedByCloudFormation =
+      'The CDK provider framework function is invoked synchronously by CloudFormation custom resources; failures go back to CloudFormation.';
     Validations.of(frameworkFunction).acknowledge(
-      {
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'The CDK provider framework function is invoked synchronously by CloudFormation custom resources; failures go back to CloudFormation.',
-      },
+      { id: 'Serverless-LambdaDLQ', reason: invokedByCloudFormation },
       {
         id: 'Serverless-LambdaTracing',
         reason: 'A CDK-owned framework function that only relays one invoke to the traced migrations handler.',
@@ -128,10 +126,7 @@ export class SchemaMigrations extends Construct {
         reason:
           'A CDK-owned framework function that runs only when CloudFormation creates or updates the migrations resource, once per deployment; aws-cdk-lib offers no concurrency setting for it, and the handler it invokes is reserved at 1.',
       },
-      {
-        id: 'NIST.800.53.R5-LambdaDLQ',
-        reason: 'Invoked synchronously by CloudFormation custom resources; failures go back to CloudFormation.',
-      },
+      { id: 'NIST.800.53.R5-LambdaDLQ', reason: invokedByCloudFormation },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
         reason:

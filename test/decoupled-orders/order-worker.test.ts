@@ -53,28 +53,22 @@ beforeAll(async () => {
   ordersTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'orderId'));
   idempotencyTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'id'));
   ({ TopicArn: topicArn } = (await sns.send(new CreateTopicCommand({ Name: `order-events-${randomUUID()}` }))) as { TopicArn: string });
-  baristaTickets = await createQueue(sqs);
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: 'sqs',
-      Endpoint: baristaTickets.arn,
-      Attributes: {
-        FilterPolicy: JSON.stringify(subscription.Properties.FilterPolicy),
-        RawMessageDelivery: String(subscription.Properties.RawMessageDelivery),
-      },
-    }),
-  );
-
-  rejections = await createQueue(sqs);
-  await sns.send(
-    new SubscribeCommand({
-      TopicArn: topicArn,
-      Protocol: 'sqs',
-      Endpoint: rejections.arn,
-      Attributes: { FilterPolicy: JSON.stringify({ eventType: ['OrderRejected'] }), RawMessageDelivery: 'true' },
-    }),
-  );
+  /** A new queue subscribed to the topic with raw delivery and `filterPolicy`. */
+  const subscribedQueue = async (filterPolicy: unknown, rawMessageDelivery: unknown) => {
+    const queue = await createQueue(sqs);
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: topicArn,
+        Protocol: 'sqs',
+        Endpoint: queue.arn,
+        Attributes: { FilterPolicy: JSON.stringify(filterPolicy), RawMessageDelivery: String(rawMessageDelivery) },
+      }),
+    );
+    return queue;
+  };
+  // The barista's subscription as deployed; the rejections one as an operations service would subscribe.
+  baristaTickets = await subscribedQueue(subscription.Properties.FilterPolicy, subscription.Properties.RawMessageDelivery);
+  rejections = await subscribedQueue({ eventType: ['OrderRejected'] }, true);
 
   // All DynamoDB traffic of the handler goes through the fault-injecting proxy.
   process.env.AWS_ENDPOINT_URL_DYNAMODB = await proxy.start();
