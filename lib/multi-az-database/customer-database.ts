@@ -21,7 +21,14 @@ import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
 import type { DatabaseConfig } from './database-config';
 
-/** PostgreSQL's standard port, on which the instance listens (see its AwsSolutions-RDS11 acknowledgement). */
+/**
+ * PostgreSQL's standard port, on which the instance listens (see its
+ * AwsSolutions-RDS11 acknowledgement). The instance does not state it (RDS
+ * defaults to it): `Port` is a create-only property of AWS::RDS::DBInstance,
+ * and the first release's database was created without it, so stating it
+ * would replace that database. Clients and security group rules use this
+ * literal, never the endpoint attribute.
+ */
 export const POSTGRES_PORT = 5432;
 
 /** The PostgreSQL major version and release: the newest aws-cdk-lib offers (and the local test server runs). */
@@ -141,7 +148,8 @@ export class CustomerDatabase extends Construct {
     this.instance = new DatabaseInstance(this, 'Instance', {
       ...shared,
       engine,
-      port: POSTGRES_PORT,
+      // Only where the deployed database was created with it (see DatabaseConfig.explicitPort).
+      ...(config.explicitPort ? { port: POSTGRES_PORT } : {}),
       instanceIdentifier: identifier,
       multiAz: true,
       databaseName: DATABASE_NAME,

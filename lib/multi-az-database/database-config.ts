@@ -32,6 +32,13 @@ export interface DatabaseConfig {
   readonly readReplica: boolean;
   /** `"databaseNetwork": "containers"` (in cdk.json) puts the database in the containers VPC. */
   readonly network: DatabaseNetwork;
+  /**
+   * `"databaseExplicitPort": true` (in cdk.json) states `Port: 5432` on the
+   * instance, as the templates of main between the production hardening
+   * (87fc62f) and 0.2.0 did. `Port` is create-only: a database created with
+   * it keeps it, one created without it (0.1.0, 0.2.0 and later) never gets it.
+   */
+  readonly explicitPort: boolean;
 }
 
 /** The context keys this architecture reads. */
@@ -43,9 +50,15 @@ export const DATABASE_CONTEXT_KEYS: readonly ContextKey[] = [
       "own (default: a VPC of its own) or containers (the containers-on-ec2 VPC, whose sample service may connect); set in cdk.json's context, not with -c",
     persistent: true,
   },
+  {
+    name: 'databaseExplicitPort',
+    description:
+      "true states Port 5432 on the database instance, for a database first deployed from main between 87fc62f and 0.2.0 (changing it replaces the database; see CHANGELOG.md 0.2.0); set in cdk.json's context, not with -c",
+    persistent: true,
+  },
 ];
 
-const STAGE_DEFAULTS: Record<StageName, Omit<DatabaseConfig, 'readReplica' | 'network'>> = {
+const STAGE_DEFAULTS: Record<StageName, Omit<DatabaseConfig, 'readReplica' | 'network' | 'explicitPort'>> = {
   sandbox: {
     // The smallest Graviton burstable class: the cheapest that runs PostgreSQL Multi-AZ.
     instanceType: 't4g.micro',
@@ -76,5 +89,6 @@ export function parseDatabaseConfig(read: ContextReader, stage: StageConfig): Da
     ...STAGE_DEFAULTS[stage.name],
     readReplica: optionalBoolean(read, 'databaseReadReplica', false),
     network: optionalChoice(read, 'databaseNetwork', DATABASE_NETWORKS, 'own'),
+    explicitPort: optionalBoolean(read, 'databaseExplicitPort', false),
   };
 }

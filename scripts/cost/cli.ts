@@ -7,28 +7,13 @@
  * of work, and prints it. --update-docs rewrites the cost blocks of the
  * architecture docs and the README from both stages' reports.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { ARCHITECTURES } from '../../lib/app/architectures';
-import { addCoffeeShopStacks } from '../../lib/app/coffee-shop-app';
-import { exitOnConfigError, storedContext } from '../../lib/shared/context';
 import type { StageName } from '../../lib/shared/stage-config';
-import {
-  type ArchitectureTemplate,
-  architectureCostMarkdown,
-  type CostReport,
-  costReport,
-  costText,
-  readmeCostMarkdown,
-  replaceCostBlock,
-} from './report';
+import { synthTemplates } from '../stage-templates';
+import { architectureCostMarkdown, type CostReport, costReport, costText, readmeCostMarkdown, replaceCostBlock } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
-
-/** Values production requires that do not change its cost. */
-const PRODUCTION_PLACEHOLDERS = { alarmEmail: 'ops@example.com', corsOrigins: 'https://menu.example.com' };
 
 const USAGE = `Usage: npm run cost -- [--stage sandbox|production] [--json] [-c key=value ...]
        npm run cost -- --update-docs`;
@@ -70,48 +55,6 @@ function main(argv: readonly string[]): void {
 function fail(message: string): never {
   process.stderr.write(`Error: ${message}\n`);
   process.exit(2);
-}
-
-/** The stage's templates, synthesized as `cdk synth` would (cdk.json and cdk.context.json included). */
-export function synthTemplates(stage: StageName, given: Record<string, string>): ArchitectureTemplate[] {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'cost-'));
-  try {
-    const app = new App({
-      outdir,
-      context: {
-        ...storedContext(ROOT),
-        'aws:cdk:bundling-stacks': [],
-        ...(stage === 'production' ? PRODUCTION_PLACEHOLDERS : {}),
-        ...given,
-        stage,
-      },
-    });
-    exitOnConfigError(() => addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key)));
-    const assembly = app.synth();
-    const order = ARCHITECTURES.map((a) => a.name);
-    return assembly.stacks
-      .map((artifact) => ({
-        architecture: architectureTag(artifact.stackName, artifact.template),
-        stack: artifact.stackName,
-        template: artifact.template,
-      }))
-      .sort((a, b) => order.indexOf(a.architecture) - order.indexOf(b.architecture));
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}
-
-/** The `architecture` cost-allocation tag the stack's resources carry (one value per stack). */
-function architectureTag(stackName: string, template: { Resources: Record<string, { Properties?: any }> }): string {
-  const values = new Set(
-    Object.values(template.Resources).flatMap((r) =>
-      Array.isArray(r.Properties?.Tags)
-        ? r.Properties.Tags.filter((t: { Key: string }) => t.Key === 'architecture').map((t: { Value: string }) => t.Value)
-        : [],
-    ),
-  );
-  if (values.size !== 1) throw new Error(`Stack ${stackName} carries ${values.size} architecture tag values, expected 1`);
-  return [...values][0] as string;
 }
 
 function synthReport(stage: StageName, given: Record<string, string>): CostReport {

@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { type CostTemplate, stackCostAtRest } from '../../scripts/cost/at-rest';
-import { synthTemplates } from '../../scripts/cost/cli';
 import {
   architectureCostMarkdown,
   COST_BEGIN,
@@ -12,6 +11,7 @@ import {
   readmeCostMarkdown,
   SANDBOX_BUDGET_USD,
 } from '../../scripts/cost/report';
+import { synthTemplates } from '../../scripts/stage-templates';
 import { snapshotTemplate } from '../helpers/sandbox-templates';
 
 const ROOT = path.join(__dirname, '..', '..');

@@ -24,11 +24,14 @@ describe('parseDatabaseConfig', () => {
     });
     expect(configOf({ databaseReadReplica: true }).readReplica).toBe(true);
     expect(configOf({ databaseReadReplica: 'false' }).readReplica).toBe(false);
+    expect(configOf({}).explicitPort).toBe(false);
+    expect(configOf({ databaseExplicitPort: 'true' }).explicitPort).toBe(true);
   });
 
   test.each([
     [{ databaseReadReplica: 'yes' }, /Invalid context value databaseReadReplica="yes": expected true or false/],
     [{ databaseNetwork: 'shared' }, /Invalid context value databaseNetwork="shared": expected one of own, containers/],
+    [{ databaseExplicitPort: '5432' }, /Invalid context value databaseExplicitPort="5432": expected true or false/],
   ])('rejects %j with the key, the value and what is accepted', (raw, message) => {
     expect(() => configOf(raw)).toThrow(message);
   });

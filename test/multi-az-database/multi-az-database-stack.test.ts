@@ -127,6 +127,18 @@ describe('the database instance', () => {
     expect(databaseKey(production)[1].DeletionPolicy).toBe('Retain');
   });
 
+  test.each(stages)(
+    '%s: the instance leaves Port out (create-only; the 0.1.0 database was created without it) unless databaseExplicitPort says the deployed one states it',
+    (_, template) => {
+      expect(primary(template).Properties.Port).toBeUndefined();
+    },
+  );
+
+  test('databaseExplicitPort=true states the default port, as stacks deployed between 87fc62f and 0.2.0 do', () => {
+    const explicit = synthArchitecture(multiAzDatabase, { ...STAGE_CONTEXTS.sandbox, databaseExplicitPort: 'true' }).template;
+    expect(primary(explicit).Properties.Port).toBe('5432');
+  });
+
   test('instance class per stage: the cheapest Graviton burstable in a sandbox, general purpose in production', () => {
     expect(primary(sandbox).Properties.DBInstanceClass).toBe('db.t4g.micro');
     expect(primary(production).Properties.DBInstanceClass).toBe('db.m7g.large');

@@ -1,0 +1,238 @@
+/**
+ * npm run upgrade-check -- [--stage sandbox|production] [--baseline <dir> | --release <version> | --deployed [--region R] [--profile P]]
+ *                          [-c key=value ...] [--json] [architecture ...]
+ *
+ * Synthesizes the stage and says, per resource, what deploying it over the
+ * baseline does: data at risk (a data-bearing resource replaced, possibly
+ * replaced, deleted or orphaned), interruption (another replacement),
+ * security (permissions and network access) or update. Exits 1 when any data
+ * is at risk, 0 otherwise, 2 when it cannot run.
+ */
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { ARCHITECTURES } from '../../lib/app/architectures';
+import { ContextError } from '../../lib/shared/context';
+import { STAGE_NAMES, type StageName } from '../../lib/shared/stage-config';
+import { AwsSetupError, awsAccess, deployedStacks, firstLine, requireSettled } from '../aws/deployed-stacks';
+import { byStack, type StackTemplate, synthTemplates } from '../stage-templates';
+import { declaredBreaks } from './changelog';
+import { CHANGE_CLASSES, type ChangeClass, compareStacks, type UpgradeReport } from './compare';
+import { BaselineError, lastRelease, readTemplates, releaseDir, releases } from './releases';
+
+export const USAGE = `Usage: npm run upgrade-check -- [--stage sandbox|production] [--baseline <dir> | --release <version> | --deployed [--region R] [--profile P]]
+                             [-c key=value ...] [--json] [architecture ...]
+
+Compares the stage's templates as this checkout synthesizes them with a
+baseline, per resource, with the engine \`cdk diff\` uses. Run it with
+--deployed before every deploy of an existing stack.
+
+  --stage      sandbox (default) or production
+  --release    a release's templates, releases/<version>/<stage> (default: the last release)
+  --baseline   a folder of <stack>.template.json files (e.g. a cdk.out of what you deployed)
+  --deployed   the templates of the deployed stacks (found by their architecture and stage tags),
+               read with CloudFormation GetTemplate and your credentials
+  -c           context, as for cdk synth (pass what you deployed with, e.g. -c databaseReadReplica=true)
+  --json       the report as JSON
+
+Classes: data-at-risk (a table, bucket, database, key, log group, stream, queue, secret,
+vault, pool or Glue catalog entry replaced, possibly replaced, deleted or orphaned),
+interruption (another replacement), security (permissions and network access), update.
+Exit code 1 when any data is at risk.
+
+Architectures: ${ARCHITECTURES.map((a) => a.name).join(', ')}`;
+
+const LABELS: Record<ChangeClass, string> = {
+  'data-at-risk': 'DATA AT RISK',
+  interruption: 'INTERRUPTION',
+  security: 'SECURITY',
+  update: 'UPDATE',
+};
+
+/** A request the command cannot carry out, in one sentence. */
+class UsageError extends Error {}
+
+interface Options {
+  readonly stage: StageName;
+  readonly architectures: readonly string[];
+  readonly baseline:
+    | { kind: 'release'; version: string }
+    | { kind: 'dir'; dir: string }
+    | { kind: 'deployed'; region?: string; profile?: string };
+  readonly context: Record<string, string>;
+  readonly json: boolean;
+}
+
+export function parseOptions(argv: readonly string[]): Options | 'help' {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  const stage = values.stage ?? 'sandbox';
+  if (!(STAGE_NAMES as readonly string[]).includes(stage)) throw new UsageError(`--stage is sandbox or production, not ${stage}`);
+  const names = ARCHITECTURES.map((a) => a.name);
+  const unknown = positionals.filter((name) => !names.includes(name));
+  if (unknown.length) throw new UsageError(`Unknown architecture ${unknown.join(', ')}: choose from ${names.join(', ')}`);
+  const sources = [values.baseline, values.release, values.deployed].filter((value) => value !== undefined);
+  if (sources.length > 1) throw new UsageError('Give one of --baseline, --release and --deployed');
+  if ((values.region || values.profile) && !values.deployed) throw new UsageError('--region and --profile go with --deployed');
+  const context: Record<string, string> = {};
+  for (const pair of values.context ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`-c takes key=value, not ${pair}`);
+    context[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const baseline: Options['baseline'] = values.deployed
+    ? { kind: 'deployed', region: values.region, profile: values.profile }
+    : values.baseline
+      ? { kind: 'dir', dir: path.resolve(values.baseline) }
+      : { kind: 'release', version: values.release ?? lastRelease() };
+  if (baseline.kind === 'release' && !releases().includes(baseline.version)) {
+    throw new UsageError(`No release ${baseline.version}: the releases with a baseline are ${releases().join(', ')}`);
+  }
+  return { stage: stage as StageName, architectures: positionals, baseline, context, json: values.json ?? false };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      stage: { type: 'string' },
+      baseline: { type: 'string' },
+      release: { type: 'string' },
+      deployed: { type: 'boolean' },
+      region: { type: 'string' },
+      profile: { type: 'string' },
+      context: { type: 'string', short: 'c', multiple: true },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+/** What the check compared, for the report's first line. */
+interface Run {
+  readonly against: string;
+  readonly report: UpgradeReport;
+  /** Deployed stacks found under another name than the app gives them. */
+  readonly notes: readonly string[];
+}
+
+export async function runCheck(options: Options, env = process.env): Promise<Run> {
+  const { baseline } = options;
+  // A baseline folder is read before the (slower) synthesis, so a wrong path fails at once.
+  const folder =
+    baseline.kind === 'release' ? releaseDir(baseline.version, options.stage) : baseline.kind === 'dir' ? baseline.dir : undefined;
+  const stored = folder ? readTemplates(folder) : undefined;
+  const synthesized = synthTemplates(options.stage, options.context).filter(
+    (stack) => options.architectures.length === 0 || options.architectures.includes(stack.architecture),
+  );
+  const current = byStack(synthesized);
+  if (stored) {
+    const chosen =
+      options.architectures.length === 0
+        ? stored
+        : Object.fromEntries(Object.entries(stored).filter(([stack]) => current[stack] !== undefined));
+    const against =
+      baseline.kind === 'release' ? `release ${baseline.version} (${path.relative(process.cwd(), folder!) || folder})` : folder!;
+    return { against, report: compareStacks(chosen, current), notes: [] };
+  }
+  if (baseline.kind !== 'deployed') throw new Error('unreachable');
+  const access = await awsAccess(baseline, env);
+  const deployed = await deployedStacks(access, options.stage);
+  const cloudFormation = new CloudFormationClient({ region: access.region, credentials: access.credentials, maxAttempts: 2 });
+  const templates: Record<string, StackTemplate> = {};
+  const notes: string[] = [];
+  try {
+    for (const { architecture, stack } of synthesized) {
+      const found = deployed.get(architecture);
+      if (!found) continue;
+      requireSettled(found, access.region);
+      if (found.StackName !== stack) notes.push(`${architecture} is deployed as ${found.StackName}; compared with the app's ${stack}`);
+      let body: string | undefined;
+      try {
+        body = (await cloudFormation.send(new GetTemplateCommand({ StackName: found.StackName, TemplateStage: 'Original' }))).TemplateBody;
+      } catch (error) {
+        throw new AwsSetupError(`Could not read the template of ${found.StackName} in ${access.region} (${firstLine(error)}).`);
+      }
+      try {
+        templates[stack] = JSON.parse(body ?? '');
+      } catch {
+        throw new AwsSetupError(
+          `${found.StackName} in ${access.region} was not deployed from a JSON template (as cdk deploy does); compare it with --baseline instead.`,
+        );
+      }
+    }
+  } finally {
+    cloudFormation.destroy();
+  }
+  if (Object.keys(templates).length === 0) {
+    notes.push(
+      `No ${options.stage} stack of ${options.architectures.join(', ') || 'any architecture'} is deployed in ${access.region}: a first deploy puts no data at risk.`,
+    );
+  }
+  return { against: `the deployed ${options.stage} stacks in ${access.region}`, report: compareStacks(templates, current), notes };
+}
+
+/** The report as the terminal shows it: one line per change, then a summary. */
+export function reportText(options: Options, run: Run): string {
+  const declared = declaredBreaks();
+  const lines = [`upgrade-check: ${options.stage} as this checkout synthesizes it, against ${run.against}`, ...run.notes];
+  const { report } = run;
+  const width = Math.max(...Object.values(LABELS).map((label) => label.length));
+  for (const kind of CHANGE_CLASSES) {
+    for (const change of report.changes.filter((c) => c.class === kind)) {
+      const steps = declared.find((d) => d.stack === change.stack && d.logicalId === change.logicalId)?.steps;
+      lines.push(
+        `${LABELS[kind].padEnd(width)}  ${change.stack}  ${change.logicalId} (${change.type})  ${change.what}${steps ? ` [declared in CHANGELOG.md: ${steps}]` : ''}`,
+      );
+    }
+    if (kind === 'security')
+      for (const detail of report.security) lines.push(`${LABELS.security.padEnd(width)}  ${detail.stack}  ${detail.line}`);
+  }
+  for (const stack of report.firstDeploys)
+    lines.push(`${'NEW STACK'.padEnd(width)}  ${stack}  not in the baseline: its first deploy creates it`);
+  const count = (kind: ChangeClass) => report.changes.filter((c) => c.class === kind).length;
+  const atRisk = count('data-at-risk');
+  lines.push(
+    `${report.compared.length} stack${report.compared.length === 1 ? '' : 's'} compared: ${atRisk} data at risk, ${count('interruption')} interruption, ${count('security')} security (${report.security.length} permission and network rules), ${count('update')} update.`,
+    atRisk > 0
+      ? 'Data at risk: do not deploy this over that baseline before reading each DATA AT RISK line (README, "Upgrading"; CHANGELOG.md for declared breaks).'
+      : 'No data at risk.',
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  let options: Options | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  try {
+    const run = await runCheck(options);
+    process.stdout.write(
+      options.json ? `${JSON.stringify({ against: run.against, notes: run.notes, ...run.report }, null, 2)}\n` : reportText(options, run),
+    );
+    process.exitCode = run.report.changes.some((c) => c.class === 'data-at-risk') ? 1 : 0;
+  } catch (error) {
+    if (error instanceof AwsSetupError || error instanceof BaselineError || error instanceof ContextError || error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+if (require.main === module) void main();
