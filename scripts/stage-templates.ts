@@ -27,16 +27,23 @@ export interface ArchitectureTemplate {
 
 /**
  * The app of a stage as `cdk synth` builds it (cdk.json and cdk.context.json
- * included), without bundling (the templates are the same but for asset
- * hashes) and without the rule packs' verdicts mattering here: a variant is
- * made by changing its stacks before `templatesOf`.
+ * included), by default without bundling (the templates are the same but for
+ * the functions' asset hashes). A variant is made by changing its stacks
+ * before `templatesOf`.
  */
-export function stageApp(stage: StageName, given: Readonly<Record<string, string>> = {}): { app: App; stacks: CoffeeShopStacks } {
+export function stageApp(
+  stage: StageName,
+  given: Readonly<Record<string, string>> = {},
+  options: { readonly bundle?: boolean } = {},
+): { app: App; stacks: CoffeeShopStacks } {
   const app = new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'stage-')),
     context: {
       ...storedContext(ROOT),
-      'aws:cdk:bundling-stacks': [],
+      // As the CLI sets it by default: construct paths in Metadata also feed
+      // the logical id of an API's deployment, so without them it differs.
+      'aws:cdk:enable-path-metadata': true,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
       ...(stage === 'production' ? PRODUCTION_PLACEHOLDERS : {}),
       ...given,
       stage,
@@ -66,9 +73,17 @@ export function templatesOf(app: App): ArchitectureTemplate[] {
   }
 }
 
-/** The stage's templates, synthesized in process as `cdk synth` would (see stageApp). */
-export function synthTemplates(stage: StageName, given: Readonly<Record<string, string>> = {}): ArchitectureTemplate[] {
-  return templatesOf(stageApp(stage, given).app);
+/**
+ * The stage's templates, synthesized in process as `cdk synth` would (see
+ * stageApp); with `bundle`, the functions are bundled as a deploy uploads
+ * them, so their asset hashes (the S3 keys of their code) are the deployed ones.
+ */
+export function synthTemplates(
+  stage: StageName,
+  given: Readonly<Record<string, string>> = {},
+  options: { readonly bundle?: boolean } = {},
+): ArchitectureTemplate[] {
+  return templatesOf(stageApp(stage, given, options).app);
 }
 
 /** Templates by stack name. */

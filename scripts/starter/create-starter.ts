@@ -5,6 +5,9 @@ import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import type { Architecture } from '../../lib/shared/architecture';
+import { STAGE_NAMES } from '../../lib/shared/stage-config';
+import { architectureTag } from '../stage-templates';
+import { readTemplates, releaseDir, releases } from '../upgrade/releases';
 
 /** The project this runs in: the source of every starter. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -24,8 +27,30 @@ function filesNamedByJestConfig(config: string): string[] {
     .filter((file) => existsSync(path.join(PROJECT_ROOT, file)) && statSync(path.join(PROJECT_ROOT, file)).isFile());
 }
 
-/** Files copied as they are: the app entry and the shared tool settings. */
-const COPIED_AS_IS = ['bin/app.ts', 'cdk.json', 'scripts/register-typescript.cjs', 'biome.jsonc', 'jest.config.js', '.npmrc', '.gitignore'];
+/** Files copied as they are: the app entry, the shared tool settings and the release history. */
+const COPIED_AS_IS = [
+  'bin/app.ts',
+  'cdk.json',
+  'scripts/register-typescript.cjs',
+  'biome.jsonc',
+  'jest.config.js',
+  '.npmrc',
+  '.gitignore',
+  'CHANGELOG.md',
+];
+
+/**
+ * What every starter carries besides its slice: the upgrade check and the
+ * release command with the test that guards upgrades (the files they import
+ * come with them), so a team checks its own changes against what it deployed
+ * and against the release it started from.
+ */
+const TOOL_SEEDS = [
+  'scripts/upgrade/cli.ts',
+  'scripts/upgrade/release.ts',
+  'test/upgrade/upgrade-guard.test.ts',
+  'test/upgrade/compare.test.ts',
+];
 
 /** Tooling every starter needs whether or not a source file imports it. */
 const TOOLING = ['aws-cdk', 'typescript', 'jest', '@types/jest', '@types/node', '@biomejs/biome', 'esbuild'];
@@ -110,6 +135,7 @@ export function starterContents(architecture: string): StarterContents {
   const seeds = [
     ...SLICE_ROOTS.flatMap((root) => filesUnder(path.join(root, architecture))),
     ...filesNamedByJestConfig('jest.config.js'),
+    ...TOOL_SEEDS,
     `docs/${architecture}.md`,
   ].filter((file) => existsSync(path.join(PROJECT_ROOT, file)));
   const files = new Set<string>();
@@ -129,7 +155,8 @@ export function starterContents(architecture: string): StarterContents {
         // The app composition is generated for the starter, not copied.
         if (!resolved.startsWith('lib/app/')) queue.push(resolved);
       } else if (!specifier.startsWith('node:') && !BUILTINS.has(specifier)) {
-        (file.startsWith('test/') ? testPackages : runtimePackages).add(packageOf(specifier));
+        // Commands and tests are development tools of the starter; what its app and handlers import is what it runs.
+        (file.startsWith('test/') || file.startsWith('scripts/') ? testPackages : runtimePackages).add(packageOf(specifier));
       }
     }
   }
@@ -204,7 +231,8 @@ export function starterPackageJson(architecture: string, contents: StarterConten
   );
   return {
     name: `coffee-shop-${architecture}`,
-    version: '0.1.0',
+    // The release its baselines come from: its upgrade check starts from there.
+    version: ours.version,
     description: findArchitecture(architecture).summary,
     license: ours.license ?? 'Apache-2.0',
     engines: ours.engines ?? {},
@@ -215,6 +243,8 @@ export function starterPackageJson(architecture: string, contents: StarterConten
       test: ours.scripts.test!,
       lint: ours.scripts.lint!,
       format: ours.scripts.format!,
+      'upgrade-check': ours.scripts['upgrade-check']!,
+      release: ours.scripts.release!,
       ...(hasBrowserSuite ? { 'test:e2e': ours.scripts['test:e2e']! } : {}),
     },
     dependencies: pick(runtime),
@@ -301,6 +331,22 @@ by the local esbuild, which needs \`package-lock.json\`: commit it). Tests that
 run local backends need Java 17+ (DynamoDB Local) or openssl (PostgreSQL with
 TLS) where the architecture uses them.
 
+## Upgrading
+
+Before every deploy of a stack you already deployed:
+
+\`\`\`bash
+npm run upgrade-check -- --deployed --stage sandbox   # exit 1 if a table, bucket, database, key, log group, stream or queue would be replaced or deleted
+\`\`\`
+
+Without \`--deployed\` it compares with the templates of the release this
+starter was made from (\`releases/<version>/<stage>/\`; CHANGELOG.md says what
+each release changed), and \`npm test\` runs the same comparison against every
+release, failing on data put at risk that CHANGELOG.md's unreleased entry does
+not declare. Cut your own releases with \`npm run release -- <version>\`
+after setting package.json's version and writing its CHANGELOG.md entry.
+\`npm run upgrade-check -- --help\` explains the classes of change.
+
 ## Stages and settings
 
 \`-c stage=sandbox\` (default) or \`-c stage=production -c alarmEmail=ops@example.com\`.
@@ -313,6 +359,8 @@ lib/app/                        adds this architecture's stacks to the app
 lib/shared/, lambda/shared/     the core: stage settings, tags, validation, generic constructs
 lib/${architecture.name}/        the stack and its constructs
 test/${architecture.name}/       its tests; test/setup starts the local backends they declare
+scripts/upgrade/, test/upgrade/ npm run upgrade-check and npm run release, and the upgrade guard
+releases/                       each release's templates: the upgrade baselines
 \`\`\`
 `;
 }
@@ -346,8 +394,29 @@ export function createStarter(architectureName: string, directory: string): stri
     mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
     writeFileSync(path.join(target, file), text);
   }
+  const baselines = releaseBaselines(architecture.name);
+  for (const file of baselines) {
+    mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
+    writeFileSync(path.join(target, file), readFileSync(path.join(PROJECT_ROOT, file)));
+  }
   writeLockFile(target);
-  return [...copied, ...Object.keys(generated), 'package-lock.json'].sort();
+  return [...copied, ...Object.keys(generated), ...baselines, 'package-lock.json'].sort();
+}
+
+/**
+ * Every release's templates of the architecture's stacks
+ * (releases/<version>/<stage>/<stack>.template.json, by the stacks'
+ * architecture tag): the starter's upgrade baselines.
+ */
+export function releaseBaselines(architecture: string): string[] {
+  return releases().flatMap((version) =>
+    STAGE_NAMES.flatMap((stage) => {
+      const folder = releaseDir(version, stage);
+      return Object.entries(readTemplates(folder))
+        .filter(([stack, template]) => architectureTag(stack, template) === architecture)
+        .map(([stack]) => path.relative(PROJECT_ROOT, path.join(folder, `${stack}.template.json`)));
+    }),
+  );
 }
 
 /**

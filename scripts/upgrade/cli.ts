@@ -129,7 +129,10 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
   const folder =
     baseline.kind === 'release' ? releaseDir(baseline.version, options.stage) : baseline.kind === 'dir' ? baseline.dir : undefined;
   const stored = folder ? readTemplates(folder) : undefined;
-  const synthesized = synthTemplates(options.stage, options.context).filter(
+  // Likewise credentials and region, before anything is synthesized.
+  const access = baseline.kind === 'deployed' ? await awsAccess(baseline, env) : undefined;
+  // Bundled as a deploy bundles them: a function's code shows as changed only when it is.
+  const synthesized = synthTemplates(options.stage, options.context, { bundle: true }).filter(
     (stack) => options.architectures.length === 0 || options.architectures.includes(stack.architecture),
   );
   const current = byStack(synthesized);
@@ -142,8 +145,7 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
       baseline.kind === 'release' ? `release ${baseline.version} (${path.relative(process.cwd(), folder!) || folder})` : folder!;
     return { against, report: compareStacks(chosen, current), notes: [] };
   }
-  if (baseline.kind !== 'deployed') throw new Error('unreachable');
-  const access = await awsAccess(baseline, env);
+  if (!access) throw new Error('A deployed baseline without AWS access');
   const deployed = await deployedStacks(access, options.stage);
   const cloudFormation = new CloudFormationClient({ region: access.region, credentials: access.credentials, maxAttempts: 2 });
   const templates: Record<string, StackTemplate> = {};

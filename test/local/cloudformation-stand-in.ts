@@ -7,15 +7,18 @@ export interface StandInStack {
   readonly status: string;
   readonly tags: Record<string, string>;
   readonly outputs: Record<string, string>;
+  /** What GetTemplate answers (the template body as deployed). */
+  readonly template?: unknown;
 }
 
 const xmlEscape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const members = (items: string[]) => items.map((item) => `<member>${item}</member>`).join('');
 
 /**
- * A stand-in for the one CloudFormation call `npm run smoke` makes,
- * DescribeStacks, in CloudFormation's Query protocol (form in, XML out). It
- * lets the deployed mode's stack lookup, outputs and error messages be tested
+ * A stand-in for the CloudFormation calls `npm run smoke` and
+ * `npm run upgrade-check -- --deployed` make, DescribeStacks and GetTemplate,
+ * in CloudFormation's Query protocol (form in, XML out). It lets the deployed
+ * modes' stack lookup, outputs, templates and error messages be tested
  * without an AWS account. It answers every caller; it checks no signature.
  */
 export class CloudFormationStandIn {
@@ -31,8 +34,25 @@ export class CloudFormationStandIn {
         body += chunk;
       });
       req.on('end', () => {
-        const action = new URLSearchParams(body).get('Action') ?? '';
+        const form = new URLSearchParams(body);
+        const action = form.get('Action') ?? '';
         this.actions.push(action);
+        if (action === 'GetTemplate') {
+          const stack = this.stacks.find((s) => s.name === form.get('StackName'));
+          if (!stack?.template) {
+            res.writeHead(400, { 'Content-Type': 'text/xml' });
+            res.end(
+              `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${xmlEscape(form.get('StackName') ?? '')} does not exist</Message></Error></ErrorResponse>`,
+            );
+            return;
+          }
+          res.writeHead(200, { 'Content-Type': 'text/xml' });
+          res.end(
+            `<GetTemplateResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><GetTemplateResult><TemplateBody>${xmlEscape(JSON.stringify(stack.template))}</TemplateBody>` +
+              '<StagesAvailable><member>Original</member><member>Processed</member></StagesAvailable></GetTemplateResult><ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></GetTemplateResponse>',
+          );
+          return;
+        }
         if (action !== 'DescribeStacks') {
           res.writeHead(400, { 'Content-Type': 'text/xml' });
           res.end(

@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import packageJson from '../../package.json';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
 /** The command line of an npm script, run with this Node (what `npm run <script> --` runs, without npm in between for signals). */
-function scriptCommand(script: 'local' | 'smoke', args: readonly string[]): [string, string[]] {
+function scriptCommand(script: 'local' | 'smoke' | 'upgrade-check', args: readonly string[]): [string, string[]] {
   const [node, ...rest] = packageJson.scripts[script].split(' ');
   if (node !== 'node') throw new Error(`npm run ${script} is expected to start node, not ${node}`);
   return [process.execPath, [...rest, ...args]];
@@ -68,14 +69,21 @@ export async function startLocal(
 export function runSmoke(
   args: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  script: 'smoke' | 'upgrade-check' = 'smoke',
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const [command, argv] = scriptCommand('smoke', args);
+  const [command, argv] = scriptCommand(script, args);
   const child = spawn(command, argv, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve) => child.once('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+/** An environment with no AWS settings of the machine's (no ~/.aws, no instance metadata). */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return { ...env, HOME: mkdtempSync(path.join(tmpdir(), 'smoke-home-')), AWS_EC2_METADATA_DISABLED: 'true', ...extra };
 }
 
 /** The PASS and FAIL lines of a smoke run, by check name. */

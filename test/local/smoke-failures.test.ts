@@ -4,23 +4,16 @@
  * signing with the caller's credentials, one-line errors) works against a
  * CloudFormation stand-in that points at a local run.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { sendRequest } from '../integ/probe/signed-request';
 import { CloudFormationStandIn } from './cloudformation-stand-in';
-import { checkLines, runSmoke, startLocal } from './local-process';
+import { checkLines, cleanEnv, runSmoke, startLocal } from './local-process';
 
 const WRITE_HANDLER = 'lambda/serverless-api/write-menu-items.ts';
 const BROKEN = path.join(__dirname, 'fixtures', 'write-accepts-anything.ts');
 
 const LOCAL_KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
-
-/** An environment with no AWS settings of the machine's (no ~/.aws, no instance metadata). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-  return { ...env, HOME: mkdtempSync(path.join(tmpdir(), 'smoke-home-')), AWS_EC2_METADATA_DISABLED: 'true', ...extra };
-}
 
 test('a write handler that accepts anything and stores nothing fails the smoke, and a new run starts empty', async () => {
   // Leave an item behind in one run...

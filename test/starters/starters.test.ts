@@ -150,6 +150,27 @@ describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', 
     },
   );
 
+  test("carries the upgrade check, the guard and its stacks' release baselines, and its own check runs against them", () => {
+    const files = filesOf(dir);
+    for (const required of ['CHANGELOG.md', 'scripts/upgrade/cli.ts', 'scripts/upgrade/release.ts', 'test/upgrade/upgrade-guard.test.ts']) {
+      expect(files).toContain(required);
+    }
+    const baselines = files.filter((file) => file.startsWith(`releases${path.sep}`));
+    expect(baselines.length).toBeGreaterThanOrEqual(4);
+    const ours = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
+    const starter = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
+    expect(starter.version).toBe(ours.version);
+    expect(starter.scripts['upgrade-check']).toBe(ours.scripts['upgrade-check']);
+    const printed = run(
+      process.execPath,
+      ['-r', './scripts/register-typescript.cjs', 'scripts/upgrade/cli.ts', '--stage', 'production'],
+      dir,
+    );
+    expect(printed).toMatch(/against release \d+\.\d+\.\d+ \(releases\/[\d.]+\/production\)/);
+    expect(printed).toMatch(/^[1-9]\d* stacks? compared: 0 data at risk/m);
+    expect(printed).toMatch(/^No data at risk\.$/m);
+  });
+
   test('its app registers the validation packs: an unencrypted bucket added to its stack fails synth', () => {
     const probe = `
       const { App } = require('aws-cdk-lib');
