@@ -73,9 +73,16 @@ export class OrderWorker extends Construct {
           "SQS event source mappings take no on-failure destination; the source queue's redrive policy moves a message to its dead-letter queue after maxReceiveCount failures.",
       });
     }
-    // Put-if-absent and reads of its own idempotency records; nothing else.
-    props.ordersTable.grantWriteData(fn);
-    props.idempotencyTable.grantReadWriteData(fn);
+    // What the worker's code calls, nothing else. Orders: the put-if-absent
+    // (PutItem) and, when the order is already stored, the read of it
+    // (GetItem) that compares it with the message: a retry after a failed
+    // publish, or a redelivery after the idempotency record expired. Without
+    // GetItem every such message failed with AccessDenied into the DLQ.
+    props.ordersTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem');
+    // Idempotency records, as Powertools' DynamoDB persistence layer uses them:
+    // a conditional put, a read when the put finds a record, an update on
+    // completion and a delete when processing fails.
+    props.idempotencyTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
     // Publish only. grantPublish would also grant kms:GenerateDataKey* on every
     // key, for a topic whose AWS managed key already admits account callers via SNS.
     Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [props.eventsTopic.topicArn] });

@@ -48,7 +48,7 @@ describe('worker', () => {
     expect(worker(template).Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Timeout: 30 });
   });
 
-  test('may publish to its topic and write orders, nothing wider', () => {
+  test('may publish to its topic, put and read orders, and use its idempotency records: exactly what its code calls', () => {
     const [roleId] = worker(sandbox).Properties.Role['Fn::GetAtt'];
     const statements = resourcesOf(sandbox, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
@@ -56,8 +56,20 @@ describe('worker', () => {
     const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
     expect(actions).toContain('sns:Publish');
     expect(actions.filter((a: string) => a.startsWith('kms:'))).toEqual([]);
-    const ordersWrites = statements.find((s: any) => JSON.stringify(s.Resource).includes(ORDERS_LOGICAL_IDS.ordersTable));
-    expect([ordersWrites.Action].flat()).not.toContain('dynamodb:GetItem');
+    const on = (id: string) =>
+      statements
+        .filter((s: any) => JSON.stringify(s.Resource).includes(id))
+        .flatMap((s: { Action: string | string[] }) => [s.Action].flat())
+        .sort();
+    // putIfAbsent, and the read of an order already stored (process-orders.ts compares it with the message).
+    expect(on(ORDERS_LOGICAL_IDS.ordersTable)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    // Powertools' DynamoDB persistence layer: put, get, update, delete of its own records; no scans, queries or batches.
+    expect(on(ORDERS_LOGICAL_IDS.idempotencyTable)).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 });
 
