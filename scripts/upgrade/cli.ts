@@ -131,6 +131,11 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
   const stored = folder ? readTemplates(folder) : undefined;
   // Likewise credentials and region, before anything is synthesized.
   const access = baseline.kind === 'deployed' ? await awsAccess(baseline, env) : undefined;
+  // And the deployed stacks, each settled (not mid-deployment), before the synthesis too.
+  const deployed = access ? await deployedStacks(access, options.stage) : undefined;
+  for (const [architecture, stack] of deployed ?? []) {
+    if (options.architectures.length === 0 || options.architectures.includes(architecture)) requireSettled(stack, access!.region);
+  }
   // Bundled as a deploy bundles them: a function's code shows as changed only when it is.
   const synthesized = synthTemplates(options.stage, options.context, { bundle: true }).filter(
     (stack) => options.architectures.length === 0 || options.architectures.includes(stack.architecture),
@@ -145,8 +150,7 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
       baseline.kind === 'release' ? `release ${baseline.version} (${path.relative(process.cwd(), folder!) || folder})` : folder!;
     return { against, report: compareStacks(chosen, current), notes: [] };
   }
-  if (!access) throw new Error('A deployed baseline without AWS access');
-  const deployed = await deployedStacks(access, options.stage);
+  if (!access || !deployed) throw new Error('A deployed baseline without AWS access');
   const cloudFormation = new CloudFormationClient({ region: access.region, credentials: access.credentials, maxAttempts: 2 });
   const templates: Record<string, StackTemplate> = {};
   const notes: string[] = [];
@@ -154,7 +158,6 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
     for (const { architecture, stack } of synthesized) {
       const found = deployed.get(architecture);
       if (!found) continue;
-      requireSettled(found, access.region);
       if (found.StackName !== stack) notes.push(`${architecture} is deployed as ${found.StackName}; compared with the app's ${stack}`);
       let body: string | undefined;
       try {

@@ -5,11 +5,14 @@
  * the subscription's filter policy taken from the synthesized stack.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import type { Message } from '@aws-sdk/client-sqs';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { FaultInjectingProxy } from '../helpers/fault-injecting-proxy';
 import { eventSourceBatchSize, resourcesOfType, sandboxTemplate, type TemplateJson, tableKeyedBy } from '../helpers/sandbox-templates';
@@ -38,6 +41,11 @@ let baristaTickets: LocalQueue;
 let rejections: LocalQueue;
 let topicArn: string;
 let handler: Handler;
+let role: DeployedRole;
+
+const WORKER_ENTRY = 'lambda/decoupled-orders/process-orders.ts';
+/** The worker's environment as the template names it, with the local resources. */
+const workerEnv = () => ({ ORDERS_TABLE_NAME: ordersTable, IDEMPOTENCY_TABLE_NAME: idempotencyTable, ORDER_EVENTS_TOPIC_ARN: topicArn });
 
 function resourceOf(type: string, predicate: (props: any) => boolean = () => true) {
   return resourcesOfType(template, type).find(([, r]) => predicate(r.Properties))![1];
@@ -70,15 +78,16 @@ beforeAll(async () => {
   baristaTickets = await subscribedQueue(subscription.Properties.FilterPolicy, subscription.Properties.RawMessageDelivery);
   rejections = await subscribedQueue({ eventType: ['OrderRejected'] }, true);
 
-  // All DynamoDB traffic of the handler goes through the fault-injecting proxy.
-  process.env.AWS_ENDPOINT_URL_DYNAMODB = await proxy.start();
-  process.env.ORDERS_TABLE_NAME = ordersTable;
-  process.env.IDEMPOTENCY_TABLE_NAME = idempotencyTable;
-  process.env.ORDER_EVENTS_TOPIC_ARN = topicArn;
+  // The handler runs under its deployed role: every call passes an IAM gate,
+  // and its DynamoDB traffic then goes through the fault-injecting proxy.
+  Object.assign(process.env, workerEnv());
+  role = await deployedRole('decoupled-orders', template, WORKER_ENTRY, workerEnv(), { upstreams: { dynamodb: await proxy.start() } });
+  Object.assign(process.env, role.env);
   handler = (await import('../../lambda/decoupled-orders/process-orders')).handler as Handler;
 });
 
 afterAll(async () => {
+  await role.stop();
   await proxy.stop();
   await deleteTable(dynamoDb, ordersTable);
   await deleteTable(dynamoDb, idempotencyTable);
@@ -317,5 +326,60 @@ test('1,000 orders through the real queue and handler, with client retries: each
     events: 1000,
     duplicatedEvents: 0,
     lost: 0,
+  });
+});
+
+describe("the worker's deployed role", () => {
+  test('the duplicate path (an order already stored, its idempotency record expired) is refused under the 0.1.0 role, which had no dynamodb:GetItem: the message ends in the DLQ and no event is published', async () => {
+    const orderId = randomUUID();
+    const message = orderMessage(orderId);
+    let deadLetter: LocalQueue;
+    const released = JSON.parse(
+      readFileSync(path.join(__dirname, '..', '..', 'releases', '0.1.0', 'sandbox', 'CoffeeShop-Orders-sandbox.template.json'), 'utf8'),
+    );
+    const oldRole = await deployedRole('decoupled-orders', released, WORKER_ENTRY, workerEnv());
+    // The SDK reads the endpoint variables at a client's first call, so they stay set while the old handler runs.
+    const current = { ...role.env };
+    Object.assign(process.env, oldRole.env);
+    let run: Awaited<ReturnType<typeof runEventSourceMapping>>;
+    try {
+      let oldHandler: Handler | undefined;
+      await jest.isolateModulesAsync(async () => {
+        oldHandler = (await import('../../lambda/decoupled-orders/process-orders')).handler as Handler;
+      });
+      const { queue, deadLetter: dlq } = await freshQueues();
+      deadLetter = dlq;
+      const drainWith = (h: Handler) => runEventSourceMapping(sqs, { queue, handler: h, batchSize: 1, concurrency: 1, timeoutMs: 60_000 });
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...message }));
+      await drainWith(oldHandler!);
+      expect(eventsFor(await receiveAll(sqs, baristaTickets.url), new Set([orderId]))).toHaveLength(1);
+      // Its idempotency record expires (every record goes, as after 5 days).
+      for (const item of await scanAll(documentClient, idempotencyTable)) {
+        await documentClient.send(new DeleteCommand({ TableName: idempotencyTable, Key: { id: item.id } }));
+      }
+      await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, ...message }));
+      run = await drainWith(oldHandler!);
+    } finally {
+      Object.assign(process.env, current);
+      await oldRole.stop();
+    }
+
+    expect(run!.recordsFailed).toBe(maxReceiveCount);
+    expect(oldRole.denied()).toEqual(
+      Array(maxReceiveCount).fill(
+        expect.stringMatching(
+          new RegExp(
+            `not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table/${ordersTable} because no identity-based policy allows`,
+          ),
+        ),
+      ),
+    );
+    expect((await receiveAll(sqs, deadLetter!.url)).map((m) => m.MessageAttributes?.orderId?.StringValue)).toEqual([orderId]);
+    expect(eventsFor(await receiveAll(sqs, baristaTickets.url), new Set([orderId]))).toEqual([]);
+  });
+
+  test('under the deployed role of today, nothing the worker did in this file was refused', () => {
+    expect(role.allowed.length).toBeGreaterThan(0);
+    expect(role.denied()).toEqual([]);
   });
 });

@@ -1,0 +1,91 @@
+import { IamGate, type UsedGrant } from '../../scripts/local/iam/gate';
+import { standInOf } from '../../scripts/local/iam/stand-ins';
+import {
+  functionOfEntry,
+  type LocalPrincipal,
+  type PolicyTemplate,
+  resourceRules,
+  roleOfFunction,
+  rolePrincipal,
+} from '../../scripts/local/iam/template-policies';
+import { LocalResources } from '../../scripts/local/intrinsics';
+
+/** A handler's deployed role, enforced in front of the local backends. */
+export interface DeployedRole {
+  readonly principal: LocalPrincipal;
+  /** The endpoint variables to set before the handler module is loaded (its clients read them then). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly gates: readonly IamGate[];
+  /** Every call let through so far. */
+  readonly allowed: readonly UsedGrant[];
+  /** Every refusal so far, in AWS's words. */
+  denied(): string[];
+  stop(): Promise<void>;
+}
+
+export interface DeployedRoleOptions {
+  /** The backends the gates forward to. @default the run's AWS_ENDPOINT_URL_* */
+  readonly upstreams?: { readonly dynamodb?: string; readonly sqsSns?: string; readonly kinesis?: string };
+  /** Local values of resources the handler's environment does not name, by logical id and type's value. */
+  readonly standIns?: Readonly<Record<string, string>>;
+  /** Replaces the template's role policies, for the proof that a missing statement is refused. */
+  readonly editTemplate?: (template: PolicyTemplate) => PolicyTemplate;
+}
+
+/**
+ * The handler `entry` (e.g. lambda/decoupled-orders/process-orders.ts) of
+ * `template` runs under its deployed execution role: its environment's
+ * values (`env`, as the test sets them: table names, topic ARNs, queue URLs)
+ * say which local resource stands for each template resource it names, and
+ * every call it makes to DynamoDB, SQS, SNS or Kinesis passes an IAM gate
+ * that allows only what that role's policies allow.
+ */
+export async function deployedRole(
+  architecture: string,
+  source: PolicyTemplate,
+  entry: string,
+  env: Readonly<Record<string, string>>,
+  options: DeployedRoleOptions = {},
+): Promise<DeployedRole> {
+  const template = options.editTemplate ? options.editTemplate(structuredClone(source)) : source;
+  const fn = functionOfEntry(template, entry);
+  const resources = new LocalResources(architecture);
+  const variables: Record<string, unknown> = template.Resources[fn]!.Properties?.Environment?.Variables ?? {};
+  const standIns: Record<string, string> = { ...options.standIns };
+  for (const [name, value] of Object.entries(variables)) {
+    const id = (value as { Ref?: string })?.Ref;
+    if (id && env[name] !== undefined) standIns[id] = env[name]!;
+  }
+  for (const [id, value] of Object.entries(standIns)) resources.set(id, standInOf(template.Resources[id]!.Type, value));
+  const principal = rolePrincipal(template, roleOfFunction(template, fn), resources, architecture);
+  const rules = resourceRules(template, resources);
+  const upstreams = {
+    dynamodb: options.upstreams?.dynamodb ?? process.env.AWS_ENDPOINT_URL_DYNAMODB,
+    sqsSns: options.upstreams?.sqsSns ?? process.env.AWS_ENDPOINT_URL_SQS,
+    kinesis: options.upstreams?.kinesis ?? process.env.AWS_ENDPOINT_URL_KINESIS,
+  };
+  const gates: IamGate[] = [];
+  const endpoints: Record<string, string> = {};
+  const gate = async (upstream: string | undefined, ...variables: string[]) => {
+    if (!upstream) return;
+    const started = new IamGate({ upstream, principal, resources: rules });
+    gates.push(started);
+    const url = await started.start();
+    for (const variable of variables) endpoints[variable] = url;
+  };
+  await gate(upstreams.dynamodb, 'AWS_ENDPOINT_URL_DYNAMODB');
+  await gate(upstreams.sqsSns, 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_SNS');
+  await gate(upstreams.kinesis, 'AWS_ENDPOINT_URL_KINESIS');
+  return {
+    principal,
+    env: endpoints,
+    gates,
+    get allowed() {
+      return gates.flatMap((g) => g.allowed);
+    },
+    denied: () => gates.flatMap((g) => g.denied),
+    stop: async () => {
+      await Promise.all(gates.map((g) => g.stop()));
+    },
+  };
+}
