@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { CLICK_EVENT_FIELDS, type ClickEvent, eventProblems } from '../../web/clickstream/event-schema';
 import { Tracker, type TrackerOptions } from '../../web/clickstream/tracker';
+import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
+import { resourcesOfType, sandboxTemplate } from '../helpers/sandbox-templates';
 import { createStream, KinesisFaultProxy, kinesisClient, readAllRecords, startKinesalite } from './kinesis-local';
 
 let kinesalite: Awaited<ReturnType<typeof startKinesalite>>;
@@ -10,6 +12,13 @@ let admin: KinesisClient;
 const proxies: KinesisFaultProxy[] = [];
 const clients: KinesisClient[] = [];
 const trackers: Tracker[] = [];
+const roles: DeployedRole[] = [];
+const template = sandboxTemplate('clickstream');
+const [streamId] = resourcesOfType(template, 'AWS::Kinesis::Stream')[0]!;
+/** The role Cognito hands the menu page's anonymous visitors. */
+const [visitorRole] = resourcesOfType(template, 'AWS::IAM::Role').find(([, r]) =>
+  JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('cognito-identity.amazonaws.com'),
+)!;
 
 beforeAll(async () => {
   kinesalite = await startKinesalite();
@@ -18,6 +27,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(trackers.map((t) => t.close()));
+  // Every call the tracker made was one its deployed role allows.
+  expect(roles.flatMap((r) => r.denied())).toEqual([]);
+  expect(roles.flatMap((r) => r.allowed).length).toBeGreaterThan(0);
+  await Promise.all(roles.map((r) => r.stop()));
   await Promise.all(proxies.map((p) => p.stop()));
   for (const client of [admin, ...clients]) client.destroy();
   await kinesalite.stop();
@@ -42,7 +55,19 @@ async function setup(shouldFail?: (record: { Data: string }) => boolean, options
   const streamName = await createStream(admin, `clicks-${randomUUID()}`);
   const proxy = new KinesisFaultProxy(kinesalite.endpoint, shouldFail);
   proxies.push(proxy);
-  const client = kinesisClient(await proxy.start());
+  // The tracker writes with the visitor role's credentials: every call passes an IAM gate for that role.
+  const role = await deployedRole(
+    'clickstream',
+    template,
+    { role: visitorRole },
+    {},
+    {
+      standIns: { [streamId]: streamName },
+      upstreams: { kinesis: await proxy.start() },
+    },
+  );
+  roles.push(role);
+  const client = kinesisClient(role.env.AWS_ENDPOINT_URL_KINESIS!);
   clients.push(client);
   const warnings: string[] = [];
   const tracker = new Tracker({

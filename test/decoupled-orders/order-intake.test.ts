@@ -8,12 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import Ajv from 'ajv-draft-04';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orders/order-schema';
+import { deployedRole } from '../helpers/deployed-role';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
-import { eventSourceBatchSize, sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
+import { eventSourceBatchSize, resourcesOfType, sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
 import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../helpers/sqs-local';
 import { renderMappingTemplate } from './vtl';
 
@@ -160,6 +161,19 @@ describe('the mapping templates (what the gateway sends to SQS and answers)', ()
   });
 });
 
+/** The role API Gateway's SQS integration sends orders with (assumed by apigateway.amazonaws.com, granted sqs:SendMessage). */
+function sendToQueueRole(): string {
+  const policies = resourcesOfType(template, 'AWS::IAM::Policy');
+  const [id] = resourcesOfType(template, 'AWS::IAM::Role').find(
+    ([roleId, r]) =>
+      JSON.stringify(r.Properties.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com') &&
+      policies.some(
+        ([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId) && JSON.stringify(p.Properties).includes('sqs:SendMessage'),
+      ),
+  )!;
+  return id;
+}
+
 describe('from mapping template to stored order', () => {
   const { client: dynamoDb, documentClient } = dynamoDbClients();
   const sqs = sqsClient();
@@ -177,14 +191,23 @@ describe('from mapping template to stored order', () => {
     const sns = new SNSClient({});
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `events-${randomUUID()}` }));
     sns.destroy();
-    process.env.ORDERS_TABLE_NAME = ordersTable;
-    process.env.IDEMPOTENCY_TABLE_NAME = idempotencyTable;
-    process.env.ORDER_EVENTS_TOPIC_ARN = TopicArn!;
+    const workerEnv = { ORDERS_TABLE_NAME: ordersTable, IDEMPOTENCY_TABLE_NAME: idempotencyTable, ORDER_EVENTS_TOPIC_ARN: TopicArn! };
+    Object.assign(process.env, workerEnv);
+    const { queue } = await createQueueWithDeadLetter(sqs, 5);
+    // The API's integration role sends the message; the worker runs under its own role.
+    const [queueId] = resourcesOfType(template, 'AWS::SQS::Queue').find(([, r]) => r.Properties.VisibilityTimeout === 180)!;
+    const apiRole = await deployedRole(
+      'decoupled-orders',
+      template,
+      { role: sendToQueueRole() },
+      {},
+      { standIns: { [queueId]: queue.url } },
+    );
+    const workerRole = await deployedRole('decoupled-orders', template, 'lambda/decoupled-orders/process-orders.ts', workerEnv);
     const { handler } = (await import('../../lambda/decoupled-orders/process-orders')) as {
       handler: (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
     };
-
-    const { queue } = await createQueueWithDeadLetter(sqs, 5);
+    const apiSqs = new SQSClient({ endpoint: apiRole.env.AWS_ENDPOINT_URL_SQS });
     const key = randomUUID();
     const { output } = renderMappingTemplate(requestTemplate, {
       body: JSON.stringify(validOrder),
@@ -199,8 +222,15 @@ describe('from mapping template to stored order', () => {
         StringValue: form.get(`MessageAttribute.${i}.Value.StringValue`)!,
       };
     }
-    await sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: form.get('MessageBody')!, MessageAttributes: attributes }));
+    await apiSqs.send(
+      new SendMessageCommand({ QueueUrl: queue.url, MessageBody: form.get('MessageBody')!, MessageAttributes: attributes }),
+    );
+    apiSqs.destroy();
+    Object.assign(process.env, workerRole.env);
     await runEventSourceMapping(sqs, { queue, handler, batchSize: eventSourceBatchSize(template) });
+    await Promise.all([apiRole.stop(), workerRole.stop()]);
+    expect(apiRole.allowed.map((a) => a.action)).toEqual(['sqs:SendMessage']);
+    expect([...apiRole.denied(), ...workerRole.denied()]).toEqual([]);
 
     expect(await scanAll(documentClient, ordersTable)).toEqual([
       expect.objectContaining({ orderId: key, status: 'PLACED', acceptedAt: '2026-11-22T08:00:00.000Z', ...validOrder }),

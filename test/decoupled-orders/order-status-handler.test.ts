@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiGatewayEvent, lambdaContext } from '../helpers/api-gateway-event';
+import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
 import { createTableFromTemplate, deleteTable, dynamoDbClients } from '../helpers/dynamodb-local';
 import { sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
 
@@ -10,15 +11,22 @@ const template = sandboxTemplate('decoupled-orders');
 
 const { client, documentClient } = dynamoDbClients();
 let table: string;
+let role: DeployedRole;
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 beforeAll(async () => {
   table = await createTableFromTemplate(client, template, tableKeyedBy(template, 'orderId'));
   process.env.ORDERS_TABLE_NAME = table;
+  // Under its deployed role: reads of the orders table only.
+  role = await deployedRole('decoupled-orders', template, 'lambda/decoupled-orders/get-order.ts', { ORDERS_TABLE_NAME: table });
+  Object.assign(process.env, role.env);
   handler = (await import('../../lambda/decoupled-orders/get-order')).handler;
 });
 
 afterAll(async () => {
+  expect(role.allowed.length).toBeGreaterThan(0);
+  expect(role.denied()).toEqual([]);
+  await role.stop();
   await deleteTable(client, table);
   client.destroy();
 });

@@ -81,7 +81,9 @@ beforeAll(async () => {
   // The handler runs under its deployed role: every call passes an IAM gate,
   // and its DynamoDB traffic then goes through the fault-injecting proxy.
   Object.assign(process.env, workerEnv());
-  role = await deployedRole('decoupled-orders', template, WORKER_ENTRY, workerEnv(), { upstreams: { dynamodb: await proxy.start() } });
+  role = await deployedRole('decoupled-orders', template, WORKER_ENTRY, workerEnv(), {
+    upstreams: { dynamodb: await proxy.start(), sqsSns: process.env.AWS_ENDPOINT_URL_SQS },
+  });
   Object.assign(process.env, role.env);
   handler = (await import('../../lambda/decoupled-orders/process-orders')).handler as Handler;
 });

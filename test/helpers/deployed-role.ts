@@ -24,7 +24,7 @@ export interface DeployedRole {
 }
 
 export interface DeployedRoleOptions {
-  /** The backends the gates forward to. @default the run's AWS_ENDPOINT_URL_* */
+  /** The backends the gates forward to (only these are gated). @default the run's AWS_ENDPOINT_URL_* */
   readonly upstreams?: { readonly dynamodb?: string; readonly sqsSns?: string; readonly kinesis?: string };
   /** Local values of resources the handler's environment does not name, by logical id and type's value. */
   readonly standIns?: Readonly<Record<string, string>>;
@@ -34,7 +34,9 @@ export interface DeployedRoleOptions {
 
 /**
  * The handler `entry` (e.g. lambda/decoupled-orders/process-orders.ts) of
- * `template` runs under its deployed execution role: its environment's
+ * `template` runs under its deployed execution role (or, given `{ role }`,
+ * the calls of another principal of the template, such as API Gateway's
+ * integration role): its environment's
  * values (`env`, as the test sets them: table names, topic ARNs, queue URLs)
  * say which local resource stands for each template resource it names, and
  * every call it makes to DynamoDB, SQS, SNS or Kinesis passes an IAM gate
@@ -43,26 +45,27 @@ export interface DeployedRoleOptions {
 export async function deployedRole(
   architecture: string,
   source: PolicyTemplate,
-  entry: string,
+  entry: string | { readonly role: string },
   env: Readonly<Record<string, string>>,
   options: DeployedRoleOptions = {},
 ): Promise<DeployedRole> {
   const template = options.editTemplate ? options.editTemplate(structuredClone(source)) : source;
-  const fn = functionOfEntry(template, entry);
+  const fn = typeof entry === 'string' ? functionOfEntry(template, entry) : undefined;
   const resources = new LocalResources(architecture);
-  const variables: Record<string, unknown> = template.Resources[fn]!.Properties?.Environment?.Variables ?? {};
+  const variables: Record<string, unknown> = (fn && template.Resources[fn]!.Properties?.Environment?.Variables) ?? {};
   const standIns: Record<string, string> = { ...options.standIns };
   for (const [name, value] of Object.entries(variables)) {
     const id = (value as { Ref?: string })?.Ref;
     if (id && env[name] !== undefined) standIns[id] = env[name]!;
   }
   for (const [id, value] of Object.entries(standIns)) resources.set(id, standInOf(template.Resources[id]!.Type, value));
-  const principal = rolePrincipal(template, roleOfFunction(template, fn), resources, architecture);
+  const roleId = fn ? roleOfFunction(template, fn) : (entry as { role: string }).role;
+  const principal = rolePrincipal(template, roleId, resources, architecture);
   const rules = resourceRules(template, resources);
-  const upstreams = {
-    dynamodb: options.upstreams?.dynamodb ?? process.env.AWS_ENDPOINT_URL_DYNAMODB,
-    sqsSns: options.upstreams?.sqsSns ?? process.env.AWS_ENDPOINT_URL_SQS,
-    kinesis: options.upstreams?.kinesis ?? process.env.AWS_ENDPOINT_URL_KINESIS,
+  const upstreams = options.upstreams ?? {
+    dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB,
+    sqsSns: process.env.AWS_ENDPOINT_URL_SQS,
+    kinesis: process.env.AWS_ENDPOINT_URL_KINESIS,
   };
   const gates: IamGate[] = [];
   const endpoints: Record<string, string> = {};
@@ -88,4 +91,28 @@ export async function deployedRole(
       await Promise.all(gates.map((g) => g.stop()));
     },
   };
+}
+
+/**
+ * Loads a handler module afresh (its own SDK clients) under `role`, and
+ * makes its first AWS call while the role's endpoints are set: the SDK reads
+ * the AWS_ENDPOINT_URL_* variables at a client's first call and keeps them,
+ * so two handlers in one test file can each run under their own role.
+ */
+export async function loadUnderRole<T>(role: DeployedRole, load: () => Promise<T>, firstCall: (loaded: T) => Promise<unknown>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(role.env).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, role.env);
+  try {
+    let loaded: T | undefined;
+    await jest.isolateModulesAsync(async () => {
+      loaded = await load();
+    });
+    await firstCall(loaded!);
+    return loaded!;
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }

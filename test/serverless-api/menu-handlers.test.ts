@@ -8,6 +8,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../../lambda/serverless-api/menu-item-schema';
 import { type ApiRequest, apiGatewayEvent, lambdaContext } from '../helpers/api-gateway-event';
+import { type DeployedRole, deployedRole, loadUnderRole } from '../helpers/deployed-role';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
 
@@ -23,15 +24,47 @@ let writeHandler: Handler;
 const ALLOWED_ORIGIN = 'https://menu.example.com';
 const flatWhite = { name: 'Flat white', description: 'Double ristretto, steamed milk', category: 'coffee', priceCents: 380 };
 
+const READ_ENTRY = 'lambda/serverless-api/read-menu-items.ts';
+const WRITE_ENTRY = 'lambda/serverless-api/write-menu-items.ts';
+let readRole: DeployedRole;
+let writeRole: DeployedRole;
+
+/** A first call of each handler, which touches the table (and binds its client to its role's gate). */
+const firstRead = (handler: Handler) =>
+  handler(apiGatewayEvent({ method: 'GET', resource: '/menu-items/{id}', pathParameters: { id: randomUUID() } }), lambdaContext());
+const firstWrite = (handler: Handler) =>
+  handler(
+    apiGatewayEvent({ method: 'DELETE', resource: '/menu-items/{id}', pathParameters: { id: randomUUID() }, query: { version: '1' } }),
+    lambdaContext(),
+  );
+
 beforeAll(async () => {
   tableName = await createTableFromTemplate(client, template, tableKeyedBy(template, 'id'));
   process.env.TABLE_NAME = tableName;
   process.env.ALLOWED_ORIGINS = ALLOWED_ORIGIN;
-  readHandler = (await import('../../lambda/serverless-api/read-menu-items')).handler;
-  writeHandler = (await import('../../lambda/serverless-api/write-menu-items')).handler;
+  // Each handler under its own deployed role: reads may only read, writes only write.
+  readRole = await deployedRole('serverless-api', template, READ_ENTRY, { TABLE_NAME: tableName });
+  writeRole = await deployedRole('serverless-api', template, WRITE_ENTRY, { TABLE_NAME: tableName });
+  readHandler = (
+    await loadUnderRole(
+      readRole,
+      () => import('../../lambda/serverless-api/read-menu-items'),
+      (m) => firstRead(m.handler),
+    )
+  ).handler;
+  writeHandler = (
+    await loadUnderRole(
+      writeRole,
+      () => import('../../lambda/serverless-api/write-menu-items'),
+      (m) => firstWrite(m.handler),
+    )
+  ).handler;
 });
 
 afterAll(async () => {
+  expect([...readRole.denied(), ...writeRole.denied()]).toEqual([]);
+  await readRole.stop();
+  await writeRole.stop();
   await deleteTable(client, tableName);
   client.destroy();
 });
@@ -303,6 +336,7 @@ describe('failures', () => {
       handler = (await import('../../lambda/serverless-api/write-menu-items')).handler;
     });
     process.env.TABLE_NAME = before;
+    // Straight to DynamoDB Local (not under the role, whose policy does not name that table): its ResourceNotFound is the failure.
     const context = lambdaContext();
     const result = await handler!(apiGatewayEvent({ method: 'POST', resource: '/menu-items', body: flatWhite }), context);
     expect(result.statusCode).toBe(500);
@@ -336,3 +370,59 @@ describe('failures', () => {
     expect(response.json).toEqual(item);
   });
 });
+
+describe('each handler runs under its deployed role', () => {
+  test("the read role's policy allows GetItem on the table and refuses PutItem", async () => {
+    const gate = readRole.gates[0]!;
+    expect(
+      gate.authorize({ action: 'dynamodb:PutItem', resource: `arn:aws:dynamodb:us-east-1:000000000000:table/${tableName}` }).decision,
+    ).toBe('implicit-deny');
+    expect(
+      gate.authorize({ action: 'dynamodb:GetItem', resource: `arn:aws:dynamodb:us-east-1:000000000000:table/${tableName}` }).decision,
+    ).toBe('allow');
+  });
+
+  test('a write role without its PutItem statement (a copy of the template) refuses the create: the handler answers 500 and stores nothing', async () => {
+    const withoutPut = await deployedRole(
+      'serverless-api',
+      template,
+      WRITE_ENTRY,
+      { TABLE_NAME: tableName },
+      { editTemplate: removeAction('dynamodb:PutItem') },
+    );
+    try {
+      const before = await itemCount();
+      let response: APIGatewayProxyResult | undefined;
+      await loadUnderRole(
+        withoutPut,
+        () => import('../../lambda/serverless-api/write-menu-items'),
+        async (m) => {
+          response = await m.handler(apiGatewayEvent({ method: 'POST', resource: '/menu-items', body: flatWhite }), lambdaContext());
+        },
+      );
+      expect(response!.statusCode).toBe(500);
+      expect(withoutPut.denied()).toEqual([
+        expect.stringMatching(
+          /not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:000000000000:table\/.* because no identity-based policy allows the dynamodb:PutItem action$/,
+        ),
+      ]);
+      expect(await itemCount()).toBe(before);
+    } finally {
+      await withoutPut.stop();
+    }
+  });
+});
+
+/** A copy of the template whose policies no longer grant `action` (removed from every statement that lists it). */
+function removeAction(action: string) {
+  return (copy: any) => {
+    for (const resource of Object.values(copy.Resources) as any[]) {
+      if (resource.Type !== 'AWS::IAM::Policy') continue;
+      for (const statement of resource.Properties.PolicyDocument.Statement) {
+        if (Array.isArray(statement.Action)) statement.Action = statement.Action.filter((a: string) => a !== action);
+        else if (statement.Action === action) statement.Action = [];
+      }
+    }
+    return copy;
+  };
+}
