@@ -18,7 +18,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['<rootDir>/test/setup/aws-env.ts'],
-  reporters: ['default', '<rootDir>/test/setup/summary-reporter.cjs'],
+  reporters: ['default', '<rootDir>/test/setup/least-privilege-reporter.cjs', '<rootDir>/test/setup/summary-reporter.cjs'],
   // Jest's default on 2 cores is one worker; the parent only waits and serves
   // the in-process fauxqs, so two workers use both cores.
   maxWorkers: 2,

@@ -24,7 +24,7 @@ export interface ClickIngestionProps {
 export class ClickIngestion extends Construct {
   readonly stream: Stream;
   readonly identityPool: CfnIdentityPool;
-  /** The role every anonymous visitor gets: PutRecord/PutRecords on this stream, nothing else. */
+  /** The role every anonymous visitor gets: PutRecords on this stream (all the tracker calls), nothing else. */
   readonly visitorRole: Role;
 
   constructor(scope: Construct, id: string, props: ClickIngestionProps) {
@@ -70,9 +70,7 @@ export class ClickIngestion extends Construct {
       ),
       maxSessionDuration: Duration.hours(1),
     });
-    this.visitorRole.addToPolicy(
-      new PolicyStatement({ actions: ['kinesis:PutRecord', 'kinesis:PutRecords'], resources: [this.stream.streamArn] }),
-    );
+    this.visitorRole.addToPolicy(new PolicyStatement({ actions: ['kinesis:PutRecords'], resources: [this.stream.streamArn] }));
 
     new CfnIdentityPoolRoleAttachment(this, 'Roles', {
       identityPoolId: this.identityPool.ref,

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { ObservedFunction } from '../shared/observed-function';
 import type { QueueWithDeadLetter } from '../shared/queue-with-dead-letter';
 import type { StageConfig } from '../shared/stage-config';
+import { untestedGrant } from '../shared/untested-grants';
 
 export interface OrderWorkerProps {
   readonly stage: StageConfig;
@@ -83,6 +84,18 @@ export class OrderWorker extends Construct {
     // a conditional put, a read when the put finds a record, an update on
     // completion and a delete when processing fails.
     props.idempotencyTable.grant(fn, 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    untestedGrant(
+      fn.role,
+      props.idempotencyTable,
+      ['dynamodb:GetItem'],
+      "Powertools' fallback read of an existing record when a conditional put returns no old item; DynamoDB (and DynamoDB Local) return it, so no test reaches it.",
+    );
+    untestedGrant(
+      fn.role,
+      props.queue.queue,
+      ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+      "Lambda's SQS event source mapping polls and deletes with the function's role (CDK's grantConsumeMessages); the handler's code never calls SQS.",
+    );
     // Publish only. grantPublish would also grant kms:GenerateDataKey* on every
     // key, for a topic whose AWS managed key already admits account callers via SNS.
     Grant.addToPrincipal({ grantee: fn, actions: ['sns:Publish'], resourceArns: [props.eventsTopic.topicArn] });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { type CfnElement, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { type IInterfaceVpcEndpoint, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { loadMigrations, migrationsFingerprint } from '../../lambda/multi-az-database/migration-files';
@@ -10,6 +10,7 @@ import { SUBNETS } from '../shared/network';
 import { ObservedFunction } from '../shared/observed-function';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
+import { untestedGrant } from '../shared/untested-grants';
 import { type CustomerDatabase, DATABASE_NAME } from './customer-database';
 
 const LAMBDA_DIR = path.resolve(__dirname, '..', '..', 'lambda', 'multi-az-database');
@@ -87,7 +88,18 @@ export class SchemaMigrations extends Construct {
         DATABASE_CA_BUNDLE: LAMBDA_RUNTIME_CA_BUNDLE,
       },
     });
-    instance.secret!.grantRead(this.function.role);
+    // The handler reads the master secret (GetSecretValue), nothing else of it.
+    Grant.addToPrincipal({
+      grantee: this.function.role!,
+      actions: ['secretsmanager:GetSecretValue'],
+      resourceArns: [instance.secret!.secretArn],
+    });
+    untestedGrant(
+      this.function.role,
+      instance,
+      ['secretsmanager:GetSecretValue'],
+      'The secret is the one RDS manages for the instance; the handler tests connect with injected credentials, so only a deployed migration reads it.',
+    );
 
     // The framework function runs outside the VPC and only invokes the handler.
     const frameworkLogs = stageLogGroup(this, 'ProviderLogs', stage);

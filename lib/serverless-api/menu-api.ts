@@ -66,7 +66,8 @@ export class MenuApi extends Construct {
       // The stage throttle (50 requests/s) at a slow 0.5 s per read: 25 at once.
       reservedConcurrency: 25,
     });
-    props.table.grantReadData(this.readFunction.function);
+    // What the read handler calls: GetItem (one item) and Scan (the paged list).
+    props.table.grant(this.readFunction.function, 'dynamodb:GetItem', 'dynamodb:Scan');
 
     this.writeFunction = new ObservedFunction(this, 'WriteHandler', {
       entry: path.join(HANDLERS, 'write-menu-items.ts'),
@@ -80,7 +81,8 @@ export class MenuApi extends Construct {
       reservedConcurrency: writeThrottle.burstLimit,
     });
     // Writes are conditional and return their result, so no read permission is needed.
-    props.table.grantWriteData(this.writeFunction.function);
+    // What the write handler calls: conditional PutItem, UpdateItem and DeleteItem.
+    props.table.grant(this.writeFunction.function, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
 
     this.gateway = new ObservedRestApi(this, 'Gateway', {
       stage,

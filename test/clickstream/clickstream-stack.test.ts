@@ -21,28 +21,31 @@ const idOf = (value: unknown): string => {
 };
 
 describe('ingestion: Cognito identity pool and Kinesis stream', () => {
-  test.each(stages)('%s: the unauthenticated visitor role may only PutRecord/PutRecords on this one stream', (_, template) => {
-    const pool = onlyResourceOf(template, 'AWS::Cognito::IdentityPool').Properties;
-    expect(pool).toMatchObject({ AllowUnauthenticatedIdentities: true, AllowClassicFlow: false });
-    const attachment = onlyResourceOf(template, 'AWS::Cognito::IdentityPoolRoleAttachment').Properties;
-    expect(Object.keys(attachment.Roles)).toEqual(['unauthenticated']);
-    const roleId = idOf(attachment.Roles.unauthenticated);
-    const role = template.toJSON().Resources[roleId];
-    const trust = role.Properties.AssumeRolePolicyDocument.Statement[0];
-    expect(trust).toMatchObject({
-      Action: 'sts:AssumeRoleWithWebIdentity',
-      Principal: { Federated: 'cognito-identity.amazonaws.com' },
-      Condition: {
-        StringEquals: { 'cognito-identity.amazonaws.com:aud': { Ref: idOf(attachment.IdentityPoolId) } },
-        'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauthenticated' },
-      },
-    });
-    const streamId = resourcesOf(template, 'AWS::Kinesis::Stream')[0]![0];
-    expect(policiesOfRole(template, roleId)).toEqual([
-      { Action: ['kinesis:PutRecord', 'kinesis:PutRecords'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [streamId, 'Arn'] } },
-    ]);
-    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-  });
+  test.each(stages)(
+    '%s: the unauthenticated visitor role may only PutRecords (all the tracker calls) on this one stream',
+    (_, template) => {
+      const pool = onlyResourceOf(template, 'AWS::Cognito::IdentityPool').Properties;
+      expect(pool).toMatchObject({ AllowUnauthenticatedIdentities: true, AllowClassicFlow: false });
+      const attachment = onlyResourceOf(template, 'AWS::Cognito::IdentityPoolRoleAttachment').Properties;
+      expect(Object.keys(attachment.Roles)).toEqual(['unauthenticated']);
+      const roleId = idOf(attachment.Roles.unauthenticated);
+      const role = template.toJSON().Resources[roleId];
+      const trust = role.Properties.AssumeRolePolicyDocument.Statement[0];
+      expect(trust).toMatchObject({
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Principal: { Federated: 'cognito-identity.amazonaws.com' },
+        Condition: {
+          StringEquals: { 'cognito-identity.amazonaws.com:aud': { Ref: idOf(attachment.IdentityPoolId) } },
+          'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauthenticated' },
+        },
+      });
+      const streamId = resourcesOf(template, 'AWS::Kinesis::Stream')[0]![0];
+      expect(policiesOfRole(template, roleId)).toEqual([
+        { Action: 'kinesis:PutRecords', Effect: 'Allow', Resource: { 'Fn::GetAtt': [streamId, 'Arn'] } },
+      ]);
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    },
+  );
 
   test('stream capacity: provisioned shards in both stages (one in a sandbox, two in production), never on demand: the shards cap what anonymous writers can cost', () => {
     expect(onlyResourceOf(sandbox, 'AWS::Kinesis::Stream').Properties).toMatchObject({

@@ -69,9 +69,12 @@ export async function deployedRole(
   };
   const gates: IamGate[] = [];
   const endpoints: Record<string, string> = {};
+  // A local ARN (or one under it, such as a table's index) back to the template resource it stands for.
+  const arns = Object.keys(standIns).flatMap((id) => Object.values(resources.get(id) ?? {}).map((value) => [value, id] as const));
+  const logicalIdOf = (arn: string) => arns.find(([value]) => arn === value || arn.startsWith(`${value}/`))?.[1];
   const gate = async (upstream: string | undefined, ...variables: string[]) => {
     if (!upstream) return;
-    const started = new IamGate({ upstream, principal, resources: rules });
+    const started = new IamGate({ upstream, principal, resources: rules, logicalIdOf });
     gates.push(started);
     const url = await started.start();
     for (const variable of variables) endpoints[variable] = url;

@@ -266,7 +266,7 @@ describe('schema migrations on deploy', () => {
     );
     expect(statements).toContainEqual(
       expect.objectContaining({
-        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Action: 'secretsmanager:GetSecretValue',
         Resource: { 'Fn::GetAtt': [db.id, 'MasterUserSecret.SecretArn'] },
       }),
     );

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type LocalBackend, type RunningBackend, startAll } from './backends/backend';
 
@@ -39,4 +40,6 @@ export default async function globalSetup(): Promise<void> {
   }
   for (const backend of running) Object.assign(process.env, backend.env);
   globalThis.__LOCAL_BACKENDS__ = running;
+  // Where the IAM gates of every test worker record the calls they allowed (the least-privilege check reads it).
+  process.env.IAM_USAGE_DIR = mkdtempSync(path.join(tmpdir(), 'iam-usage-'));
 }

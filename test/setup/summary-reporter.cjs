@@ -7,8 +7,13 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
-    const line = `jest: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`;
-    process.once('exit', () => process.stderr.write(line));
+    process.once('exit', () => {
+      // A suite that fails outside any test (a throw at load, in beforeAll or afterAll), and a
+      // run-wide check of another reporter (least privilege), count as failures too.
+      const failedOutsideTests = results.testResults.filter((r) => (r.testExecError || r.failureMessage) && r.numFailingTests === 0).length;
+      const failed = results.numFailedTests + failedOutsideTests + (globalThis.__EXTRA_FAILURES__ ?? 0);
+      process.stderr.write(`jest: ${results.numPassedTests} passed, ${failed} failed, ${skipped} skipped\n`);
+    });
   }
 }
 module.exports = SummaryReporter;

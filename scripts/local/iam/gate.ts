@@ -11,6 +11,8 @@ export interface UsedGrant {
   readonly principal: string;
   readonly action: string;
   readonly resource: string;
+  /** The template resource the call reached, when the gate knows it. */
+  readonly logicalId?: string;
 }
 
 /**
@@ -67,6 +69,8 @@ export interface IamGateOptions {
    * aws:SecureTransport is true (a local endpoint is plain HTTP).
    */
   readonly context?: Readonly<Record<string, string>>;
+  /** The template's logical id of a local resource ARN, for the least-privilege record. */
+  readonly logicalIdOf?: (arn: string) => string | undefined;
 }
 
 /**
@@ -135,7 +139,8 @@ export class IamGate {
           }
         }
         for (const requested of mapped.actions) {
-          const use = { principal: this.options.principal.name, ...requested };
+          const logicalId = this.options.logicalIdOf?.(requested.resource);
+          const use = { principal: this.options.principal.name, ...requested, ...(logicalId ? { logicalId } : {}) };
           this.allowed.push(use);
           recordUse(use);
         }
