@@ -8,6 +8,8 @@ import { fauxqs } from '../../test/setup/backends/fauxqs';
 import { createLocalResources } from './aws-resources';
 import { LOCAL_AWS_ENV, localClientConfig } from './backends';
 import { LocalEventSourceMapping } from './event-source-mapping';
+import { startRoleGates } from './iam/role-gates';
+import { resourceRules, roleOfFunction } from './iam/template-policies';
 import { LocalResources } from './intrinsics';
 import { LocalFunction } from './lambda-host';
 import { LocalRestApi } from './rest-api';
@@ -65,16 +67,29 @@ export async function startServerlessStack(
     const resources = new LocalResources(template.stackName);
     await createLocalResources(template, { dynamoDb, sqs, sns }, resources);
 
+    // Every call a function (or the API's integration role, or an event source
+    // mapping polling with its function's role) makes passes an IAM gate with
+    // that role's deployed policies: what the role does not allow is AccessDenied here as in AWS.
+    const rules = resourceRules(template, resources);
+    const upstreams = { dynamodb: backends.dynamodb?.endpoint, sqsSns: backends.sqsSns?.endpoint };
+    const gated = async (roleLogicalId: string) => {
+      const started = await startRoleGates(template, roleLogicalId, resources, rules, upstreams, template.stackName);
+      for (const gate of started.gates) teardown.add(() => gate.stop());
+      return started.env;
+    };
+    const roleEnv = new Map<string, Record<string, string>>();
     const functions = new Map<string, LocalFunction>();
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA] as string | undefined;
       if (!entry) continue;
+      const env = await gated(roleOfFunction(template, logicalId));
+      roleEnv.set(logicalId, env);
       const fn = new LocalFunction({
         logicalId,
         resource,
         resources,
         workDir: options.workDir,
-        backendEnv,
+        backendEnv: { ...backendEnv, ...env },
         entryOverride: options.entryOverrides?.[entry],
       });
       functions.set(logicalId, fn);
@@ -85,14 +100,29 @@ export async function startServerlessStack(
 
     for (const [, mapping] of resourcesOfType(template, 'AWS::Lambda::EventSourceMapping')) {
       if (!sqs) throw new Error('An event source mapping needs the local SQS backend');
-      const poller = new LocalEventSourceMapping({ sqs, mapping: mapping.Properties, resources, functions });
+      // Lambda polls the queue with the function's role.
+      const fnId = String(mapping.Properties.FunctionName?.Ref ?? '');
+      const pollerSqs = new SQSClient(localClientConfig(roleEnv.get(fnId)?.AWS_ENDPOINT_URL_SQS ?? backends.sqsSns!.endpoint));
+      teardown.add(() => pollerSqs.destroy());
+      const poller = new LocalEventSourceMapping({ sqs: pollerSqs, mapping: mapping.Properties, resources, functions });
       poller.start();
       teardown.add(() => poller.stop());
     }
 
     let apiUrl: string | undefined;
     if (types.has('AWS::ApiGateway::RestApi')) {
-      const api = new LocalRestApi({ template, resources, functions, sqs, port: options.port });
+      // The SQS integration sends with its credentials role (one per template here).
+      const integrationRoles = new Set(
+        resourcesOfType(template, 'AWS::ApiGateway::Method')
+          .map(([, method]) => method.Properties?.Integration?.Credentials?.['Fn::GetAtt']?.[0])
+          .filter((id): id is string => typeof id === 'string'),
+      );
+      if (integrationRoles.size > 1)
+        throw new Error(`The local REST API sends with one integration role, the template has ${integrationRoles.size}`);
+      const [integrationRole] = integrationRoles;
+      const apiSqs = integrationRole && sqs ? new SQSClient(localClientConfig((await gated(integrationRole)).AWS_ENDPOINT_URL_SQS!)) : sqs;
+      if (apiSqs && apiSqs !== sqs) teardown.add(() => apiSqs.destroy());
+      const api = new LocalRestApi({ template, resources, functions, sqs: apiSqs, port: options.port });
       try {
         apiUrl = await api.start();
       } catch (error) {
