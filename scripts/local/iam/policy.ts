@@ -34,6 +34,8 @@ export interface Caller {
   readonly account: string;
   /** A service calling (SNS delivering to a queue): matched by `Principal: { Service }`. */
   readonly service?: string;
+  /** A web identity assuming a role (Cognito's guests): matched by `Principal: { Federated }`. */
+  readonly federated?: string;
 }
 
 /** One request as IAM sees it. */
@@ -77,8 +79,13 @@ export function namesPrincipal(statement: PolicyStatement, caller: Caller): bool
   const matches = (principal: unknown): boolean => {
     if (principal === '*') return true;
     if (principal === undefined || principal === null || typeof principal !== 'object') return false;
-    const { AWS, Service } = principal as { AWS?: string | string[]; Service?: string | string[] };
+    const { AWS, Service, Federated } = principal as {
+      AWS?: string | string[];
+      Service?: string | string[];
+      Federated?: string | string[];
+    };
     const aws = list(AWS);
+    if (caller.federated) return list(Federated).includes(caller.federated);
     if (caller.service) return list(Service).includes(caller.service) || aws.includes('*');
     return aws.some((p) => p === '*' || p === caller.arn);
   };
@@ -168,7 +175,7 @@ export function decide(
   resourcePolicy: readonly PolicyStatement[] = [],
   options: { readonly keyPolicy?: boolean } = {},
 ): Decision {
-  const fromIdentity = caller.service ? [] : applicable(identity, request);
+  const fromIdentity = caller.service || caller.federated ? [] : applicable(identity, request);
   const fromResource = applicable(resourcePolicy, request).filter((s) => namesPrincipal(s, caller));
   if ([...fromIdentity, ...fromResource].some((s) => s.Effect === 'Deny')) return 'explicit-deny';
   const identityAllows = fromIdentity.some((s) => s.Effect === 'Allow');

@@ -1,7 +1,7 @@
-import type { LocalResources } from '../intrinsics';
+import { LOCAL_ACCOUNT, type LocalResources } from '../intrinsics';
 import { IamGate } from './gate';
-import type { ResourceRules } from './template-policies';
-import { type PolicyTemplate, rolePrincipal } from './template-policies';
+import { decide, type PolicyStatement } from './policy';
+import { localRoleArn, type PolicyTemplate, type ResourceRules, rolePrincipal } from './template-policies';
 
 /** The local backends a role's calls may go to: DynamoDB, and SQS with SNS (one server). */
 export interface Upstreams {
@@ -40,4 +40,36 @@ export async function startRoleGates(
     for (const variable of names) env[variable] = url;
   }
   return { env, gates };
+}
+
+/**
+ * The role an identity pool gives its unauthenticated visitors
+ * (IdentityPoolRoleAttachment), checked as AWS STS checks it when Cognito
+ * asks for the visitor's credentials: the role's trust policy must let
+ * cognito-identity.amazonaws.com's web identities of `identityPoolId`, signed
+ * in as unauthenticated, assume it (AssumeRoleWithWebIdentity).
+ */
+export function unauthenticatedRole(template: PolicyTemplate, identityPoolId: string): string {
+  const attachment = Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::IdentityPoolRoleAttachment');
+  const roleId = attachment?.Properties?.Roles?.unauthenticated?.['Fn::GetAtt']?.[0];
+  if (typeof roleId !== 'string') throw new Error('The template attaches no unauthenticated role to its identity pool');
+  const trust = template.Resources[roleId]!.Properties?.AssumeRolePolicyDocument?.Statement as PolicyStatement[];
+  // The pool's id in the trust policy is a Ref to the pool: stand it in with the local id.
+  const poolId = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Cognito::IdentityPool')?.[0];
+  const resolved = JSON.parse(
+    JSON.stringify(trust).replaceAll(JSON.stringify({ Ref: poolId }), JSON.stringify(identityPoolId)),
+  ) as PolicyStatement[];
+  const decision = decide(
+    { arn: 'cognito-identity.amazonaws.com', account: LOCAL_ACCOUNT, federated: 'cognito-identity.amazonaws.com' },
+    [],
+    {
+      action: 'sts:AssumeRoleWithWebIdentity',
+      resource: localRoleArn(roleId),
+      context: { 'cognito-identity.amazonaws.com:aud': identityPoolId, 'cognito-identity.amazonaws.com:amr': ['unauthenticated'] },
+    },
+    resolved.map((s) => ({ ...s, Resource: localRoleArn(roleId) })),
+  );
+  if (decision !== 'allow')
+    throw new Error(`The trust policy of ${roleId} does not let the guests of ${identityPoolId} assume it (${decision})`);
+  return roleId;
 }

@@ -10,6 +10,8 @@ import { startAll } from '../../../test/setup/backends/backend';
 import { buildMenuSite } from '../../../web/clickstream/build-site';
 import type { SiteConfig } from '../../../web/clickstream/menu-page';
 import { createLocalResources } from '../aws-resources';
+import { startRoleGates, unauthenticatedRole } from '../iam/role-gates';
+import { resourceRules } from '../iam/template-policies';
 import { LOCAL_REGION, LocalResources } from '../intrinsics';
 import { LOCAL_CREDENTIALS } from '../sigv4-check';
 import { localOutputs } from '../state';
@@ -43,6 +45,17 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
     teardown.add(() => cognito.stop());
     const [streamId] = resourcesOfType(template, 'AWS::Kinesis::Stream')[0]!;
     const streamName = resources.get(streamId)!.Ref;
+    // The page writes with the visitor role's credentials: its calls pass an IAM gate with that role's policies.
+    const visitor = await startRoleGates(
+      template,
+      unauthenticatedRole(template, identityPoolId),
+      resources,
+      resourceRules(template, resources),
+      { kinesis: backend!.endpoint },
+      template.stackName,
+    );
+    for (const gate of visitor.gates) teardown.add(() => gate.stop());
+    const pageKinesis = visitor.env.AWS_ENDPOINT_URL_KINESIS!;
 
     const siteDir = path.join(options.workDir, 'site');
     buildMenuSite(siteDir);
@@ -50,12 +63,12 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
       region: LOCAL_REGION,
       identityPoolId,
       streamName,
-      endpoints: { kinesis: backend!.endpoint, cognitoIdentity: cognitoEndpoint },
+      endpoints: { kinesis: pageKinesis, cognitoIdentity: cognitoEndpoint },
     };
     writeFileSync(path.join(siteDir, 'config.json'), JSON.stringify(config));
     const site = await serveMenuSite(
       siteDir,
-      menuPageContentSecurityPolicy({ kinesis: backend!.endpoint, cognitoIdentity: cognitoEndpoint }),
+      menuPageContentSecurityPolicy({ kinesis: pageKinesis, cognitoIdentity: cognitoEndpoint }),
       options.port,
     );
     teardown.add(() => site.stop());
