@@ -1,4 +1,5 @@
-import { IamGate, type UsedGrant } from '../../scripts/local/iam/gate';
+import type { IamGate, UsedGrant } from '../../scripts/local/iam/gate';
+import { startRoleGates } from '../../scripts/local/iam/role-gates';
 import { standInOf } from '../../scripts/local/iam/stand-ins';
 import {
   functionOfEntry,
@@ -6,7 +7,6 @@ import {
   type PolicyTemplate,
   resourceRules,
   roleOfFunction,
-  rolePrincipal,
 } from '../../scripts/local/iam/template-policies';
 import { LocalResources } from '../../scripts/local/intrinsics';
 
@@ -59,29 +59,20 @@ export async function deployedRole(
     if (id && env[name] !== undefined) standIns[id] = env[name]!;
   }
   for (const [id, value] of Object.entries(standIns)) resources.set(id, standInOf(template.Resources[id]!.Type, value));
-  const roleId = fn ? roleOfFunction(template, fn) : (entry as { role: string }).role;
-  const principal = rolePrincipal(template, roleId, resources, architecture);
-  const rules = resourceRules(template, resources);
   const upstreams = options.upstreams ?? {
     dynamodb: process.env.AWS_ENDPOINT_URL_DYNAMODB,
     sqsSns: process.env.AWS_ENDPOINT_URL_SQS,
     kinesis: process.env.AWS_ENDPOINT_URL_KINESIS,
   };
-  const gates: IamGate[] = [];
-  const endpoints: Record<string, string> = {};
   // A local ARN (or one under it, such as a table's index) back to the template resource it stands for.
   const arns = Object.keys(standIns).flatMap((id) => Object.values(resources.get(id) ?? {}).map((value) => [value, id] as const));
   const logicalIdOf = (arn: string) => arns.find(([value]) => arn === value || arn.startsWith(`${value}/`))?.[1];
-  const gate = async (upstream: string | undefined, ...variables: string[]) => {
-    if (!upstream) return;
-    const started = new IamGate({ upstream, principal, resources: rules, logicalIdOf });
-    gates.push(started);
-    const url = await started.start();
-    for (const variable of variables) endpoints[variable] = url;
-  };
-  await gate(upstreams.dynamodb, 'AWS_ENDPOINT_URL_DYNAMODB');
-  await gate(upstreams.sqsSns, 'AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_SNS');
-  await gate(upstreams.kinesis, 'AWS_ENDPOINT_URL_KINESIS');
+  const roleId = fn ? roleOfFunction(template, fn) : (entry as { role: string }).role;
+  const {
+    env: endpoints,
+    gates,
+    principal,
+  } = await startRoleGates(template, roleId, resources, resourceRules(template, resources), upstreams, architecture, logicalIdOf);
   return {
     principal,
     env: endpoints,

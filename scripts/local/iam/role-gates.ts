@@ -1,7 +1,7 @@
 import { LOCAL_ACCOUNT, type LocalResources } from '../intrinsics';
 import { IamGate } from './gate';
 import { decide, type PolicyStatement } from './policy';
-import { localRoleArn, type PolicyTemplate, type ResourceRules, rolePrincipal } from './template-policies';
+import { type LocalPrincipal, localRoleArn, type PolicyTemplate, type ResourceRules, rolePrincipal } from './template-policies';
 
 /** The local backends a role's calls may go to: DynamoDB, and SQS with SNS (one server). */
 export interface Upstreams {
@@ -22,7 +22,8 @@ export async function startRoleGates(
   rules: ReadonlyMap<string, ResourceRules>,
   upstreams: Upstreams,
   name: string,
-): Promise<{ env: Record<string, string>; gates: IamGate[] }> {
+  logicalIdOf?: (arn: string) => string | undefined,
+): Promise<{ env: Record<string, string>; gates: IamGate[]; principal: LocalPrincipal }> {
   const principal = rolePrincipal(template, roleLogicalId, resources, name);
   const env: Record<string, string> = {};
   const gates: IamGate[] = [];
@@ -34,12 +35,12 @@ export async function startRoleGates(
   for (const [backend, names] of variables) {
     const upstream = upstreams[backend];
     if (!upstream) continue;
-    const gate = new IamGate({ upstream, principal, resources: rules });
+    const gate = new IamGate({ upstream, principal, resources: rules, logicalIdOf });
     gates.push(gate);
     const url = await gate.start();
     for (const variable of names) env[variable] = url;
   }
-  return { env, gates };
+  return { env, gates, principal };
 }
 
 /**
