@@ -5,6 +5,13 @@
  * a fraction of ts-node's time; `npm test` does the type checking with tsc.
  */
 const { readFileSync } = require('node:fs');
+const { checkNode } = require('./check-node.cjs');
+
+const tooOld = checkNode();
+if (tooOld) {
+  process.stderr.write(`${tooOld}\n`);
+  process.exit(1);
+}
 const { transformSync } = require('esbuild');
 
 require.extensions['.ts'] = (module, filename) => {

@@ -48,6 +48,11 @@ const ajv = new Ajv({ allErrors: true, validateFormats: false, strict: false });
  * renders the selected integration response; a MOCK answers with its
  * integration response. Throttling and usage plans are not emulated.
  */
+/** API Gateway's payload limit for REST APIs. */
+export const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** API Gateway's integration timeout is 29 s; a request still arriving after this is dropped. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export class LocalRestApi {
   private server?: Server;
   private readonly routes: Route[];
@@ -89,6 +94,12 @@ export class LocalRestApi {
   /** Starts listening; returns the invoke URL (with the stage, as the deployed ApiUrl output). */
   async start(): Promise<string> {
     this.server = createServer((req, res) => void this.serve(req, res));
+    // API Gateway gives up on a request after its 29-second integration
+    // timeout; a client that stalls or trickles its body is dropped sooner
+    // than Node's default five minutes, and never takes the server down.
+    this.server.requestTimeout = REQUEST_TIMEOUT_MS;
+    this.server.headersTimeout = REQUEST_TIMEOUT_MS;
+    this.server.on('clientError', (_error, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port ?? 0, '127.0.0.1', resolve);
@@ -102,17 +113,42 @@ export class LocalRestApi {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
     const requestId = randomUUID();
     let reply: Reply;
     try {
-      reply = await this.handle(req, body, requestId);
+      // API Gateway refuses a payload over 10 MB before reading further: so does this, by its length or as it arrives.
+      const tooLarge = () => this.gatewayResponse('REQUEST_TOO_LARGE', 413, 'Request Too Long', requestId);
+      if (Number(req.headers['content-length'] ?? 0) > MAX_PAYLOAD_BYTES) {
+        reply = tooLarge();
+        res.writeHead(reply.status, { 'x-amzn-RequestId': requestId, Connection: 'close', ...reply.headers });
+        res.end(reply.body);
+        req.destroy();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_PAYLOAD_BYTES) {
+          reply = tooLarge();
+          res.writeHead(reply.status, { 'x-amzn-RequestId': requestId, Connection: 'close', ...reply.headers });
+          res.end(reply.body);
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk as Buffer);
+      }
+      reply = await this.handle(req, Buffer.concat(chunks).toString('utf8'), requestId);
     } catch (error) {
+      // A client that went away (aborted, reset, timed out) has no one to answer: drop it and go on serving.
+      if (req.destroyed || req.readableAborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        res.destroy();
+        return;
+      }
       process.stderr.write(`[local API] ${req.method} ${req.url}: ${(error as Error).message}\n`);
       reply = this.gatewayResponse('DEFAULT_5XX', 500, 'Internal server error', requestId);
     }
+    if (res.destroyed) return;
     res.writeHead(reply.status, { 'x-amzn-RequestId': requestId, ...reply.headers });
     res.end(reply.body);
   }
@@ -125,7 +161,14 @@ export class LocalRestApi {
     const stagePrefix = `/${this.stageName}`;
     const missingToken = () => this.gatewayResponse('MISSING_AUTHENTICATION_TOKEN', 403, 'Missing Authentication Token', requestId);
     if (url.pathname !== stagePrefix && !url.pathname.startsWith(`${stagePrefix}/`)) return missingToken();
-    const matched = this.match(req.method ?? 'GET', url.pathname.slice(stagePrefix.length) || '/');
+    let matched: ReturnType<LocalRestApi['match']>;
+    try {
+      matched = this.match(req.method ?? 'GET', url.pathname.slice(stagePrefix.length) || '/');
+    } catch (error) {
+      if (!(error instanceof URIError)) throw error;
+      // A malformed percent-encoding in the path is the client's error, not the server's.
+      return this.gatewayResponse('DEFAULT_4XX', 400, 'Bad Request', requestId);
+    }
     if (!matched) return missingToken();
     const { route, pathParameters } = matched;
     const props = route.props;

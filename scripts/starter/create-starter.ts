@@ -32,6 +32,8 @@ const COPIED_AS_IS = [
   'bin/app.ts',
   'cdk.json',
   'scripts/register-typescript.cjs',
+  'scripts/check-node.cjs',
+  '.nvmrc',
   'biome.jsonc',
   'jest.config.js',
   '.npmrc',

@@ -33,7 +33,7 @@ export interface DeployedRoleOptions {
 }
 
 /**
- * The handler `entry` (e.g. lambda/decoupled-orders/process-orders.ts) of
+ * The handler `entry` (its path from the project root, as lambda/<architecture>/<handler>.ts) of
  * `template` runs under its deployed execution role (or, given `{ role }`,
  * the calls of another principal of the template, such as API Gateway's
  * integration role): its environment's

@@ -10,11 +10,16 @@ const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const path = require('node:path');
 
 class LeastPrivilegeReporter {
+  constructor(globalConfig) {
+    // Only a full run exercises every handler: a run of some files (jest <pattern>) or tests (-t) proves nothing about the rest.
+    const patterns = globalConfig.testPathPatterns?.patterns ?? globalConfig.testPathPattern ?? [];
+    this.fullRun = !globalConfig.testNamePattern && !globalConfig.onlyChanged && (Array.isArray(patterns) ? patterns.length === 0 : !patterns);
+  }
+
   onRunComplete(_contexts, results) {
     this.error = undefined;
     const dir = process.env.IAM_USAGE_DIR;
-    // Only a full run exercises every handler: a run of some files (jest <pattern>) proves nothing about the rest.
-    if (!dir || results.numTotalTestSuites < 20 || results.numFailedTestSuites > 0) return;
+    if (!dir || !this.fullRun || results.numFailedTestSuites > 0) return;
     const { leastPrivilegeReport } = require('./least-privilege-report.ts');
     const uses = existsSync(dir)
       ? readdirSync(dir).flatMap((file) =>

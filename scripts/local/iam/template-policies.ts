@@ -67,7 +67,7 @@ const statementsOf = (document: { Statement?: unknown } | undefined): PolicyStat
 
 const refersTo = (value: unknown, logicalId: string) => JSON.stringify(value) === JSON.stringify({ Ref: logicalId });
 
-/** The logical id of the function whose handler file is `entry` (e.g. lambda/decoupled-orders/process-orders.ts). */
+/** The logical id of the function whose handler file is `entry` (its path from the project root, as lambda/<architecture>/<handler>.ts). */
 export function functionOfEntry(template: PolicyTemplate, entry: string): string {
   const found = Object.entries(template.Resources).filter(
     ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[HANDLER_ENTRY_METADATA] === entry,
