@@ -13,7 +13,8 @@ class LeastPrivilegeReporter {
   constructor(globalConfig) {
     // Only a full run exercises every handler: a run of some files (jest <pattern>) or tests (-t) proves nothing about the rest.
     const patterns = globalConfig.testPathPatterns?.patterns ?? globalConfig.testPathPattern ?? [];
-    this.fullRun = !globalConfig.testNamePattern && !globalConfig.onlyChanged && (Array.isArray(patterns) ? patterns.length === 0 : !patterns);
+    this.fullRun =
+      !globalConfig.testNamePattern && !globalConfig.onlyChanged && (Array.isArray(patterns) ? patterns.length === 0 : !patterns);
   }
 
   onRunComplete(_contexts, results) {
