@@ -33,11 +33,36 @@ const OrderLine = z.strictObject({
   size: z.optional(z.enum(DRINK_SIZES)),
 });
 
+/**
+ * One character a name or a note may hold: none of the control characters
+ * (C0, DEL, C1), none of the bidirectional overrides and isolates (which can
+ * make a name display as another), not U+FFFE or U+FFFF or a lone surrogate
+ * (SQS refuses them in a message); a surrogate pair (an emoji) is one
+ * character. Written so that API Gateway's engine (Java, code points), Ajv
+ * (JavaScript with the u flag, code points) and zod (JavaScript, UTF-16
+ * units) read it alike: one character counts once in each.
+ */
+const TEXT_CHARACTER =
+  '(?:[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069\\uD800-\\uDFFF\\uFFFE\\uFFFF]|[\\uD800-\\uDBFF][\\uDC00-\\uDFFF])';
+/** The white space JavaScript's trim() removes, less the control characters refused anyway. */
+const SPACE = '[ \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF]';
+
+/**
+ * Text of at most `max` characters (as TEXT_CHARACTER counts them). With
+ * `name`, it has at least one visible character and no white space at
+ * either end: the gateway model and the worker refuse the same strings, so
+ * an order the gateway accepts is never dead-lettered by the worker.
+ */
+export function textPattern(max: number, options: { readonly name?: boolean } = {}): RegExp {
+  if (!options.name) return new RegExp(`^${TEXT_CHARACTER}{0,${max}}$`);
+  return new RegExp(`^(?!${SPACE})(?!.*${SPACE}$)${TEXT_CHARACTER}{1,${max}}$`);
+}
+
 /** Body of `POST /orders`. */
 export const PlaceOrderBody = z.strictObject({
-  customerName: z.string().check(z.trim(), z.minLength(1), z.maxLength(60)),
+  customerName: z.string().check(z.regex(textPattern(60, { name: true }))),
   items: z.array(OrderLine).check(z.minLength(1), z.maxLength(20)),
-  pickupNotes: z.optional(z.string().check(z.maxLength(200))),
+  pickupNotes: z.optional(z.string().check(z.regex(textPattern(200)))),
 });
 
 export const OrderIdPath = z.strictObject({ id: z.uuid() });

@@ -36,10 +36,21 @@ export const ReplaceMenuItemBody = z.strictObject({
   version: z.int().check(z.minimum(1)),
 });
 
-export const MenuItemPath = z.strictObject({ id: z.uuid() });
+/** A menu item id: a UUID in any case, read in lower case as it is stored (an upper-case id finds the same item). */
+export const MenuItemPath = z.strictObject({
+  id: z.pipe(
+    z.uuid(),
+    z.transform((id) => id.toLowerCase()),
+  ),
+});
 
 export const ListMenuItemsQuery = z.strictObject({
-  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(MAX_PAGE_SIZE))),
+  // Decimal digits only: Number() would also read 0x10, 1e1 or ' 16 '.
+  limit: z.optional(
+    z
+      .pipe(z.string().check(z.regex(/^[0-9]{1,3}$/)), z.transform(Number))
+      .check(z.refine((n) => n >= 1 && n <= MAX_PAGE_SIZE, `must be between 1 and ${MAX_PAGE_SIZE}`)),
+  ),
   nextToken: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
 });
 

@@ -11,7 +11,8 @@ import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import Ajv from 'ajv-draft-04';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES } from '../../lambda/decoupled-orders/order-schema';
+import fc from 'fast-check';
+import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES, PlaceOrderBody } from '../../lambda/decoupled-orders/order-schema';
 import { deployedRole } from '../helpers/deployed-role';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { eventSourceBatchSize, resourcesOfType, sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
@@ -57,9 +58,67 @@ describe('the gateway model (what API Gateway validates before anything reaches 
     ['unknown field in an item', { ...validOrder, items: [{ menuItemId: randomUUID(), quantity: 1, price: 0 }] }],
     ['more than 20 lines', { ...validOrder, items: Array.from({ length: 21 }, () => ({ menuItemId: randomUUID(), quantity: 1 })) }],
     ['over-long notes', { ...validOrder, pickupNotes: 'x'.repeat(201) }],
+    ['a name of spaces only (the worker would refuse it: one contract)', { ...validOrder, customerName: '   ' }],
+    ['a name with a space at either end', { ...validOrder, customerName: ' Ada ' }],
+    ['a name with NUL', { ...validOrder, customerName: 'A\u0000da' }],
+    ['a name with a right-to-left override', { ...validOrder, customerName: 'Ada\u202Enhoj' }],
+    ['a name with U+FFFE (SQS refuses it)', { ...validOrder, customerName: 'Ada\uFFFE' }],
+    ['a name with a lone surrogate', { ...validOrder, customerName: 'Ada\uD800' }],
+    ['notes with a control character', { ...validOrder, pickupNotes: 'oat\u0007milk' }],
+    ['a name of 61 characters', { ...validOrder, customerName: 'x'.repeat(61) }],
     ['a JSON array', [validOrder]],
   ])('rejects %s', (_, body) => {
     expect(validateBody(body)).toBe(false);
+  });
+
+  test('a name of 60 emoji is 60 characters, as the worker counts them', () => {
+    expect(validateBody({ ...validOrder, customerName: '\u{1F600}'.repeat(60) })).toBe(true);
+    expect(PlaceOrderBody.safeParse({ ...validOrder, customerName: '\u{1F600}'.repeat(60) }).success).toBe(true);
+  });
+
+  test('one contract: every body the gateway accepts the worker accepts, and SQS can carry; every body it refuses the worker refuses too (property-based)', () => {
+    // Text from every Unicode code point and lone surrogates, weighted towards the characters that broke the contract before.
+    const tricky = fc.constantFrom(
+      ' ',
+      '\u00A0',
+      '\u3000',
+      '\u0000',
+      '\t',
+      '\n',
+      '\u007F',
+      '\u0085',
+      '\u202E',
+      '\u2066',
+      '\uFFFE',
+      '\uFFFF',
+      '\uD800',
+      '\uDC00',
+      '\u{1F600}',
+      'é',
+    );
+    const text = fc
+      .array(fc.oneof(fc.string({ unit: 'binary', maxLength: 3 }), tricky, fc.string({ maxLength: 5 })), { maxLength: 25 })
+      .map((parts) => parts.join(''));
+    const line = fc.record(
+      {
+        menuItemId: fc.oneof(fc.uuid(), fc.constant('latte')),
+        quantity: fc.oneof(fc.integer({ min: -1, max: 21 }), fc.double()),
+        size: fc.constantFrom('small', 'large', 'venti'),
+      },
+      { requiredKeys: ['menuItemId', 'quantity'] },
+    );
+    const body = fc.record({ customerName: text, items: fc.array(line, { maxLength: 3 }), pickupNotes: text }, { requiredKeys: ['items'] });
+    // What SQS takes in a message body: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
+    const sqsCarries = (raw: string) => /^(?:[\t\n\r\u0020-\uD7FF\uE000-\uFFFD]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/.test(raw);
+    fc.assert(
+      fc.property(body, (candidate) => {
+        const gateway = validateBody(candidate) as boolean;
+        const worker = PlaceOrderBody.safeParse(candidate).success;
+        expect([gateway, worker]).toEqual([worker, worker]);
+        if (gateway) expect(sqsCarries(JSON.stringify(candidate))).toBe(true);
+      }),
+      { numRuns: 3000, seed: 20261202 },
+    );
   });
 
   test('requires the Idempotency-Key header and validates body and parameters', () => {

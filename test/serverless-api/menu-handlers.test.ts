@@ -239,6 +239,9 @@ describe('GET /menu-items', () => {
     ['a limit of 0', { limit: '0' }, 'query.limit'],
     ['a limit over 100', { limit: '101' }, 'query.limit'],
     ['a non-numeric limit', { limit: 'ten' }, 'query.limit'],
+    ['a hexadecimal limit (Number() would read 16)', { limit: '0x10' }, 'query.limit'],
+    ['a limit in exponent form', { limit: '1e1' }, 'query.limit'],
+    ['a limit with spaces', { limit: ' 16' }, 'query.limit'],
     ['a forged next token', { nextToken: Buffer.from('{"id":"x","admin":true}').toString('base64url') }, 'query.nextToken'],
     ['a next token that is not base64 JSON', { nextToken: '%%%' }, 'query.nextToken'],
     ['an unknown query parameter', { sort: 'price' }, 'query.sort'],
@@ -360,6 +363,13 @@ describe('failures', () => {
     } finally {
       process.env.TABLE_NAME = before;
     }
+  });
+
+  test('an id in upper case finds the same item (ids are stored in lower case)', async () => {
+    const item = await createdItem();
+    const response = await call({ method: 'GET', resource: '/menu-items/{id}', pathParameters: { id: item.id.toUpperCase() } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json.id).toBe(item.id);
   });
 
   test('an item stored outside the API is still served as stored', async () => {
