@@ -105,9 +105,11 @@ function emptyAppDir(): string {
   const cdkJson = JSON.parse(readFileSync(path.join(ROOT, 'cdk.json'), 'utf8'));
   writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: cdkJson.app, context: cdkJson.context }));
   writeFileSync(path.join(dir, 'tsconfig.json'), readFileSync(path.join(ROOT, 'tsconfig.json')));
-  // The same TypeScript loader as the project's app (cdk.json's app names it).
   mkdirSync(path.join(dir, 'scripts'));
-  writeFileSync(path.join(dir, 'scripts', 'register-typescript.cjs'), readFileSync(path.join(ROOT, 'scripts', 'register-typescript.cjs')));
+  // The same TypeScript loader as the project's app (cdk.json's app names it), with the Node check it requires.
+  for (const file of ['register-typescript.cjs', 'check-node.cjs']) {
+    writeFileSync(path.join(dir, 'scripts', file), readFileSync(path.join(ROOT, 'scripts', file)));
+  }
   execFileSync('ln', ['-s', path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules')]);
   return dir;
 }
