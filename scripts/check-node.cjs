@@ -1,9 +1,9 @@
 /**
- * Fails first, in one line, on a Node.js older than the project runs on
- * (package.json's engines, .nvmrc): the local backends need Node 22's
- * node:sqlite and more, and would otherwise fail minutes into a test run.
- * `npm test` runs it first; every command that loads TypeScript
- * (register-typescript.cjs: cdk synth, npm run local, smoke, cost, ...) too.
+ * Refuses, first and in one line, a Node.js older than the project runs on
+ * (package.json's engines, .nvmrc) where it matters: the local backends need
+ * Node 22's node:sqlite and more, so `npm test` (which runs this first) and
+ * `npm run local` would otherwise fail minutes in. Commands that work on an
+ * older Node (cdk synth, cost) only warn, through register-typescript.cjs.
  */
 const NEEDED = 24;
 
@@ -13,12 +13,14 @@ function checkNode(version = process.versions.node) {
   return `This project needs Node.js ${NEEDED} or newer (see .nvmrc; \`nvm use\` or \`fnm use\` picks it), and this is Node.js ${version}.`;
 }
 
-if (require.main === module) {
+/** Ends the process with the one-line reason on a Node.js that is too old. */
+function exitOnOldNode() {
   const problem = checkNode();
-  if (problem) {
-    process.stderr.write(`${problem}\n`);
-    process.exit(1);
-  }
+  if (!problem) return;
+  process.stderr.write(`${problem}\n`);
+  process.exit(1);
 }
 
-module.exports = { checkNode, NEEDED };
+if (require.main === module) exitOnOldNode();
+
+module.exports = { checkNode, exitOnOldNode, NEEDED };

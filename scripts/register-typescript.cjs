@@ -7,11 +7,9 @@
 const { readFileSync } = require('node:fs');
 const { checkNode } = require('./check-node.cjs');
 
+// Synth and the reports run on an older Node; the test backends and npm run local refuse it (check-node.cjs).
 const tooOld = checkNode();
-if (tooOld) {
-  process.stderr.write(`${tooOld}\n`);
-  process.exit(1);
-}
+if (tooOld) process.stderr.write(`Warning: ${tooOld}\n`);
 const { transformSync } = require('esbuild');
 
 require.extensions['.ts'] = (module, filename) => {

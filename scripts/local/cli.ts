@@ -62,7 +62,11 @@ function parse(argv: readonly string[]): { architecture: string; port?: number; 
   return { architecture, port, entryOverrides };
 }
 
+/** The local backends (fauxqs needs node:sqlite) need the project's Node: refused first, in one line. */
+const { exitOnOldNode } = require('../check-node.cjs') as { exitOnOldNode(): void };
+
 async function main(): Promise<void> {
+  exitOnOldNode();
   const { architecture, port, entryOverrides } = parse(process.argv.slice(2));
   const other = runningState(architecture);
   if (other) fail(`${architecture} is already running locally (process ${other.pid}); stop it with Ctrl-C in its terminal first.`, 1);

@@ -23,19 +23,27 @@ test('.nvmrc and package.json engines name the same major version as the check',
   expect(packageJson.scripts.test.startsWith('node scripts/check-node.cjs && ')).toBe(true);
 });
 
-test('every TypeScript command (cdk synth, local, smoke, cost) stops first on an older Node, before loading anything', () => {
-  // A Node that reports itself as 20: the check reads process.versions, which a preload can set.
-  const result = spawnSync(
-    process.execPath,
-    [
-      '-e',
-      "Object.defineProperty(process.versions, 'node', { value: '20.20.2' }); require('./scripts/register-typescript.cjs'); console.log('loaded')",
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
+const asNode20 = (code: string) =>
+  spawnSync(process.execPath, ['-e', `Object.defineProperty(process.versions, 'node', { value: '20.20.2' }); ${code}`], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+const REFUSAL = `This project needs Node.js ${NEEDED} or newer (see .nvmrc; \`nvm use\` or \`fnm use\` picks it), and this is Node.js 20.20.2.`;
+
+test('TypeScript commands that work on an older Node (cdk synth, cost) warn in one line and go on', () => {
+  const result = asNode20("require('./scripts/register-typescript.cjs'); console.log('loaded')");
+  expect(result.status).toBe(0);
+  expect(result.stderr.trim()).toBe(`Warning: ${REFUSAL}`);
+  expect(result.stdout).toContain('loaded');
+});
+
+test('npm test and npm run local, which need the local backends, stop first on an older Node', () => {
+  const test = asNode20("require('./scripts/check-node.cjs').exitOnOldNode(); console.log('went on')");
+  expect([test.status, test.stderr.trim(), test.stdout]).toEqual([1, REFUSAL, '']);
+  const local = asNode20(
+    "process.argv.push('serverless-api'); require('./scripts/register-typescript.cjs'); require('./scripts/local/cli.ts'); setTimeout(() => console.log('went on'), 2000)",
   );
-  expect(result.status).toBe(1);
-  expect(result.stderr.trim()).toBe(
-    `This project needs Node.js ${NEEDED} or newer (see .nvmrc; \`nvm use\` or \`fnm use\` picks it), and this is Node.js 20.20.2.`,
-  );
-  expect(result.stdout).not.toContain('loaded');
+  expect(local.status).toBe(1);
+  expect(local.stderr.trim().split('\n').pop()).toBe(REFUSAL);
+  expect(local.stdout).not.toContain('went on');
 });
