@@ -41,6 +41,14 @@ export class ConflictError extends HttpError {
   }
 }
 
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(contentType: string) {
+    super(415, 'UnsupportedMediaType', `Request body must be application/json, not ${contentType}`, [
+      { field: 'header.Content-Type', message: 'must be application/json' },
+    ]);
+  }
+}
+
 export class PayloadTooLargeError extends HttpError {
   constructor(maxBytes: number) {
     super(413, 'PayloadTooLarge', `Request body is larger than ${maxBytes} bytes`, [

@@ -1,16 +1,25 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import './zod-messages';
-import { BadRequestError, type FieldError, PayloadTooLargeError } from './http-errors';
+import { BadRequestError, type FieldError, PayloadTooLargeError, UnsupportedMediaTypeError } from './http-errors';
 
 /** Where in the request a value came from; prefixes field names in error details. */
 export type RequestPart = 'body' | 'path' | 'query';
 
+/** application/json, or a structured `+json` type; parameters such as charset aside. */
+const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
+
 /**
- * Reads the JSON body of a proxy event. The size check runs before parsing so
- * an oversize body costs no parse time and is reported as such.
+ * Reads the JSON body of a proxy event. API Gateway validates a body against
+ * the model only when its Content-Type is the model's (and assumes
+ * application/json when none is sent), so a `text/plain` body reaches the
+ * handler unchecked: it is refused here with 415. The size check runs before
+ * parsing so an oversize body costs no parse time and is reported as such.
  */
 export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
+  const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  if (mediaType && !JSON_MEDIA_TYPE.test(mediaType)) throw new UnsupportedMediaTypeError(mediaType);
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new BadRequestError('Request body is required', [{ field: 'body', message: 'is required' }]);
   }

@@ -16,16 +16,28 @@ import {
   SecurityGroup,
   UserData,
 } from 'aws-cdk-lib/aws-ec2';
-import { AmiHardwareType, AsgCapacityProvider, Cluster, ContainerInsights, EcsOptimizedImage, MachineImageType } from 'aws-cdk-lib/aws-ecs';
+import {
+  AmiHardwareType,
+  AsgCapacityProvider,
+  Cluster,
+  ContainerInsights,
+  EcsOptimizedImage,
+  ExecuteCommandLogging,
+  MachineImageType,
+} from 'aws-cdk-lib/aws-ecs';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
+import type { StageConfig } from '../shared/stage-config';
+import { stackLogKey, stageLogGroup } from '../shared/stage-log-group';
 import type { ContainerHostImage, ContainersConfig } from './containers-config';
 
 export interface ContainerHostsProps {
+  readonly stage: StageConfig;
   readonly vpc: IVpc;
   readonly config: ContainersConfig;
   /** @default 4 */
@@ -64,14 +76,28 @@ export class ContainerHosts extends Construct {
   readonly autoScalingGroup: AutoScalingGroup;
   readonly capacityProvider: AsgCapacityProvider;
   readonly securityGroup: SecurityGroup;
+  /** What every ECS Exec session typed and saw, kept for the stage's log retention. */
+  readonly execSessionLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: ContainerHostsProps) {
     super(scope, id);
-    const { vpc, config } = props;
+    const { stage, vpc, config } = props;
 
+    // ECS Exec (a shell in a running task through Session Manager) is an
+    // operator's way in, so each session is recorded in a log group of its
+    // own; where the stage encrypts its logs with its key, the session's data
+    // channel is encrypted with the same key and the log is uploaded
+    // encrypted.
+    this.execSessionLogs = stageLogGroup(this, 'ExecSessionLogs', stage);
+    const encrypted = stage.logEncryptionKey;
     this.cluster = new Cluster(this, 'Cluster', {
       vpc,
       containerInsightsV2: config.containerInsights ? ContainerInsights.ENABLED : ContainerInsights.DISABLED,
+      executeCommandConfiguration: {
+        logging: ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: this.execSessionLogs, cloudWatchEncryptionEnabled: encrypted },
+        ...(encrypted ? { kmsKey: stackLogKey(this, stage) } : {}),
+      },
     });
     if (!config.containerInsights) {
       Validations.of(this.cluster).acknowledge({

@@ -38,6 +38,7 @@ export class ContainersOnEc2Stack extends Stack {
       ...(config.natProvider === 'instance' ? { natInstanceType: new InstanceType(NAT_INSTANCE_TYPE) } : {}),
     });
     this.hosts = new ContainerHosts(this, 'Hosts', {
+      stage,
       vpc: this.network.vpc,
       config,
       ...(this.monitoring.alarmTopic ? { notificationTopic: this.monitoring.alarmTopic } : {}),

@@ -1,4 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { type IVpc, Peer, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import {
   type AsgCapacityProvider,
@@ -106,11 +106,25 @@ export class InternalService extends Construct {
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),
     });
-    acknowledgeDefaultPolicy(taskDefinition.taskRole, {
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'ECS Exec needs ssmmessages:CreateControlChannel/CreateDataChannel/OpenControlChannel/OpenDataChannel, which support no resource-level permissions.',
-    });
+    const execLogs = props.cluster.executeCommandConfiguration?.logConfiguration?.cloudWatchLogGroup;
+    const stack = Stack.of(this);
+    acknowledgeDefaultPolicy(
+      taskDefinition.taskRole,
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ECS Exec needs ssmmessages:CreateControlChannel/CreateDataChannel/OpenControlChannel/OpenDataChannel and logs:DescribeLogGroups, which support no resource-level permissions.',
+      },
+      ...(execLogs
+        ? [
+            {
+              id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${stack.resolve(stack.getLogicalId(execLogs.node.defaultChild as CfnElement))}>:*]`,
+              reason:
+                'ECS Exec writes each session to a log stream it names at the start of the session (logs:CreateLogStream, PutLogEvents): the streams of the one session log group, which the cluster names.',
+            },
+          ]
+        : []),
+    );
     // Teardown: the service (and its tasks) must go before the cluster's
     // capacity provider association, which cannot be removed while in use.
     this.service.node.addDependency(props.cluster);

@@ -65,6 +65,25 @@ export const SEND_ORDER_RESPONSE_TEMPLATE = [
   '#end',
 ].join('\n');
 
-/** SQS failed or throttled: nothing was stored, and a retry with the same key is safe. */
-export const SEND_ORDER_FAILED_TEMPLATE =
-  '{"error":"ServiceUnavailable","message":"The order was not accepted; retry with the same Idempotency-Key","requestId":"$context.requestId"}';
+/**
+ * SQS's error codes for a message it will never accept, whatever the retry:
+ * characters outside its set, or a parameter it refuses (such as a size over
+ * its limit). The model and the checks above keep both out; should one slip
+ * through, the client hears 400 rather than an invitation to retry forever.
+ */
+export const SQS_PERMANENT_REFUSALS = ['InvalidMessageContents', 'InvalidParameterValue'] as const;
+
+/**
+ * SQS refused the message: permanently (400, do not retry), or because it
+ * failed or throttled (503: nothing was stored, and a retry with the same
+ * key is safe). API Gateway selects this response by SQS's status code
+ * alone; the error code is in the body.
+ */
+export const SEND_ORDER_FAILED_TEMPLATE = [
+  `#if(${SQS_PERMANENT_REFUSALS.map((code) => `$input.body.contains('${code}')`).join(' || ')})`,
+  '#set($context.responseOverride.status = 400)',
+  '{"error":"BadRequest","message":"The queue refused the content of this order; a retry will not help","details":[{"field":"body","message":"contains characters or values the order queue cannot carry"}],"requestId":"$context.requestId"}',
+  '#else',
+  '{"error":"ServiceUnavailable","message":"The order was not accepted; retry with the same Idempotency-Key","requestId":"$context.requestId"}',
+  '#end',
+].join('\n');

@@ -138,7 +138,7 @@ export class LocalRestApi {
         }
         chunks.push(chunk as Buffer);
       }
-      reply = await this.handle(req, Buffer.concat(chunks).toString('utf8'), requestId);
+      reply = await this.handle(req, Buffer.concat(chunks), requestId);
     } catch (error) {
       // A client that went away (aborted, reset, timed out) has no one to answer: drop it and go on serving.
       if (req.destroyed || req.readableAborted || (error as NodeJS.ErrnoException).code === 'ECONNRESET') {
@@ -153,7 +153,9 @@ export class LocalRestApi {
     res.end(reply.body);
   }
 
-  private async handle(req: IncomingMessage, body: string, requestId: string): Promise<Reply> {
+  private async handle(req: IncomingMessage, rawBody: Buffer, requestId: string): Promise<Reply> {
+    // The signature covers the bytes sent; templates and handlers see them as UTF-8 text, as API Gateway gives them.
+    const body = rawBody.toString('utf8');
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
     const headers = Object.fromEntries(
       Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(',') : String(value)]),
@@ -174,7 +176,7 @@ export class LocalRestApi {
     const props = route.props;
 
     if (props.AuthorizationType === 'AWS_IAM') {
-      const problem = await checkSignature({ method: route.method, url, headers, body });
+      const problem = await checkSignature({ method: route.method, url, headers, body: rawBody });
       if (problem) return this.gatewayResponse(problem.responseType, 403, problem.message, requestId);
     }
 
@@ -201,7 +203,10 @@ export class LocalRestApi {
         );
       }
     }
-    const modelRef = props.RequestModels?.['application/json'];
+    // API Gateway picks the model by the request's media type (application/json when none is sent) and
+    // validates nothing when no model is for it; $default is for every type.
+    const contentType = (headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+    const modelRef = props.RequestModels?.[contentType] ?? props.RequestModels?.$default;
     if (validator?.ValidateRequestBody && modelRef) {
       const problems = this.bodyProblems(this.models.get(modelRef.Ref)!, body);
       if (problems) return this.gatewayResponse('BAD_REQUEST_BODY', 400, 'Invalid request body', requestId, problems);
@@ -211,6 +216,12 @@ export class LocalRestApi {
     if (integration.Type === 'MOCK') return this.mockResponse(integration);
     if (integration.Type === 'AWS_PROXY') {
       return this.invokeProxy(integration, route, { pathParameters, query, headers, body, requestId, sourceIp: req.socket.remoteAddress });
+    }
+    // A non-proxy integration with no mapping template for the media type: passthrough NEVER (and
+    // WHEN_NO_TEMPLATES where templates exist) is a 415 before the integration is called.
+    const templates = integration.RequestTemplates ?? {};
+    if (integration.PassthroughBehavior !== 'WHEN_NO_MATCH' && Object.keys(templates).length > 0 && templates[contentType] === undefined) {
+      return this.gatewayResponse('UNSUPPORTED_MEDIA_TYPE', 415, 'Unsupported Media Type', requestId);
     }
     const uri = this.options.resources.resolveString(integration.Uri);
     if (integration.Type === 'AWS' && /:sqs:path\//.test(uri)) {

@@ -36,7 +36,8 @@ export async function checkSignature(request: {
   method: string;
   url: URL;
   headers: Record<string, string>;
-  body: string;
+  /** The body's bytes as sent: a signature over bytes that are not UTF-8 must still match. */
+  body: string | Uint8Array;
 }): Promise<SignatureProblem | undefined> {
   const authorization = request.headers.authorization;
   if (!authorization) return { responseType: 'MISSING_AUTHENTICATION_TOKEN', message: 'Missing Authentication Token' };

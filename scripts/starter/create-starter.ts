@@ -330,7 +330,7 @@ npm test
 ${hasBrowserSuite ? '\nA browser suite runs with `npm run test:e2e` (needs Chromium at /usr/bin/chromium or `CHROMIUM_PATH`).\n' : ''}
 No Docker and no AWS account are needed for either (the functions are bundled
 by the local esbuild, which needs \`package-lock.json\`: commit it). Tests that
-run local backends need Java 17+ (DynamoDB Local) or openssl (PostgreSQL with
+run local backends need a Java 17+ JDK with javac (DynamoDB Local) or openssl (PostgreSQL with
 TLS) where the architecture uses them.
 
 ## Upgrading

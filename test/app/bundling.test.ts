@@ -58,6 +58,21 @@ describe('Lambda bundling', () => {
     for (const [, , other] of siblings) expect(handlerSources.map((source) => path.basename(source))).not.toContain(path.basename(other));
   });
 
+  test('every size the docs give for the bundles is true of the bundles, and close to the largest (a ceiling that says something)', () => {
+    const docsDir = path.resolve(__dirname, '../../docs');
+    const claims = readdirSync(docsDir).flatMap((file) =>
+      [...readFileSync(path.join(docsDir, file), 'utf8').matchAll(/bundles? (?:of at most|under) (\d+) KB/g)].map(
+        (match) => [file, Number(match[1])] as const,
+      ),
+    );
+    expect(claims.length).toBeGreaterThan(0);
+    const largest = Math.max(...functions.map(([, dir]) => statSync(path.join(dir, 'index.js')).size)) / 1024;
+    for (const [file, ceiling] of claims) {
+      expect({ file, ceiling, holds: largest <= ceiling }).toEqual({ file, ceiling, holds: true });
+      expect({ file, ceiling, tight: ceiling <= largest * 1.3 }).toEqual({ file, ceiling, tight: true });
+    }
+  });
+
   test('the schema migrations are copied next to their handler, byte for byte', () => {
     const [, dir] = functions.find(([name]) => name.includes('SchemaMigrations'))!;
     const source = path.resolve(__dirname, '../../lambda/multi-az-database/migrations');

@@ -224,6 +224,32 @@ describe('sample service', () => {
     expect(service.Properties.LaunchType).toBeUndefined();
   });
 
+  test.each(stages)(
+    '%s: every ECS Exec session is logged to a log group of its own; production encrypts it with the log key',
+    (stage, template) => {
+      const execute = onlyResourceOf(template, 'AWS::ECS::Cluster').Properties.Configuration.ExecuteCommandConfiguration;
+      const sessionLogs = resourcesOf(template, 'AWS::Logs::LogGroup').find(([id]) => /ExecSessionLogs/.test(id))![0];
+      expect(execute).toMatchObject({
+        Logging: 'OVERRIDE',
+        LogConfiguration: { CloudWatchLogGroupName: { Ref: sessionLogs }, CloudWatchEncryptionEnabled: stage === 'production' },
+      });
+      if (stage === 'production') {
+        const logKey = resourcesOf(template, 'AWS::KMS::Key').find(([id]) => id.startsWith('LogsKey'))![0];
+        expect(execute.KmsKeyId).toEqual({ 'Fn::GetAtt': [logKey, 'Arn'] });
+        expect(template.toJSON().Resources[sessionLogs].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logKey, 'Arn'] });
+      } else {
+        expect(execute.KmsKeyId).toBeUndefined();
+      }
+      // The task may write the session's streams in that log group, and nothing else of CloudWatch Logs.
+      const taskPolicy = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => /TaskRoleDefaultPolicy/.test(id))![1];
+      const logsStatements = taskPolicy.Properties.PolicyDocument.Statement.filter((statement: { Action: string[] }) =>
+        [statement.Action].flat().some((action) => action.startsWith('logs:') && action !== 'logs:DescribeLogGroups'),
+      );
+      expect(JSON.stringify(logsStatements)).toContain(sessionLogs);
+      expect(logsStatements).toHaveLength(1);
+    },
+  );
+
   test.each(stages)('%s: pulls a public image (through the NAT) and logs with the stage retention', (stage, template) => {
     const container = onlyResourceOf(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
     expect(container.Image).toMatch(/^public\.ecr\.aws\//);

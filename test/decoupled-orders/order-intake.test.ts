@@ -213,10 +213,48 @@ describe('the mapping templates (what the gateway sends to SQS and answers)', ()
     expect(JSON.parse(result.output)).toMatchObject({ error: 'PayloadTooLarge' });
   });
 
-  test('SQS errors answer 503 and invite a retry with the same key', () => {
+  const failedTemplate = () => {
     const failed = postOrders.Integration.IntegrationResponses.find((r: any) => r.StatusCode === '503');
     expect(failed.SelectionPattern).toBe('4\\d{2}|5\\d{2}');
-    expect(failed.ResponseTemplates['application/json']).toMatch(/retry with the same Idempotency-Key/);
+    return failed.ResponseTemplates['application/json'] as string;
+  };
+
+  test.each([
+    ['throttled', '<ErrorResponse><Error><Type>Sender</Type><Code>RequestThrottled</Code></Error></ErrorResponse>'],
+    ['KMS unavailable', '<ErrorResponse><Error><Type>Sender</Type><Code>KmsThrottled</Code></Error></ErrorResponse>'],
+    ['failed', '<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code></Error></ErrorResponse>'],
+  ])('SQS %s: 503, and a retry with the same key is invited', (_, body) => {
+    const result = renderMappingTemplate(failedTemplate(), { body, headers: { [IDEMPOTENCY_HEADER]: key } });
+    expect(result.statusOverride).toBeUndefined();
+    expect(JSON.parse(result.output)).toMatchObject({
+      error: 'ServiceUnavailable',
+      message: expect.stringMatching(/retry with the same Idempotency-Key/),
+    });
+  });
+
+  test.each([
+    ['characters outside its set', 'InvalidMessageContents'],
+    ['a parameter it refuses', 'InvalidParameterValue'],
+  ])('SQS refusing %s for good: 400, and no invitation to retry', (_, code) => {
+    const body = `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code></Error></ErrorResponse>`;
+    const result = renderMappingTemplate(failedTemplate(), { body, headers: { [IDEMPOTENCY_HEADER]: key } });
+    expect(result.statusOverride).toBe(400);
+    expect(JSON.parse(result.output)).toMatchObject({ error: 'BadRequest', message: expect.stringMatching(/retry will not help/) });
+  });
+
+  test('the local queue refuses what SQS refuses, with the code the template maps to 400', async () => {
+    const sqs = sqsClient();
+    try {
+      const { queue } = await createQueueWithDeadLetter(sqs, 5);
+      for (const text of ['Ada\uFFFE', 'Ada\uD800']) {
+        await expect(sqs.send(new SendMessageCommand({ QueueUrl: queue.url, MessageBody: text }))).rejects.toMatchObject({
+          name: expect.stringMatching(/InvalidMessageContents$/),
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+    } finally {
+      sqs.destroy();
+    }
   });
 });
 
@@ -236,17 +274,26 @@ function sendToQueueRole(): string {
 describe('from mapping template to stored order', () => {
   const { client: dynamoDb, documentClient } = dynamoDbClients();
   const sqs = sqsClient();
-  let tables: string[] = [];
+  const tables: string[] = [];
+  // Each test points the SDK at its own role gates; the next starts from the environment before them.
+  const environment = { ...process.env };
+  afterEach(() => {
+    process.env = { ...environment };
+  });
 
   afterAll(async () => {
     await Promise.all(tables.map((t) => deleteTable(dynamoDb, t)));
     sqs.destroy();
   });
 
-  test('the message the request template produces is stored by the real worker under the client key', async () => {
+  // The local queue carries emoji as SQS does (fauxqs alone refuses every character above U+FFFF).
+  test.each([
+    ['a plain order', validOrder],
+    ['an order with emoji', { ...validOrder, customerName: 'Ada 🧁', pickupNotes: 'oat milk ☕🥛' }],
+  ])('the message the request template produces from %s is stored by the real worker under the client key', async (_, order) => {
     const ordersTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'orderId'));
     const idempotencyTable = await createTableFromTemplate(dynamoDb, template, tableKeyedBy(template, 'id'));
-    tables = [ordersTable, idempotencyTable];
+    tables.push(ordersTable, idempotencyTable);
     const sns = new SNSClient({});
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `events-${randomUUID()}` }));
     sns.destroy();
@@ -263,13 +310,15 @@ describe('from mapping template to stored order', () => {
       { standIns: { [queueId]: queue.url } },
     );
     const workerRole = await deployedRole('decoupled-orders', template, 'lambda/decoupled-orders/process-orders.ts', workerEnv);
-    const { handler } = (await import('../../lambda/decoupled-orders/process-orders')) as {
-      handler: (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
-    };
+    // Loaded afresh: the SDK keeps the endpoints (this test's role gates) its clients first called.
+    let handler!: (e: SQSEvent, c: Context) => Promise<SQSBatchResponse>;
+    await jest.isolateModulesAsync(async () => {
+      ({ handler } = await import('../../lambda/decoupled-orders/process-orders'));
+    });
     const apiSqs = new SQSClient({ endpoint: apiRole.env.AWS_ENDPOINT_URL_SQS });
     const key = randomUUID();
     const { output } = renderMappingTemplate(requestTemplate, {
-      body: JSON.stringify(validOrder),
+      body: JSON.stringify(order),
       headers: { [IDEMPOTENCY_HEADER]: key },
       requestTimeEpoch: Date.parse('2026-11-22T08:00:00Z'),
     });
@@ -292,7 +341,7 @@ describe('from mapping template to stored order', () => {
     expect([...apiRole.denied(), ...workerRole.denied()]).toEqual([]);
 
     expect(await scanAll(documentClient, ordersTable)).toEqual([
-      expect.objectContaining({ orderId: key, status: 'PLACED', acceptedAt: '2026-11-22T08:00:00.000Z', ...validOrder }),
+      expect.objectContaining({ orderId: key, status: 'PLACED', acceptedAt: '2026-11-22T08:00:00.000Z', ...order }),
     ]);
   });
 });

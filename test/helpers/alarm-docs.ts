@@ -49,18 +49,37 @@ function alarmsOf(architecture: Architecture<Stack>, contexts: readonly RawConte
   return alarms;
 }
 
-/** The rows of the doc's "## Alarms" table: alarm name (in backticks) to its "fires after" cell. */
-function documentedAlarms(docFile: string): Map<string, string> {
+/** Each alarm's description in each of `contexts` (a stage may give it other thresholds). */
+function descriptionsOf(architecture: Architecture<Stack>, contexts: readonly RawContext[]): Map<string, Set<string>> {
+  const descriptions = new Map<string, Set<string>>();
+  for (const context of contexts) {
+    const { stack, template } = synthArchitecture(architecture, context);
+    for (const [, resource] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
+      const properties = resource.Properties as AlarmProperties;
+      const name = properties.AlarmName.slice(`${stack.stackName}-`.length);
+      descriptions.set(name, new Set([...(descriptions.get(name) ?? []), properties.AlarmDescription ?? '']));
+    }
+  }
+  return descriptions;
+}
+
+/** The rows of the doc's "## Alarms" table: alarm name (in backticks) to its cells. */
+function documentedRows(docFile: string): Map<string, string[]> {
   const doc = readFileSync(docFile, 'utf8');
   const section = doc.split(/^## /m).find((part) => part.startsWith('Alarms\n'));
   if (!section) throw new Error(`${docFile} has no "## Alarms" section`);
-  const rows = new Map<string, string>();
+  const rows = new Map<string, string[]>();
   for (const line of section.split('\n')) {
     const cells = line.split('|').map((cell) => cell.trim());
     const name = /^`([^`]+)`/.exec(cells[1] ?? '')?.[1];
-    if (name) rows.set(name, cells[2] ?? '');
+    if (name) rows.set(name, cells.slice(1));
   }
   return rows;
+}
+
+/** The rows of the doc's "## Alarms" table: alarm name (in backticks) to its "fires after" cell. */
+function documentedAlarms(docFile: string): Map<string, string> {
+  return new Map([...documentedRows(docFile)].map(([name, cells]) => [name, cells[1] ?? '']));
 }
 
 /**
@@ -77,6 +96,17 @@ export function describeAlarmDocs(architecture: Architecture<Stack>, contexts: r
       const documented = documentedAlarms(docFile);
       expect([...documented.keys()].sort()).toEqual([...alarms.keys()].sort());
       for (const alarm of alarms.values()) expect([alarm.name, documented.get(alarm.name)]).toEqual([alarm.name, alarm.firesAfter]);
+    });
+
+    test("every threshold an alarm has, in every stage, is in the doc's row for it (a stage's own figures are not left out)", () => {
+      const rows = documentedRows(docFile);
+      for (const [name, descriptions] of descriptionsOf(architecture, contexts)) {
+        const meaning = rows.get(name)?.[2] ?? '';
+        // A figure with its unit or the word after it: "80%", "80 connections" and "20 GiB" are three facts.
+        const figures = [...descriptions].flatMap((description) => description.match(/\d[\d,]*(?:\.\d+)?(?:%|\s[A-Za-z]+)?/g) ?? []);
+        const missing = [...new Set(figures)].filter((figure) => !meaning.includes(figure));
+        expect({ name, missing }).toEqual({ name, missing: [] });
+      }
     });
 
     test('every alarm says what is wrong and where to look first, not the library default text', () => {

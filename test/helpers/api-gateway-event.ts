@@ -16,7 +16,9 @@ export interface ApiRequest {
 export function apiGatewayEvent(request: ApiRequest): APIGatewayProxyEvent {
   const path = request.resource.replace(/\{(\w+)\}/g, (_, name: string) => request.pathParameters?.[name] ?? '');
   const body = request.body === undefined ? null : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
-  const headers = { 'Content-Type': 'application/json', ...request.headers };
+  // A request's own Content-Type, in whatever case it came; application/json when it sent none.
+  const sentType = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'content-type');
+  const headers = { ...(sentType ? {} : { 'Content-Type': 'application/json' }), ...request.headers };
   return {
     httpMethod: request.method,
     resource: request.resource,

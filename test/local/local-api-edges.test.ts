@@ -2,10 +2,18 @@
  * What a careless or hostile client does to `npm run local`'s REST API: a
  * request aborted mid-body, a payload over API Gateway's 10 MB limit (by its
  * length, and streamed without one), a malformed percent-encoding in the
- * path. Each gets what API Gateway gives it, and the server keeps serving.
+ * path, a body that is not JSON by its Content-Type, bytes that are not
+ * UTF-8 under a valid signature. Each gets what API Gateway (and, where API
+ * Gateway passes the request on, the handler) gives it, and the server keeps
+ * serving.
  */
+import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { LOCAL_REGION } from '../../scripts/local/intrinsics';
+import { LOCAL_CREDENTIALS } from '../../scripts/local/sigv4-check';
+import { Sha256 } from '../integ/probe/signed-request';
 import { type LocalProcess, startLocal } from './local-process';
 
 let run: LocalProcess;
@@ -21,9 +29,15 @@ afterAll(async () => {
 });
 
 /** One raw HTTP exchange: what the server answered, or that it closed the connection. */
-function send(method: string, path: string, headers: Record<string, string>, body?: Buffer | (() => AsyncIterable<Buffer>)) {
+function send(
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer | (() => AsyncIterable<Buffer>),
+  base: URL = api,
+) {
   return new Promise<{ status?: number; headers: Record<string, unknown>; body: string; closed?: boolean }>((resolve) => {
-    const req = request({ host: api.hostname, port: api.port, method, path, headers }, (res) => {
+    const req = request({ host: base.hostname, port: base.port, method, path, headers }, (res) => {
       let text = '';
       res.on('data', (chunk) => (text += chunk));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
@@ -37,6 +51,26 @@ function send(method: string, path: string, headers: Record<string, string>, bod
       })().catch(() => undefined);
     } else req.end(body);
   });
+}
+
+/** Sends `body` (bytes as given) signed for execute-api with the local credentials, as a SigV4 client would. */
+async function sendSigned(base: URL, method: string, path: string, headers: Record<string, string>, body: Buffer) {
+  const url = new URL(path, base);
+  const signed = await new SignatureV4({
+    service: 'execute-api',
+    region: LOCAL_REGION,
+    credentials: LOCAL_CREDENTIALS,
+    sha256: Sha256,
+  }).sign({
+    method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    headers: { host: url.host, ...headers },
+    body,
+  });
+  return send(method, url.pathname, signed.headers as Record<string, string>, body, base);
 }
 
 const stillServing = async () => {
@@ -87,4 +121,43 @@ test('a malformed percent-encoding in the path is a 400, not a 500', async () =>
   const response = await send('GET', `${api.pathname}menu-items/%E0%A4%A`, {});
   expect(response.status).toBe(400);
   await stillServing();
+});
+
+test('a JSON body sent as text/plain is refused with 415 by the handler (API Gateway validates no model for it) and nothing is stored', async () => {
+  const name = `Plain text ${randomUUID()}`;
+  const body = Buffer.from(JSON.stringify({ name, priceCents: 350, category: 'coffee' }));
+  const response = await sendSigned(api, 'POST', 'menu-items', { 'content-type': 'text/plain' }, body);
+  expect(response.status).toBe(415);
+  expect(JSON.parse(response.body)).toMatchObject({ error: 'UnsupportedMediaType' });
+  const list = await send('GET', `${api.pathname}menu-items?limit=100`, {});
+  expect(list.body).not.toContain(name);
+});
+
+test('bytes that are not UTF-8 under a valid signature pass the signature check and are refused as a bad body, not a bad signature', async () => {
+  const body = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"\xff\xfe"}
+  const response = await sendSigned(api, 'POST', 'menu-items', { 'content-type': 'application/json' }, body);
+  expect(response.status).toBe(400);
+  expect(response.headers['x-amzn-errortype']).not.toMatch(/SIGNATURE/);
+  await stillServing();
+});
+
+describe('the orders API (an SQS integration, no Lambda)', () => {
+  let orders: LocalProcess;
+  let ordersApi: URL;
+
+  beforeAll(async () => {
+    orders = await startLocal(['decoupled-orders']);
+    ordersApi = new URL(/Orders API: (\S+)/.exec(orders.output())![1]!);
+  });
+
+  afterAll(async () => {
+    expect(await orders.stop()).toBe(0);
+  });
+
+  test('a body sent as text/plain is 415 Unsupported Media Type from the gateway (passthrough NEVER, no template for it)', async () => {
+    const body = Buffer.from(JSON.stringify({ customerName: 'Ada', items: [{ menuItemId: randomUUID(), quantity: 1 }] }));
+    const response = await sendSigned(ordersApi, 'POST', 'orders', { 'content-type': 'text/plain', 'idempotency-key': randomUUID() }, body);
+    expect(response.status).toBe(415);
+    expect(response.headers['x-amzn-errortype']).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
 });

@@ -1,11 +1,14 @@
 /**
  * The proof of `npm run local` and `npm run smoke -- --local`: each
  * architecture with a local form starts from its template, every smoke check
- * passes against it, and Ctrl-C removes what it made.
+ * passes against it, nothing it starts (the API, the backends, the IAM
+ * gates) listens beyond the loopback interface, and Ctrl-C removes what it
+ * made.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { SMOKES } from '../../scripts/smoke/smokes';
 import { localTarget } from '../../scripts/smoke/target';
+import { isLoopback, listenersOf } from './listeners';
 import { checkLines, runSmoke, startLocal, stateExists, stateFile } from './local-process';
 
 describe.each(['serverless-api', 'decoupled-orders', 'clickstream', 'multi-az-database'])('%s', (architecture) => {
@@ -15,6 +18,11 @@ describe.each(['serverless-api', 'decoupled-orders', 'clickstream', 'multi-az-da
       expect(stateExists(architecture)).toBe(true);
       const workDir = /Function logs and data: (\S+)/.exec(local.output())![1]!;
       expect(existsSync(workDir)).toBe(true);
+
+      // Anyone on the network could otherwise read and write the run's tables and queues.
+      const listeners = listenersOf(local.child.pid!);
+      expect(listeners.length).toBeGreaterThan(1);
+      expect(listeners.filter((listener) => !isLoopback(listener.address))).toEqual([]);
 
       const smoke = await runSmoke([architecture, '--local']);
       const { passed, failed } = checkLines(smoke.stdout);

@@ -121,6 +121,24 @@ describe('POST /menu-items', () => {
     });
   });
 
+  test.each(['text/plain', 'application/x-www-form-urlencoded; charset=utf-8'])(
+    'a body sent as %s (which API Gateway passes on unvalidated: its model is for application/json) is a 415, and nothing is written',
+    async (contentType) => {
+      const error = await expectRejected(
+        { method: 'POST', resource: '/menu-items', body: { ...flatWhite, name: 'Sent as text' }, headers: { 'content-type': contentType } },
+        415,
+      );
+      expect(error).toMatchObject({
+        error: 'UnsupportedMediaType',
+        details: [{ field: 'header.Content-Type', message: 'must be application/json' }],
+      });
+    },
+  );
+
+  test('application/json with a charset is read as JSON', async () => {
+    expect((await create(flatWhite, { 'Content-Type': 'application/json; charset=UTF-8' })).statusCode).toBe(201);
+  });
+
   test('a missing body is a 400', async () => {
     const error = await expectRejected({ method: 'POST', resource: '/menu-items' }, 400);
     expect(error.details).toEqual([{ field: 'body', message: 'is required' }]);
