@@ -19,6 +19,7 @@ import { ObservedRestApi, type ThrottleLimits } from '../shared/observed-rest-ap
 import type { StageConfig } from '../shared/stage-config';
 import { untestedGrant } from '../shared/untested-grants';
 import { SEND_ORDER_FAILED_TEMPLATE, SEND_ORDER_REQUEST_TEMPLATE, SEND_ORDER_RESPONSE_TEMPLATE } from './order-intake-templates';
+import { ORDERS_METRICS_NAMESPACE } from './order-worker';
 
 export interface OrderIntakeApiProps {
   readonly stage: StageConfig;
@@ -116,7 +117,7 @@ export class OrderIntakeApi extends Construct {
       invokedBy: 'api-gateway',
       stage,
       serviceName: 'orders-api',
-      metricsNamespace: 'CoffeeShop/Orders',
+      metricsNamespace: ORDERS_METRICS_NAMESPACE,
       environment: { ORDERS_TABLE_NAME: props.ordersTable.tableName, ALLOWED_ORIGINS: props.corsOrigins.join(',') },
       // The stage throttle (100 requests/s, shared with POST) at a slow 0.25 s per read: 25 at once.
       reservedConcurrency: 25,

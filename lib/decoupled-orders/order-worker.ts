@@ -6,6 +6,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { ObservedFunction } from '../shared/observed-function';
+import { PROJECT_NAME } from '../shared/project-name';
 import type { QueueWithDeadLetter } from '../shared/queue-with-dead-letter';
 import type { StageConfig } from '../shared/stage-config';
 import { untestedGrant } from '../shared/untested-grants';
@@ -28,7 +29,7 @@ export interface OrderWorkerProps {
 }
 
 /** Namespace of the orders business metrics (OrderPlaced, OrderRejected, ...). */
-export const ORDERS_METRICS_NAMESPACE = 'CoffeeShop/Orders';
+export const ORDERS_METRICS_NAMESPACE = `${PROJECT_NAME}/Orders`;
 /** The worker's Powertools service name, which Powertools adds to its metrics as the `service` dimension. */
 export const ORDER_WORKER_SERVICE = 'orders-worker';
 

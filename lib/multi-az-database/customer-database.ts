@@ -17,6 +17,7 @@ import {
 import { Construct } from 'constructs';
 import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
+import { PROJECT_NAME } from '../shared/project-name';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
 import type { DatabaseConfig } from './database-config';
@@ -35,7 +36,7 @@ export const POSTGRES_PORT = 5432;
 export const POSTGRES_VERSION = PostgresEngineVersion.VER_18_3;
 
 /** The database the schema migrations create their tables in. */
-export const DATABASE_NAME = 'coffeeshop';
+export const DATABASE_NAME = PROJECT_NAME.toLowerCase();
 
 /** PostgreSQL logs exported to CloudWatch Logs. */
 const LOG_EXPORTS = ['postgresql', 'upgrade'] as const;

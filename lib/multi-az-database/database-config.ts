@@ -49,6 +49,7 @@ export const DATABASE_CONTEXT_KEYS: readonly ContextKey[] = [
     description:
       "own (default: a VPC of its own) or containers (the containers-on-ec2 VPC, whose sample service may connect); set in cdk.json's context, not with -c",
     persistent: true,
+    requires: 'containers-on-ec2',
   },
   {
     name: 'databaseExplicitPort',

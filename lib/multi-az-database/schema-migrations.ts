@@ -8,6 +8,7 @@ import { loadMigrations, migrationsFingerprint } from '../../lambda/multi-az-dat
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { SUBNETS } from '../shared/network';
 import { ObservedFunction } from '../shared/observed-function';
+import { PROJECT_NAME } from '../shared/project-name';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
 import { untestedGrant } from '../shared/untested-grants';
@@ -73,7 +74,7 @@ export class SchemaMigrations extends Construct {
       description: 'Applies pending SQL schema migrations to the customer database on deployment',
       stage,
       serviceName: 'customer-database',
-      metricsNamespace: 'CoffeeShop/CustomerDatabase',
+      metricsNamespace: `${PROJECT_NAME}/CustomerDatabase`,
       // Long enough for real migrations; the Provider framework waits up to 15 minutes.
       timeout: Duration.minutes(5),
       vpcPlacement: { vpc, subnets: { subnetGroupName: SUBNETS.isolated }, securityGroups: [this.securityGroup] },

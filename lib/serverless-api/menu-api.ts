@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '../../lambda/serverless-api/menu-item-schema';
 import { ObservedFunction } from '../shared/observed-function';
 import { ObservedRestApi, type ThrottleLimits } from '../shared/observed-rest-api';
+import { PROJECT_NAME } from '../shared/project-name';
 import type { StageConfig } from '../shared/stage-config';
 
 export interface MenuApiProps {
@@ -61,7 +62,7 @@ export class MenuApi extends Construct {
       invokedBy: 'api-gateway',
       stage,
       serviceName: 'menu-api',
-      metricsNamespace: 'CoffeeShop/MenuApi',
+      metricsNamespace: `${PROJECT_NAME}/MenuApi`,
       environment: commonEnv,
       // The stage throttle (50 requests/s) at a slow 0.5 s per read: 25 at once.
       reservedConcurrency: 25,
@@ -75,7 +76,7 @@ export class MenuApi extends Construct {
       invokedBy: 'api-gateway',
       stage,
       serviceName: 'menu-api',
-      metricsNamespace: 'CoffeeShop/MenuApi',
+      metricsNamespace: `${PROJECT_NAME}/MenuApi`,
       environment: commonEnv,
       // The write methods' burst: no more writes at once than the throttle lets through.
       reservedConcurrency: writeThrottle.burstLimit,

@@ -1,6 +1,7 @@
 import type { Stack, StackProps, Stage } from 'aws-cdk-lib';
 import type { ContextKey, ContextReader } from './context';
 import { addMonthlyBudget } from './monthly-budget';
+import { PROJECT_NAME } from './project-name';
 import type { StageConfig } from './stage-config';
 import { tagArchitecture } from './tags';
 
@@ -31,8 +32,8 @@ export interface Architecture<Added> {
   add(scope: ArchitectureScope): Added;
 }
 
-/** Prefix of every stack name: `<prefix>-<Name>-<stage>`. */
-export const STACK_NAME_PREFIX = 'CoffeeShop';
+/** Prefix of every stack name: `<prefix>-<Name>-<stage>` (see project-name.ts). */
+export const STACK_NAME_PREFIX = PROJECT_NAME;
 
 /**
  * Creates an architecture's stack with what every stack owes its stage: a

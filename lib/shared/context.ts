@@ -19,6 +19,12 @@ export interface ContextKey {
    * `cdk.context.json`, never from a one-off `-c`.
    */
   readonly persistent?: boolean;
+  /**
+   * Another architecture this setting works with (its VPC, its service): an
+   * app without that architecture offers only the default, and a starter's
+   * README does not list the key.
+   */
+  readonly requires?: string;
 }
 
 const isAbsent = (value: unknown) => value === undefined || value === null || value === '';

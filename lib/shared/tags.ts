@@ -1,9 +1,10 @@
 import { Tags } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { PROJECT_TAG } from './project-name';
 import type { StageConfig } from './stage-config';
 
-/** The project tag value shared by every architecture. */
-export const PROJECT_TAG = 'coffee-shop-platform';
+/** The project tag value shared by every architecture (see project-name.ts). */
+export { PROJECT_TAG } from './project-name';
 
 /** The cost-allocation tag keys (budgets filter on them, so they are named once). */
 export const TAG_KEYS = { project: 'project', architecture: 'architecture', stage: 'stage' } as const;

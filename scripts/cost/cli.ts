@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StageName } from '../../lib/shared/stage-config';
 import { synthTemplates } from '../stage-templates';
-import { architectureCostMarkdown, type CostReport, costReport, costText, readmeCostMarkdown, replaceCostBlock } from './report';
+import { architectureCostMarkdown, COST_END, type CostReport, costReport, costText, readmeCostMarkdown, replaceCostBlock } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -73,7 +73,8 @@ function writeCostDocs(sandbox: CostReport, production: CostReport): void {
   for (const { architecture } of sandbox.architectures) {
     rewrite(`docs/${architecture}.md`, architectureCostMarkdown(architecture, sandbox, production));
   }
-  rewrite('README.md', readmeCostMarkdown(sandbox, production));
+  // A starter's README has no cost table of its own (its doc has the architecture's).
+  if (readFileSync(path.join(ROOT, 'README.md'), 'utf8').includes(COST_END)) rewrite('README.md', readmeCostMarkdown(sandbox, production));
 }
 
 if (require.main === module) main(process.argv.slice(2));

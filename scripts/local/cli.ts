@@ -21,12 +21,14 @@ Runs the architecture locally until Ctrl-C (no AWS account, no Docker), then
 removes everything it made. In another terminal, npm run smoke -- <architecture> --local
 checks it.
 
-Architectures: ${Object.keys(LOCAL_RUNS).join(', ')} (containers-on-ec2 has no local form)
+Architectures: ${Object.keys(LOCAL_RUNS).join(', ') || '(none)'}${
+  Object.keys(NO_LOCAL_FORM).length > 0 ? ` (${Object.keys(NO_LOCAL_FORM).join(', ')}: no local form)` : ''
+}
 
 Options:
   --port N                  port of the API or page (default: a free port)
   --replace-handler E=F     run handler file F instead of the template's E
-                            (e.g. lambda/serverless-api/write-menu-items.ts=my-variant.ts)`;
+                            (e.g. lambda/<architecture>/<handler>.ts=my-variant.ts)`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`${message}\n`);
@@ -47,8 +49,7 @@ function parse(argv: readonly string[]): { architecture: string; port?: number; 
       if (!Number.isInteger(port) || port < 1 || port > 65_535) fail(`--port takes a port number (1-65535), not ${argv[i]}`);
     } else if (arg === '--replace-handler') {
       const [entry, file] = (argv[++i] ?? '').split('=');
-      if (!entry || !file)
-        fail('--replace-handler takes <template entry>=<file>, e.g. lambda/serverless-api/write-menu-items.ts=my-variant.ts');
+      if (!entry || !file) fail('--replace-handler takes <template entry>=<file>, e.g. lambda/<architecture>/<handler>.ts=my-variant.ts');
       entryOverrides[entry] = path.resolve(file);
     } else if (!arg.startsWith('-') && !architecture) architecture = arg;
     else fail(`Unknown argument ${arg}\n\n${USAGE}`);

@@ -3,12 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Ajv from 'ajv-draft-04';
-import { renderMappingTemplate } from '../../test/decoupled-orders/vtl';
 import { apiGatewayEvent } from '../../test/helpers/api-gateway-event';
 import type { LocalResources } from './intrinsics';
 import type { LocalFunction } from './lambda-host';
 import { checkSignature } from './sigv4-check';
 import { resourcesOfType, type SynthesizedTemplate } from './synthesized-template';
+import { renderMappingTemplate } from './vtl';
 
 interface Route {
   readonly method: string;

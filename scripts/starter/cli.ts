@@ -1,41 +1,65 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { createStarter, StarterError } from './create-starter';
 
 /**
- * npm run starter -- <architecture> <directory>
+ * npm run starter -- <architecture> <directory> [--name <Name>]
  *
  * Writes a standalone CDK app with one architecture. Errors (an unknown
- * architecture, a directory that is not empty) print one line, write nothing
- * and exit 1.
+ * architecture, a directory that is not empty, a bad name) print one line,
+ * write nothing and exit 1.
  */
 function usage(): string {
   const width = Math.max(...ARCHITECTURES.map((a) => a.name.length));
   return [
-    'Usage: npm run starter -- <architecture> <directory>',
+    'Usage: npm run starter -- <architecture> <directory> [--name <Name>]',
     '',
     'Writes a standalone CDK app with one architecture: its stacks, handlers, site code, tests, the core',
-    'files they import, and a package.json with only the dependencies it uses.',
+    'files they import, the local run, smoke and cost commands, and a package.json with only the',
+    'dependencies it uses. A relative directory is taken from where you run npm.',
+    '',
+    '  --name <Name>  the project name (PascalCase) in place of CoffeeShop: stack names, metric',
+    '                 namespaces, the project tag and the database name; docs and tests follow',
     '',
     'Architectures:',
     ...ARCHITECTURES.map((a) => `  ${a.name.padEnd(width)}  ${a.summary}`),
   ].join('\n');
 }
 
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+let parsed: ReturnType<
+  typeof parseArgs<{ options: { name: { type: 'string' }; help: { type: 'boolean'; short: 'h' } }; allowPositionals: true }>
+>;
+try {
+  parsed = parseArgs({
+    args: process.argv.slice(2),
+    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+  });
+} catch (error) {
+  fail(`starter: ${(error as Error).message} (options: --name <Name>, --help)`);
+}
+if (parsed.values.help) {
   console.log(usage());
   process.exit(0);
 }
-if (args.length !== 2) {
-  console.error(`${usage()}\n\nExpected an architecture and a directory, got ${args.length} argument(s).`);
-  process.exit(1);
+if (parsed.positionals.length !== 2) {
+  fail(`${usage()}\n\nExpected an architecture and a directory, got ${parsed.positionals.length} argument(s).`);
 }
 try {
-  const [architecture, directory] = args as [string, string];
-  const files = createStarter(architecture, directory);
-  console.log(`Wrote ${files.length} files to ${directory}. Next:\n  cd ${directory}\n  npm ci && npx cdk synth\n  npm test`);
+  const [architecture, directory] = parsed.positionals as [string, string];
+  // npm runs a script from the project root; a relative directory is the user's, from where they ran npm.
+  const from = process.env.INIT_CWD ?? process.cwd();
+  const target = path.resolve(from, directory);
+  const files = createStarter(architecture, target, parsed.values.name === undefined ? {} : { name: parsed.values.name });
+  const shown = path.isAbsolute(directory) ? target : path.relative(from, target) || '.';
+  console.log(`Wrote ${files.length} files to ${target}. Next:\n  cd ${shown}\n  npm ci && npx cdk synth\n  npm test`);
 } catch (error) {
   if (!(error instanceof StarterError)) throw error;
-  console.error(`starter: ${error.message}`);
-  process.exit(1);
+  fail(`starter: ${error.message}`);
 }

@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import type { Architecture } from '../../lib/shared/architecture';
+import { PROJECT_NAME, PROJECT_TAG } from '../../lib/shared/project-name';
 import { STAGE_NAMES } from '../../lib/shared/stage-config';
 import { architectureTag } from '../stage-templates';
 import { readTemplates, releaseDir, releases } from '../upgrade/releases';
@@ -52,10 +53,74 @@ const TOOL_SEEDS = [
   'scripts/upgrade/release.ts',
   'test/upgrade/upgrade-guard.test.ts',
   'test/upgrade/compare.test.ts',
+  // What its doc's "Try it" and "What it costs" run: npm run local, smoke and cost.
+  'scripts/local/cli.ts',
+  'scripts/smoke/cli.ts',
+  'scripts/cost/cli.ts',
 ];
+
+/** The npm scripts of the tools above, which every starter's package.json names. */
+const TOOL_SCRIPTS = ['upgrade-check', 'release', 'local', 'smoke', 'cost'] as const;
+
+/**
+ * Registries of the tools that list every architecture, one entry per line:
+ * a starter gets them with only its own architecture's import and entry.
+ */
+const REGISTRIES = ['scripts/local/runs/index.ts', 'scripts/smoke/smokes.ts'] as const;
+
+/**
+ * A registry for one architecture: the import lines of the other
+ * architectures' modules (`./<name>`, `./checks/<name>`) and their entries
+ * (`  '<name>': value,`) are left out. Anything else that still names another
+ * architecture is an error: the registry has outgrown this rule.
+ */
+export function registryFor(file: string, source: string, architecture: string): string {
+  const others = ARCHITECTURES.map((a) => a.name).filter((name) => name !== architecture);
+  const kept = source.split('\n').filter((line) => {
+    const imported = /^import \{ \w+ \} from '\.\/(?:checks\/)?([\w-]+)';$/.exec(line)?.[1];
+    const entry = /^\s+'?([\w-]+)'?: \w+,$/.exec(line)?.[1];
+    return !others.includes(imported ?? entry ?? '');
+  });
+  const result = kept.join('\n').replace(/= \{\n\};/g, '= {};');
+  const left = others.filter((other) => result.includes(other));
+  if (left.length > 0) throw new StarterError(`${file} still names ${left.join(', ')} for the ${architecture} starter`);
+  return result;
+}
 
 /** Tooling every starter needs whether or not a source file imports it. */
 const TOOLING = ['aws-cdk', 'typescript', 'jest', '@types/jest', '@types/node', '@biomejs/biome', 'esbuild'];
+
+/**
+ * An architecture's doc as its starter has it: passages that need another
+ * architecture are marked in the doc, and a starter leaves them out.
+ * `<!-- project only -->…<!-- end project only -->` is about this project
+ * (taking a starter, its benchmark) and left out of every starter.
+ * In Markdown, `<!-- with X -->…<!-- end with X -->` holds what applies only
+ * with X in the app (invisible markers there), and `<!-- without X … -->`
+ * what applies only without it (a comment there, text in a starter). In a
+ * Mermaid block the same with `%% with X` / `%% end with X` lines, and
+ * `%% without X` / `%% end without X` around lines written as `%% ` comments.
+ * A doc that still names another architecture after that is an error.
+ */
+export function docForStarter(file: string, text: string, architecture: string): string {
+  const others = ARCHITECTURES.map((a) => a.name).filter((name) => name !== architecture);
+  // What is about this project, not the starter (how to take a starter, the project's benchmark).
+  let doc = text.replace(/<!-- project only -->[\s\S]*?<!-- end project only -->\n?/g, '');
+  for (const other of others) {
+    const name = other.replace(/[-]/g, '\\-');
+    doc = doc
+      .replace(new RegExp(`<!-- with ${name} -->[\\s\\S]*?<!-- end with ${name} -->\\n?`, 'g'), '')
+      .replace(new RegExp(`<!-- without ${name}\\n([\\s\\S]*?)-->\\n?`, 'g'), '$1')
+      .replace(new RegExp(`^%% with ${name}\\n[\\s\\S]*?^%% end with ${name}\\n`, 'gm'), '')
+      .replace(new RegExp(`^%% without ${name}\\n([\\s\\S]*?)^%% end without ${name}\\n`, 'gm'), (_, lines: string) =>
+        lines.replace(/^%% ?/gm, ''),
+      );
+  }
+  const left = others.filter((other) => doc.includes(other));
+  if (left.length > 0)
+    throw new StarterError(`${file} still names ${left.join(', ')} outside a "with" passage, for the ${architecture} starter`);
+  return doc;
+}
 
 /** Thrown for a bad request; nothing has been written when it is. */
 export class StarterError extends Error {
@@ -96,6 +161,8 @@ function specifiers(source: string): string[] {
     /\b(?:import|require|require\.resolve|importEsm)\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
   for (const pattern of patterns) for (const match of source.matchAll(pattern)) found.add(match[1]!);
+  // A file started or read by its path next to the source (a forked runtime): needed as much as an import.
+  for (const match of source.matchAll(/path\.join\(__dirname, '([\w.-]+\.(?:cjs|js|ts))'\)/g)) found.add(`./${match[1]}`);
   return [...found];
 }
 
@@ -124,6 +191,8 @@ export interface StarterContents {
   readonly files: string[];
   readonly runtimePackages: Set<string>;
   readonly testPackages: Set<string>;
+  /** Files written for the starter instead of copied: the tools' registries with its architecture alone. */
+  readonly generated: Readonly<Record<string, string>>;
 }
 
 /**
@@ -143,6 +212,9 @@ export function starterContents(architecture: string): StarterContents {
   const files = new Set<string>();
   const runtimePackages = new Set<string>();
   const testPackages = new Set<string>();
+  const generated: Record<string, string> = Object.fromEntries(
+    REGISTRIES.map((file) => [file, registryFor(file, readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), architecture)]),
+  );
   const queue = [...seeds];
   while (queue.length > 0) {
     const file = queue.pop()!;
@@ -151,7 +223,7 @@ export function starterContents(architecture: string): StarterContents {
     if (other) throw new StarterError(`The ${architecture} slice reaches into ${other}: ${file} is in its import closure`);
     files.add(file);
     if (!/\.(ts|cjs|js)$/.test(file)) continue;
-    for (const specifier of specifiers(readFileSync(path.join(PROJECT_ROOT, file), 'utf8'))) {
+    for (const specifier of specifiers(generated[file] ?? readFileSync(path.join(PROJECT_ROOT, file), 'utf8'))) {
       if (specifier.startsWith('.')) {
         const resolved = resolveRelative(file, specifier);
         // The app composition is generated for the starter, not copied.
@@ -163,7 +235,7 @@ export function starterContents(architecture: string): StarterContents {
     }
   }
   for (const name of runtimePackages) testPackages.delete(name);
-  return { files: [...files].sort(), runtimePackages, testPackages };
+  return { files: [...files].sort(), runtimePackages, testPackages, generated };
 }
 
 interface PackageJson {
@@ -245,8 +317,7 @@ export function starterPackageJson(architecture: string, contents: StarterConten
       test: ours.scripts.test!,
       lint: ours.scripts.lint!,
       format: ours.scripts.format!,
-      'upgrade-check': ours.scripts['upgrade-check']!,
-      release: ours.scripts.release!,
+      ...Object.fromEntries(TOOL_SCRIPTS.map((script) => [script, ours.scripts[script]!])),
       ...(hasBrowserSuite ? { 'test:e2e': ours.scripts['test:e2e']! } : {}),
     },
     dependencies: pick(runtime),
@@ -309,14 +380,23 @@ function tsconfigFile(files: readonly string[]): string {
   return `${JSON.stringify(tsconfig, null, 2)}\n`;
 }
 
-function readmeFile(architecture: Architecture<Stack>, hasBrowserSuite: boolean): string {
-  const keys = architecture.contextKeys.map((key) => `- \`${key.name}\`: ${key.description}`).join('\n');
+function readmeFile(architecture: Architecture<Stack>, hasBrowserSuite: boolean, name?: string): string {
+  const naming =
+    name === undefined
+      ? `Its names come from \`lib/shared/project-name.ts\` (stack names \`${PROJECT_NAME}-…\`, metrics \`${PROJECT_NAME}/…\`, the \`project\` tag). To start under your own name, make the starter again in the reference project with its starter command and \`--name <YourName>\`: that renames all of them consistently and writes snapshots and a first release baseline for the renamed stacks (editing the file here leaves the snapshots and baselines under the old names).`
+      : `Made with \`--name ${name}\`: its stacks, metrics, \`project\` tag and names in docs and tests are ${name}'s (\`lib/shared/project-name.ts\`); its template snapshots and its release baseline (\`releases/\`) were synthesized from its own stacks, so \`npm run upgrade-check\` starts from them.`;
+  const keys = architecture.contextKeys
+    .filter((key) => key.requires === undefined)
+    .map((key) => `- \`${key.name}\`: ${key.description}`)
+    .join('\n');
   return `# ${architecture.summary}
 
 A standalone AWS CDK (TypeScript) app with one architecture of the coffee-shop
 reference architectures: its stack, its Lambda handlers${existsSync(path.join(PROJECT_ROOT, 'web', architecture.name)) ? ', its site code' : ''}, its tests and the
 small core it builds on. [docs/${architecture.name}.md](docs/${architecture.name}.md) says what the
 architecture decides and why, how to deploy, try and destroy it, and what it costs.
+
+${naming}
 
 ## The two commands
 
@@ -371,8 +451,61 @@ releases/                       each release's templates: the upgrade baselines
  * Writes a standalone CDK app with one architecture into `directory`, which
  * must not exist or be empty. Returns the files written, relative to it.
  */
-export function createStarter(architectureName: string, directory: string): string[] {
+/** What `npm run starter` may be told besides the architecture and the directory. */
+export interface StarterOptions {
+  /**
+   * The starter's own project name (PascalCase), in place of CoffeeShop:
+   * stack names, metric namespaces, the project tag, the database name,
+   * package name, and what docs and tests say of them.
+   */
+  readonly name?: string;
+}
+
+/** A stack name prefix, metric namespace root and (lower-cased) PostgreSQL database name alike. */
+const PROJECT_NAME_RULE = /^[A-Z][A-Za-z0-9]{1,29}$/;
+
+/** `BeanCounter` -> `bean-counter`. */
+const kebab = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+
+/**
+ * The text of a renamed starter's file: every name derived from the project
+ * name, as the templates, docs and tests spell them. Identifiers in code
+ * (`addCoffeeShopStacks`) keep their names.
+ */
+export function renamed(text: string, name: string): string {
+  const lower = name.toLowerCase();
+  return text
+    .replaceAll(PROJECT_TAG, kebab(name))
+    .replaceAll(`${PROJECT_NAME}-`, `${name}-`)
+    .replaceAll(`${PROJECT_NAME}/`, `${name}/`)
+    .replaceAll(`dbname=${PROJECT_NAME.toLowerCase()}`, `dbname=${lower}`)
+    .replaceAll(`'${PROJECT_NAME.toLowerCase()}'`, `'${lower}'`)
+    .replace(/^ {2}"name": "coffee-shop-/m, `  "name": "${kebab(name)}-`);
+}
+
+function projectNameFile(name: string): string {
+  const source = readFileSync(path.join(PROJECT_ROOT, 'lib/shared/project-name.ts'), 'utf8');
+  return source
+    .replace(/^export const PROJECT_NAME = '[^']*';$/m, `export const PROJECT_NAME = '${name}';`)
+    .replace(/^export const PROJECT_TAG = '[^']*';$/m, `export const PROJECT_TAG = '${kebab(name)}';`);
+}
+
+/**
+ * Template snapshots and the current release's baseline: a renamed starter
+ * writes its own from its renamed stacks. Earlier releases' baselines are
+ * copied renamed (they are what the project released, under the new names).
+ */
+const synthesizedForRename = (file: string, version: string) =>
+  /__snapshots__\/.*\.template\.json$/.test(file) || file.startsWith(`releases/${version}/`);
+
+export function createStarter(architectureName: string, directory: string, options: StarterOptions = {}): string[] {
   const architecture = findArchitecture(architectureName);
+  const { name } = options;
+  if (name !== undefined && !PROJECT_NAME_RULE.test(name)) {
+    throw new StarterError(
+      `--name ${name} is not a project name: PascalCase, a letter first, 2 to 30 letters and digits (it starts every stack name and names the database)`,
+    );
+  }
   const target = path.resolve(directory);
   if (existsSync(target) && (!statSync(target).isDirectory() || readdirSync(target).length > 0)) {
     throw new StarterError(`${target} exists and is not an empty directory; choose a new one (nothing was written)`);
@@ -380,29 +513,81 @@ export function createStarter(architectureName: string, directory: string): stri
   // Everything is worked out before the first write, so an error writes nothing.
   const contents = starterContents(architecture.name);
   const hasBrowserSuite = contents.files.some((file) => file.endsWith('.e2e.test.ts'));
+  const doc = `docs/${architecture.name}.md`;
   const generated: Record<string, string> = {
+    ...contents.generated,
+    [doc]: docForStarter(doc, readFileSync(path.join(PROJECT_ROOT, doc), 'utf8'), architecture.name),
     'lib/app/architectures.ts': architecturesFile(architecture.name),
     'lib/app/coffee-shop-app.ts': appFile(architecture.name),
     'package.json': `${JSON.stringify(starterPackageJson(architecture.name, contents, hasBrowserSuite), null, 2)}\n`,
     'tsconfig.json': tsconfigFile([...contents.files, ...COPIED_AS_IS, 'lib/app/architectures.ts']),
-    'README.md': readmeFile(architecture, hasBrowserSuite),
+    'README.md': readmeFile(architecture, hasBrowserSuite, name),
   };
-  const copied = [...contents.files, ...COPIED_AS_IS, ...(hasBrowserSuite ? ['jest.e2e.config.js'] : [])];
-  for (const file of copied) {
-    mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-    writeFileSync(path.join(target, file), readFileSync(path.join(PROJECT_ROOT, file)));
-  }
-  for (const [file, text] of Object.entries(generated)) {
-    mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-    writeFileSync(path.join(target, file), text);
-  }
+  const { version } = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string };
   const baselines = releaseBaselines(architecture.name);
-  for (const file of baselines) {
+  const copied = [...contents.files, ...COPIED_AS_IS, ...(hasBrowserSuite ? ['jest.e2e.config.js'] : []), ...baselines].filter(
+    (file) => name === undefined || !synthesizedForRename(file, version),
+  );
+  const write = (file: string, content: Buffer | string) => {
     mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
-    writeFileSync(path.join(target, file), readFileSync(path.join(PROJECT_ROOT, file)));
+    writeFileSync(path.join(target, file), content);
+  };
+  const texts = /\.(ts|cjs|js|json|jsonc|md)$/;
+  for (const file of copied) {
+    const content = readFileSync(path.join(PROJECT_ROOT, file));
+    if (name === undefined || !texts.test(file)) write(file, content);
+    else write(renamed(file, name), renamed(content.toString('utf8'), name));
   }
+  for (const [file, text] of Object.entries(generated)) write(file, name !== undefined ? renamed(text, name) : text);
+  if (name !== undefined) write('lib/shared/project-name.ts', projectNameFile(name));
   writeLockFile(target);
-  return [...copied, ...Object.keys(generated), ...baselines, 'package-lock.json'].sort();
+  const synthesized = name !== undefined ? writeOwnSnapshotsAndBaseline(target, architecture.name) : [];
+  const written = copied.map((file) => (name === undefined ? file : renamed(file, name)));
+  return [...new Set([...written, ...Object.keys(generated), ...synthesized, 'package-lock.json'])].sort();
+}
+
+/**
+ * A renamed starter's stacks are new stacks: its template snapshots and its
+ * first release baseline (the version in its package.json) are synthesized
+ * from its own code, in a process run in the starter with this project's
+ * installed packages.
+ */
+function writeOwnSnapshotsAndBaseline(target: string, architecture: string): string[] {
+  const script = `
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const { ARCHITECTURES } = require('./lib/app/architectures');
+    const { STAGE_CONTEXTS, synthArchitecture } = require('./test/helpers/synth');
+    const { normalizedTemplate, snapshotFile } = require('./test/helpers/template-snapshot');
+    const { synthTemplates } = require('./scripts/stage-templates');
+    const { releaseDir } = require('./scripts/upgrade/releases');
+    const version = require('./package.json').version;
+    const written = [];
+    const write = (file, text) => { fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, text); written.push(path.relative('.', file)); };
+    for (const stage of Object.keys(STAGE_CONTEXTS)) {
+      const { stack, template } = synthArchitecture(ARCHITECTURES[0], STAGE_CONTEXTS[stage]);
+      write(snapshotFile(path.join('test', ${JSON.stringify(architecture)}), stack.stackName), normalizedTemplate(template.toJSON()));
+      for (const { stack: name, template: deployed } of synthTemplates(stage, {}, { bundle: true })) {
+        write(path.join(releaseDir(version, stage), name + '.template.json'), JSON.stringify(deployed, null, 1) + '\\n');
+      }
+    }
+    console.log(JSON.stringify(written));
+  `;
+  // This project's packages, lent for the run (the starter installs its own with npm ci).
+  const modules = path.join(target, 'node_modules');
+  symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), modules, 'dir');
+  let result: SpawnSyncReturns<string>;
+  try {
+    result = spawnSync(process.execPath, ['-r', './scripts/register-typescript.cjs', '-e', script], {
+      cwd: target,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } finally {
+    unlinkSync(modules);
+  }
+  if (result.status !== 0) throw new Error(`Could not synthesize the renamed starter in ${target}:\n${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as string[];
 }
 
 /**

@@ -13,11 +13,11 @@ import Ajv from 'ajv-draft-04';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES, PlaceOrderBody } from '../../lambda/decoupled-orders/order-schema';
+import { renderMappingTemplate } from '../../scripts/local/vtl';
 import { deployedRole } from '../helpers/deployed-role';
 import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
 import { eventSourceBatchSize, resourcesOfType, sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
 import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../helpers/sqs-local';
-import { renderMappingTemplate } from './vtl';
 
 const template = sandboxTemplate('decoupled-orders');
 const resources = template.Resources;

@@ -1,4 +1,5 @@
 import { runClickstream } from './clickstream';
+import { containersOnEc2HasNoLocalForm } from './containers-on-ec2';
 import { runDecoupledOrders } from './decoupled-orders';
 import { runMultiAzDatabase } from './multi-az-database';
 import type { LocalRun, LocalRunOptions } from './run';
@@ -14,7 +15,5 @@ export const LOCAL_RUNS: Record<string, (options: LocalRunOptions, print: (line:
 
 /** Why an architecture has no local form, and what to do instead. */
 export const NO_LOCAL_FORM: Record<string, string> = {
-  'containers-on-ec2':
-    'containers-on-ec2 has no local form: it is EC2 hosts, an ECS cluster, a NAT gateway and an internal load balancer, which nothing here can stand in for. ' +
-    'Deploy it to a sandbox (docs/containers-on-ec2.md) and check it with: npm run smoke -- containers-on-ec2',
+  'containers-on-ec2': containersOnEc2HasNoLocalForm,
 };
