@@ -79,3 +79,18 @@ describe('the clickstream stream', () => {
     expect(diagram).not.toMatch(/on demand/);
   });
 });
+
+describe('cdk watch', () => {
+  test('redeploys on the app’s code only: docs, tests, scripts, releases and Markdown are excluded in cdk.json', () => {
+    const { watch } = JSON.parse(readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')) as {
+      watch: { include: string[]; exclude: string[] };
+    };
+    expect(watch.exclude).toEqual(expect.arrayContaining(['**/*.md', 'docs', 'test', 'scripts', 'releases', 'bench', 'cdk.out']));
+  });
+
+  test('the README says which commands need an AWS account, and that watch waits silently without credentials', () => {
+    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toMatch(/`npx cdk diff`,\s+`npx cdk deploy` and `npx cdk watch` need credentials/);
+    expect(readme).toMatch(/`cdk watch` synthesizes and then\s+waits without a word/);
+  });
+});
