@@ -40,6 +40,20 @@ function decodeAddress(hex: string): string {
   return v4Mapped ? `::ffff:${words.slice(12).join('.')}` : groups.join(':');
 }
 
+/** Every listening TCP socket of the machine on one of `ports`, whoever holds it (a daemon that left the tree, say). */
+export function listenersOnPorts(ports: ReadonlySet<number>): Omit<Listener, 'pid'>[] {
+  const listeners: Omit<Listener, 'pid'>[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10 || fields[3] !== '0A') continue;
+      const [address, port] = fields[1]!.split(':');
+      if (ports.has(Number.parseInt(port!, 16))) listeners.push({ address: decodeAddress(address!), port: Number.parseInt(port!, 16) });
+    }
+  }
+  return listeners;
+}
+
 /** Every listening TCP socket that the process or one of its descendants holds (Linux only). */
 export function listenersOf(rootPid: number): Listener[] {
   const owners = new Map<string, number>();
