@@ -10,6 +10,16 @@ export type RequestPart = 'body' | 'path' | 'query';
 const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
 
 /**
+ * The media type a request's Content-Type names (lower case, parameters
+ * such as charset dropped), whatever the header's case; undefined when it
+ * sent none. API Gateway picks the model and the mapping template by it.
+ */
+export function requestMediaType(headers: Readonly<Record<string, string | undefined>> | null | undefined): string | undefined {
+  const contentType = Object.entries(headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  return contentType?.split(';')[0]?.trim().toLowerCase() || undefined;
+}
+
+/**
  * Reads the JSON body of a proxy event. API Gateway validates a body against
  * the model only when its Content-Type is the model's (and assumes
  * application/json when none is sent), so a `text/plain` body reaches the
@@ -17,8 +27,7 @@ const JSON_MEDIA_TYPE = /^application\/([\w.+-]+\+)?json$/;
  * parsing so an oversize body costs no parse time and is reported as such.
  */
 export function readJsonBody(event: APIGatewayProxyEvent, maxBytes: number): unknown {
-  const contentType = Object.entries(event.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
-  const mediaType = (contentType ?? '').split(';')[0]?.trim().toLowerCase();
+  const mediaType = requestMediaType(event.headers);
   if (mediaType && !JSON_MEDIA_TYPE.test(mediaType)) throw new UnsupportedMediaTypeError(mediaType);
   if (event.body === null || event.body === undefined || event.body === '') {
     throw new BadRequestError('Request body is required', [{ field: 'body', message: 'is required' }]);

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Ajv from 'ajv-draft-04';
+import { requestMediaType } from '../../lambda/shared/request';
 import { apiGatewayEvent } from '../../test/helpers/api-gateway-event';
 import type { LocalResources } from './intrinsics';
 import type { LocalFunction } from './lambda-host';
@@ -205,7 +206,7 @@ export class LocalRestApi {
     }
     // API Gateway picks the model by the request's media type (application/json when none is sent) and
     // validates nothing when no model is for it; $default is for every type.
-    const contentType = (headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
+    const contentType = requestMediaType(headers) ?? 'application/json';
     const modelRef = props.RequestModels?.[contentType] ?? props.RequestModels?.$default;
     if (validator?.ValidateRequestBody && modelRef) {
       const problems = this.bodyProblems(this.models.get(modelRef.Ref)!, body);

@@ -7,15 +7,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES } from '../../lib/app/architectures';
-import { snapshotTemplate } from '../helpers/sandbox-templates';
+import { resourcesOfType, snapshotTemplate } from '../helpers/sandbox-templates';
 
 const DOCS = path.resolve(__dirname, '../../docs');
 const docs = readdirSync(DOCS).map((file) => [file, readFileSync(path.join(DOCS, file), 'utf8')] as const);
 const stages = ['sandbox', 'production'] as const;
 
-function resourcesOf(architecture: string, stage: (typeof stages)[number], type: string) {
-  return Object.values(snapshotTemplate(architecture, stage).template.Resources).filter((r) => r.Type === type);
-}
+/** The resources of one type in an architecture's template snapshot of a stage. */
+const resourcesOf = (architecture: string, stage: (typeof stages)[number], type: string) =>
+  resourcesOfType(snapshotTemplate(architecture, stage).template, type).map(([, resource]) => resource);
 
 describe('dashboards', () => {
   const dashboards = new Map(

@@ -8,7 +8,8 @@ import { resourcesOf } from './template-queries';
 interface AlarmFacts {
   /** The name after `<stack name>-`. */
   readonly name: string;
-  readonly description: string;
+  /** Its description in each stage it has (a stage may give it other thresholds). */
+  readonly descriptions: readonly string[];
   /** When it fires, in the words the docs use: "the first 1-minute period", "2 of 3 5-minute periods". */
   readonly firesAfter: string;
 }
@@ -43,24 +44,11 @@ function alarmsOf(architecture: Architecture<Stack>, contexts: readonly RawConte
       const prefix = `${stack.stackName}-`;
       expect([properties.AlarmName, properties.AlarmName.startsWith(prefix)]).toEqual([properties.AlarmName, true]);
       const name = properties.AlarmName.slice(prefix.length);
-      alarms.set(name, { name, description: properties.AlarmDescription ?? '', firesAfter: firesAfter(properties) });
+      const descriptions = [...new Set([...(alarms.get(name)?.descriptions ?? []), properties.AlarmDescription ?? ''])];
+      alarms.set(name, { name, descriptions, firesAfter: firesAfter(properties) });
     }
   }
   return alarms;
-}
-
-/** Each alarm's description in each of `contexts` (a stage may give it other thresholds). */
-function descriptionsOf(architecture: Architecture<Stack>, contexts: readonly RawContext[]): Map<string, Set<string>> {
-  const descriptions = new Map<string, Set<string>>();
-  for (const context of contexts) {
-    const { stack, template } = synthArchitecture(architecture, context);
-    for (const [, resource] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
-      const properties = resource.Properties as AlarmProperties;
-      const name = properties.AlarmName.slice(`${stack.stackName}-`.length);
-      descriptions.set(name, new Set([...(descriptions.get(name) ?? []), properties.AlarmDescription ?? '']));
-    }
-  }
-  return descriptions;
 }
 
 /** The rows of the doc's "## Alarms" table: alarm name (in backticks) to its cells. */
@@ -100,10 +88,10 @@ export function describeAlarmDocs(architecture: Architecture<Stack>, contexts: r
 
     test("every threshold an alarm has, in every stage, is in the doc's row for it (a stage's own figures are not left out)", () => {
       const rows = documentedRows(docFile);
-      for (const [name, descriptions] of descriptionsOf(architecture, contexts)) {
+      for (const { name, descriptions } of alarmsOf(architecture, contexts).values()) {
         const meaning = rows.get(name)?.[2] ?? '';
         // A figure with its unit or the word after it: "80%", "80 connections" and "20 GiB" are three facts.
-        const figures = [...descriptions].flatMap((description) => description.match(/\d[\d,]*(?:\.\d+)?(?:%|\s[A-Za-z]+)?/g) ?? []);
+        const figures = descriptions.flatMap((description) => description.match(/\d[\d,]*(?:\.\d+)?(?:%|\s[A-Za-z]+)?/g) ?? []);
         const missing = [...new Set(figures)].filter((figure) => !meaning.includes(figure));
         expect({ name, missing }).toEqual({ name, missing: [] });
       }
@@ -111,9 +99,12 @@ export function describeAlarmDocs(architecture: Architecture<Stack>, contexts: r
 
     test('every alarm says what is wrong and where to look first, not the library default text', () => {
       for (const alarm of alarmsOf(architecture, contexts).values()) {
-        expect([alarm.name, /too (high|low)|has been breached|above threshold/i.test(alarm.description)]).toEqual([alarm.name, false]);
-        expect([alarm.name, alarm.description]).toEqual([alarm.name, expect.stringMatching(/First check: .{10,}/)]);
-        expect(alarm.description.length).toBeLessThanOrEqual(1024); // CloudWatch's limit
+        // Every stage's description, not only the last one synthesized.
+        for (const description of alarm.descriptions) {
+          expect([alarm.name, /too (high|low)|has been breached|above threshold/i.test(description)]).toEqual([alarm.name, false]);
+          expect([alarm.name, description]).toEqual([alarm.name, expect.stringMatching(/First check: .{10,}/)]);
+          expect(description.length).toBeLessThanOrEqual(1024); // CloudWatch's limit
+        }
       }
     });
   });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
+import { requestMediaType } from '../../lambda/shared/request';
 
 export interface ApiRequest {
   readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -17,8 +18,7 @@ export function apiGatewayEvent(request: ApiRequest): APIGatewayProxyEvent {
   const path = request.resource.replace(/\{(\w+)\}/g, (_, name: string) => request.pathParameters?.[name] ?? '');
   const body = request.body === undefined ? null : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   // A request's own Content-Type, in whatever case it came; application/json when it sent none.
-  const sentType = Object.keys(request.headers ?? {}).some((name) => name.toLowerCase() === 'content-type');
-  const headers = { ...(sentType ? {} : { 'Content-Type': 'application/json' }), ...request.headers };
+  const headers = { ...(requestMediaType(request.headers) ? {} : { 'Content-Type': 'application/json' }), ...request.headers };
   return {
     httpMethod: request.method,
     resource: request.resource,

@@ -40,18 +40,26 @@ function decodeAddress(hex: string): string {
   return v4Mapped ? `::ffff:${words.slice(12).join('.')}` : groups.join(':');
 }
 
+/** Every listening TCP socket of the machine, with the inode that ties it to the process holding it. */
+function listeningSockets(): (Omit<Listener, 'pid'> & { readonly inode: string })[] {
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields.length >= 10 && fields[3] === '0A') // 0A: LISTEN
+      .map((fields) => {
+        const [address, port] = fields[1]!.split(':');
+        return { address: decodeAddress(address!), port: Number.parseInt(port!, 16), inode: fields[9]! };
+      }),
+  );
+}
+
 /** Every listening TCP socket of the machine on one of `ports`, whoever holds it (a daemon that left the tree, say). */
 export function listenersOnPorts(ports: ReadonlySet<number>): Omit<Listener, 'pid'>[] {
-  const listeners: Omit<Listener, 'pid'>[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[3] !== '0A') continue;
-      const [address, port] = fields[1]!.split(':');
-      if (ports.has(Number.parseInt(port!, 16))) listeners.push({ address: decodeAddress(address!), port: Number.parseInt(port!, 16) });
-    }
-  }
-  return listeners;
+  return listeningSockets()
+    .filter((socket) => ports.has(socket.port))
+    .map(({ address, port }) => ({ address, port }));
 }
 
 /** Every listening TCP socket that the process or one of its descendants holds (Linux only). */
@@ -73,18 +81,10 @@ export function listenersOf(rootPid: number): Listener[] {
       }
     }
   }
-  const listeners: Listener[] = [];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[3] !== '0A') continue; // 0A: LISTEN
-      const pid = owners.get(fields[9]!);
-      if (pid === undefined) continue;
-      const [address, port] = fields[1]!.split(':');
-      listeners.push({ pid, address: decodeAddress(address!), port: Number.parseInt(port!, 16) });
-    }
-  }
-  return listeners;
+  return listeningSockets().flatMap(({ address, port, inode }) => {
+    const pid = owners.get(inode);
+    return pid === undefined ? [] : [{ pid, address, port }];
+  });
 }
 
 /** Whether an address is the loopback interface's (127.0.0.0/8, ::1, or IPv4 loopback mapped into IPv6). */

@@ -16,17 +16,20 @@ import { LOCAL_CREDENTIALS } from '../../scripts/local/sigv4-check';
 import { Sha256 } from '../integ/probe/signed-request';
 import { type LocalProcess, startLocal } from './local-process';
 
-let run: LocalProcess;
-let api: URL;
+/** `npm run local -- <architecture>` for the enclosing block: started before its tests, stopped cleanly (exit 0) after them. */
+function localRunFor(architecture: string, apiLabel: string): { readonly run: LocalProcess; readonly api: URL } {
+  const current = {} as { run: LocalProcess; api: URL };
+  beforeAll(async () => {
+    current.run = await startLocal([architecture]);
+    current.api = new URL(new RegExp(`${apiLabel}: (\\S+)`).exec(current.run.output())![1]!);
+  });
+  afterAll(async () => {
+    expect(await current.run.stop()).toBe(0);
+  });
+  return current;
+}
 
-beforeAll(async () => {
-  run = await startLocal(['serverless-api']);
-  api = new URL(/Menu API: (\S+)/.exec(run.output())![1]!);
-});
-
-afterAll(async () => {
-  expect(await run.stop()).toBe(0);
-});
+const menu = localRunFor('serverless-api', 'Menu API');
 
 /** One raw HTTP exchange: what the server answered, or that it closed the connection. */
 function send(
@@ -34,7 +37,7 @@ function send(
   path: string,
   headers: Record<string, string>,
   body?: Buffer | (() => AsyncIterable<Buffer>),
-  base: URL = api,
+  base: URL = menu.api,
 ) {
   return new Promise<{ status?: number; headers: Record<string, unknown>; body: string; closed?: boolean }>((resolve) => {
     const req = request({ host: base.hostname, port: base.port, method, path, headers }, (res) => {
@@ -74,16 +77,16 @@ async function sendSigned(base: URL, method: string, path: string, headers: Reco
 }
 
 const stillServing = async () => {
-  const list = await send('GET', `${api.pathname}menu-items`, {});
+  const list = await send('GET', `${menu.api.pathname}menu-items`, {});
   expect(list.status).toBe(200);
 };
 
 test('a client that sends part of a body and hangs up is dropped; the server keeps serving', async () => {
   for (let i = 0; i < 3; i++) {
     await new Promise<void>((resolve) => {
-      const socket = connect(Number(api.port), api.hostname, () => {
+      const socket = connect(Number(menu.api.port), menu.api.hostname, () => {
         socket.write(
-          `POST ${api.pathname}menu-items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`,
+          `POST ${menu.api.pathname}menu-items HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"na`,
         );
         setTimeout(() => {
           socket.destroy();
@@ -93,12 +96,12 @@ test('a client that sends part of a body and hangs up is dropped; the server kee
     });
   }
   await new Promise((r) => setTimeout(r, 200));
-  expect(run.child.exitCode).toBeNull();
+  expect(menu.run.child.exitCode).toBeNull();
   await stillServing();
 });
 
 test('a payload over 10 MB is a 413 from the gateway before it is read, by Content-Length or as it streams', async () => {
-  const declared = await send('POST', `${api.pathname}menu-items`, {
+  const declared = await send('POST', `${menu.api.pathname}menu-items`, {
     'Content-Type': 'application/json',
     'Content-Length': String(11 * 1024 * 1024),
   });
@@ -106,7 +109,7 @@ test('a payload over 10 MB is a 413 from the gateway before it is read, by Conte
   expect(declared.headers['x-amzn-errortype']).toBe('REQUEST_TOO_LARGE');
   const streamed = await send(
     'POST',
-    `${api.pathname}menu-items`,
+    `${menu.api.pathname}menu-items`,
     { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' },
     async function* () {
       for (let i = 0; i < 12; i++) yield Buffer.alloc(1024 * 1024, 0x20);
@@ -118,7 +121,7 @@ test('a payload over 10 MB is a 413 from the gateway before it is read, by Conte
 });
 
 test('a malformed percent-encoding in the path is a 400, not a 500', async () => {
-  const response = await send('GET', `${api.pathname}menu-items/%E0%A4%A`, {});
+  const response = await send('GET', `${menu.api.pathname}menu-items/%E0%A4%A`, {});
   expect(response.status).toBe(400);
   await stillServing();
 });
@@ -126,37 +129,33 @@ test('a malformed percent-encoding in the path is a 400, not a 500', async () =>
 test('a JSON body sent as text/plain is refused with 415 by the handler (API Gateway validates no model for it) and nothing is stored', async () => {
   const name = `Plain text ${randomUUID()}`;
   const body = Buffer.from(JSON.stringify({ name, priceCents: 350, category: 'coffee' }));
-  const response = await sendSigned(api, 'POST', 'menu-items', { 'content-type': 'text/plain' }, body);
+  const response = await sendSigned(menu.api, 'POST', 'menu-items', { 'content-type': 'text/plain' }, body);
   expect(response.status).toBe(415);
   expect(JSON.parse(response.body)).toMatchObject({ error: 'UnsupportedMediaType' });
-  const list = await send('GET', `${api.pathname}menu-items?limit=100`, {});
+  const list = await send('GET', `${menu.api.pathname}menu-items?limit=100`, {});
   expect(list.body).not.toContain(name);
 });
 
 test('bytes that are not UTF-8 under a valid signature pass the signature check and are refused as a bad body, not a bad signature', async () => {
   const body = Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]); // {"\xff\xfe"}
-  const response = await sendSigned(api, 'POST', 'menu-items', { 'content-type': 'application/json' }, body);
+  const response = await sendSigned(menu.api, 'POST', 'menu-items', { 'content-type': 'application/json' }, body);
   expect(response.status).toBe(400);
   expect(response.headers['x-amzn-errortype']).not.toMatch(/SIGNATURE/);
   await stillServing();
 });
 
 describe('the orders API (an SQS integration, no Lambda)', () => {
-  let orders: LocalProcess;
-  let ordersApi: URL;
-
-  beforeAll(async () => {
-    orders = await startLocal(['decoupled-orders']);
-    ordersApi = new URL(/Orders API: (\S+)/.exec(orders.output())![1]!);
-  });
-
-  afterAll(async () => {
-    expect(await orders.stop()).toBe(0);
-  });
+  const orders = localRunFor('decoupled-orders', 'Orders API');
 
   test('a body sent as text/plain is 415 Unsupported Media Type from the gateway (passthrough NEVER, no template for it)', async () => {
     const body = Buffer.from(JSON.stringify({ customerName: 'Ada', items: [{ menuItemId: randomUUID(), quantity: 1 }] }));
-    const response = await sendSigned(ordersApi, 'POST', 'orders', { 'content-type': 'text/plain', 'idempotency-key': randomUUID() }, body);
+    const response = await sendSigned(
+      orders.api,
+      'POST',
+      'orders',
+      { 'content-type': 'text/plain', 'idempotency-key': randomUUID() },
+      body,
+    );
     expect(response.status).toBe(415);
     expect(response.headers['x-amzn-errortype']).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
