@@ -1,8 +1,9 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { CfnNamedQuery, CfnWorkGroup } from 'aws-cdk-lib/aws-athena';
 import type { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { controlTower } from '../shared/control-tower';
 import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 import { SAVED_QUERIES } from './analytics-queries';
@@ -41,6 +42,9 @@ export class AnalyticsWorkgroup extends Construct {
         'Query results expire after 7 days and are re-created by running the query again; nothing here exists only in this bucket.',
       s3ManagedKey:
         'The workgroup enforces SSE-S3 on results of queries over anonymous click data; a customer managed key would add a KMS request per result object and key grants for every analyst role, while IAM decides who reads.',
+      noObjectLock:
+        'Query results expire after 7 days by a lifecycle rule and are re-created by running the query again; Object Lock would keep them past that.',
+      noEventNotifications: 'Athena returns each result to the analyst who ran the query; nothing else reads new result objects.',
     });
 
     this.workGroup = new CfnWorkGroup(this, 'WorkGroup', {
@@ -63,6 +67,12 @@ export class AnalyticsWorkgroup extends Construct {
       },
     });
 
+    Validations.of(this.workGroup).acknowledge(
+      controlTower(
+        'CT.ATHENA.PR.2',
+        'The workgroup enforces SSE-S3 on the results of queries over anonymous click data, which expire after 7 days; a customer managed key would add a key ($1 a month), a KMS request per result object and key grants for every analyst role, while IAM decides who reads.',
+      ),
+    );
     for (const query of SAVED_QUERIES) {
       this.namedQueries[query.name] = new CfnNamedQuery(this, `Query-${query.name}`, {
         name: query.name,

@@ -17,6 +17,7 @@ import { type Bucket, ObjectOwnership, StorageClass } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { glueColumns } from '../../web/clickstream/event-schema';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
+import { controlTower } from '../shared/control-tower';
 import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
@@ -68,7 +69,16 @@ export class DataLake extends Construct {
         "Access logs of this stack's buckets and distribution, kept 90 days for investigation; they describe requests to data that is itself single-region.",
       s3ManagedKey:
         'S3 server access log delivery writes only to buckets encrypted with S3 managed keys (SSE-S3); SSE-KMS is not supported for the target bucket.',
+      noObjectLock:
+        'Access logs expire after 90 days by a lifecycle rule; Object Lock would keep every log version past that, and block emptying the bucket when a sandbox is destroyed.',
+      noEventNotifications: 'Access logs are read when investigating, by Athena or by hand; nothing acts on each new log object.',
     });
+    Validations.of(this.accessLogs).acknowledge(
+      controlTower(
+        'CT.S3.PR.2',
+        "This is the stack's access-log bucket: the other buckets and the distribution log into it, and logging access to it would need yet another log bucket.",
+      ),
+    );
     this.bucket = privateBucket(this, 'Bucket', stage, {
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
@@ -88,6 +98,10 @@ export class DataLake extends Construct {
         "Anonymous click analytics, not business records: a copy in a second region would double storage for data whose loss costs history, not orders. Versioning (production) covers deletion mistakes, and Firehose's errors/ prefix keeps failed records.",
       s3ManagedKey:
         'Anonymous click events with no personal data. S3 managed keys encrypt at rest; a customer managed key would add a KMS request to every Firehose write and Athena read and key grants for Firehose, Glue and Athena, while IAM and the bucket policy already decide who reads.',
+      noObjectLock:
+        "Click events are analytics, not records a regulation makes immutable; failed records under errors/ expire after 30 days, and versioning (production) already keeps a deleted or overwritten object's previous version for 30 days.",
+      noEventNotifications:
+        'Glue partition projection finds new hourly folders by their names, so nothing needs an event per object Firehose writes.',
     });
 
     const stack = Stack.of(this);

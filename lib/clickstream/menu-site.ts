@@ -16,6 +16,7 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { buildMenuSite } from '../../web/clickstream/build-site';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
+import { controlTower } from '../shared/control-tower';
 import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
@@ -39,6 +40,9 @@ export function menuPageContentSecurityPolicy(endpoints: { kinesis: string; cogn
     "form-action 'none'",
   ].join('; ');
 }
+
+/** The Control Tower controls that only a custom domain and its ACM certificate satisfy. */
+const DEFAULT_CERTIFICATE_CONTROLS = ['CT.CLOUDFRONT.PR.6', 'CT.CLOUDFRONT.PR.7', 'CT.CLOUDFRONT.PR.9'];
 
 export interface MenuSiteProps {
   readonly stage: StageConfig;
@@ -70,6 +74,9 @@ export class MenuSite extends Construct {
         'The menu page is public content built from this repository and copied in again by every deployment; CloudFront caches it at the edge.',
       s3ManagedKey:
         'The menu page is public content that CloudFront serves to anyone; a customer managed key would protect nothing and would need a key policy for CloudFront origin access control.',
+      noObjectLock:
+        'Every deployment replaces the site and deletes files no longer in it (the CDK deployment prunes); Object Lock would make those deletions fail.',
+      noEventNotifications: 'Only the deployment writes here, and it invalidates CloudFront itself; nothing else acts on new objects.',
     });
 
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
@@ -131,6 +138,16 @@ export class MenuSite extends Construct {
         reason:
           'The distribution uses the default *.cloudfront.net certificate, for which CloudFront fixes the security policy; a custom domain with an ACM certificate would set TLSv1.2_2021.',
       },
+      ...DEFAULT_CERTIFICATE_CONTROLS.map((control) =>
+        controlTower(
+          control,
+          'The distribution serves its *.cloudfront.net name with the default CloudFront certificate: a custom SSL/TLS certificate, SNI and a TLSv1.2 minimum policy all need a custom domain with an ACM certificate in us-east-1, which this Region-agnostic stack does not have. A team with a domain adds it (domainNames, certificate, minimumProtocolVersion TLSv1.2_2021).',
+        ),
+      ),
+      controlTower(
+        'CT.CLOUDFRONT.PR.4',
+        'Origin failover needs a second origin: a copy of the site bucket in another Region kept in sync. The site is static, rebuilt from this repository by every deployment and cached at the edge, so a Regional S3 outage leaves cached pages served; a second Region would double the site for little.',
+      ),
     );
 
     const siteAsset = Source.asset(WEB_DIR, {
@@ -162,6 +179,8 @@ export class MenuSite extends Construct {
     const copyGrants =
       "CDK's BucketDeployment grants, all for this deployment: read of the CDK asset bucket's objects (the site zip), read-write of the site bucket's objects (deleting files no longer in the site), and CloudFront invalidation, which has no resource-level permissions.";
     const deployedSynchronously = 'Invoked synchronously by CloudFormation during a deployment; a failure fails the deployment.';
+    const deployOutsideVpc =
+      "CDK's BucketDeployment function copies from the CDK asset bucket to the site bucket and invalidates CloudFront, all AWS APIs; there is no VPC in this stack.";
     Validations.of(deployFunction).acknowledge(
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -192,9 +211,9 @@ export class MenuSite extends Construct {
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: deployedSynchronously },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
-        reason:
-          "CDK's BucketDeployment function copies from the CDK asset bucket to the site bucket and invalidates CloudFront, all AWS APIs; there is no VPC in this stack.",
+        reason: deployOutsideVpc,
       },
+      controlTower('CT.LAMBDA.PR.3', deployOutsideVpc),
     );
   }
 }

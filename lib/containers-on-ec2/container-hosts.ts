@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { AutoScalingGroup } from 'aws-cdk-lib/aws-autoscaling';
+import { AutoScalingGroup, type CfnAutoScalingGroup } from 'aws-cdk-lib/aws-autoscaling';
 import {
   BlockDeviceVolume,
   EbsDeviceVolumeType,
@@ -30,6 +30,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
+import { controlTower } from '../shared/control-tower';
 import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
@@ -164,6 +165,23 @@ export class ContainerHosts extends Construct {
       defaultInstanceWarmup: Duration.minutes(2),
       ...(props.notificationTopic ? { notifications: [{ topic: props.notificationTopic }] } : {}),
     });
+    // The group spans the private subnets' Availability Zones (through its
+    // subnets); naming the zones too is what Control Tower's CT.AUTOSCALING.PR.1 reads.
+    (this.autoScalingGroup.node.defaultChild as CfnAutoScalingGroup).availabilityZones = vpc.selectSubnets({
+      subnetGroupName: SUBNETS.private,
+    }).availabilityZones;
+    Validations.of(this.autoScalingGroup).acknowledge(
+      controlTower(
+        'CT.AUTOSCALING.PR.6',
+        'The hosts are one instance type (hostInstanceType): the capacity provider places tasks by the CPU and memory of that type, and the ECS-optimized image is chosen for its CPU architecture. A second type would need the same architecture and size; a team that wants one adds a mixed instances policy with it.',
+      ),
+    );
+    Validations.of(launchTemplate).acknowledge(
+      controlTower(
+        'CT.EC2.PR.10',
+        "Detailed (1-minute) EC2 monitoring costs about $2 a month per host, and nothing reads it: the capacity provider scales on ECS's own CapacityProviderReservation metric and the alarms watch the ECS service.",
+      ),
+    );
     if (!props.notificationTopic) {
       Validations.of(this.autoScalingGroup).acknowledge({
         id: 'AwsSolutions-AS3',

@@ -6,9 +6,11 @@ import {
   ContainerImage,
   Ec2Service,
   Ec2TaskDefinition,
+  LinuxParameters,
   LogDriver,
   NetworkMode,
   Protocol,
+  TmpfsMountOption,
 } from 'aws-cdk-lib/aws-ecs';
 import {
   ApplicationLoadBalancer,
@@ -19,10 +21,20 @@ import {
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
+import { controlTower } from '../shared/control-tower';
 import { SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
 import { stageLogGroup } from '../shared/stage-log-group';
 import { LoadBalancerAccessLogs } from './load-balancer-access-logs';
+
+/** The directories ECS Exec's agent writes in a container, each a scratch volume of the task. */
+const EXEC_AGENT_VOLUMES = [
+  { name: 'exec-agent-state', containerPath: '/var/lib/amazon' },
+  { name: 'exec-agent-logs', containerPath: '/var/log/amazon' },
+] as const;
+
+/** The container's writable /tmp, in memory (counted against its memory limit). */
+export const TMP_SIZE_MIB = 16;
 
 export interface InternalServiceProps {
   readonly stage: StageConfig;
@@ -34,9 +46,15 @@ export interface InternalServiceProps {
   /**
    * A public image, pulled from the internet through the NAT gateway, which
    * is what proves outbound-only internet works.
-   * @default public.ecr.aws/nginx/nginx:stable-alpine
+   * It runs as the user `containerUser`, on a read-only root file system,
+   * and listens on `containerPort`.
+   * @default public.ecr.aws/nginx/nginx-unprivileged:stable-alpine
    */
   readonly image?: string;
+  /** @default '101' (nginx in the unprivileged image) */
+  readonly containerUser?: string;
+  /** @default 8080 */
+  readonly containerPort?: number;
   /** Tasks at rest, and the floor of task scaling. */
   readonly desiredCount: number;
   /** @default 6 */
@@ -64,23 +82,40 @@ export class InternalService extends Construct {
 
     this.logGroup = stageLogGroup(this, 'Logs', stage);
 
+    const containerPort = props.containerPort ?? 8080;
     const taskDefinition = new Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: NetworkMode.AWS_VPC });
-    taskDefinition.addContainer('web', {
-      image: ContainerImage.fromRegistry(props.image ?? 'public.ecr.aws/nginx/nginx:stable-alpine'),
+    // ECS Exec's agent writes its state and logs under /var/lib/amazon and
+    // /var/log/amazon inside the container: with a read-only root file
+    // system they are scratch volumes of the task, gone with it.
+    for (const { name } of EXEC_AGENT_VOLUMES) taskDefinition.addVolume({ name });
+    const linuxParameters = new LinuxParameters(this, 'LinuxParameters');
+    // nginx's pid file and request buffers: memory, never executed.
+    linuxParameters.addTmpfs({
+      containerPath: '/tmp',
+      size: TMP_SIZE_MIB,
+      mountOptions: [TmpfsMountOption.NOEXEC, TmpfsMountOption.NOSUID, TmpfsMountOption.NODEV],
+    });
+    const container = taskDefinition.addContainer('web', {
+      image: ContainerImage.fromRegistry(props.image ?? 'public.ecr.aws/nginx/nginx-unprivileged:stable-alpine'),
       cpu: 256,
       memoryReservationMiB: 128,
       memoryLimitMiB: 256,
-      portMappings: [{ containerPort: 80, protocol: Protocol.TCP }],
+      // Not root, and nothing it runs can change its own image.
+      user: props.containerUser ?? '101',
+      readonlyRootFilesystem: true,
+      linuxParameters,
+      portMappings: [{ containerPort, protocol: Protocol.TCP }],
       logging: LogDriver.awsLogs({ logGroup: this.logGroup, streamPrefix: 'web' }),
       healthCheck: {
-        command: ['CMD-SHELL', 'wget -q -O /dev/null http://localhost/ || exit 1'],
+        command: ['CMD-SHELL', `wget -q -O /dev/null http://localhost:${containerPort}/ || exit 1`],
         interval: Duration.seconds(30),
         timeout: Duration.seconds(5),
         retries: 3,
         startPeriod: Duration.seconds(15),
       },
-      readonlyRootFilesystem: false,
     });
+    for (const { name, containerPath } of EXEC_AGENT_VOLUMES)
+      container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
       reason:
@@ -169,8 +204,11 @@ export class InternalService extends Construct {
     Validations.of(listener).acknowledge(
       { id: 'NIST.800.53.R5-ALBHttpToHttpsRedirection', reason: plainHttp },
       { id: 'NIST.800.53.R5-ELBv2ACMCertificateRequired', reason: plainHttp },
+      controlTower('CT.ELASTICLOADBALANCING.PR.1', plainHttp),
     );
     this.targetGroup = listener.addTargets('Tasks', {
+      // The group's default port; each task registers with its container
+      // port (and is health-checked there). Changing it would replace the group.
       port: 80,
       protocol: ApplicationProtocol.HTTP,
       targets: [this.service],
@@ -183,7 +221,7 @@ export class InternalService extends Construct {
         interval: Duration.seconds(15),
       },
     });
-    serviceSecurityGroup.connections.allowFrom(albSecurityGroup, Port.tcp(80), 'HTTP from the internal load balancer');
+    serviceSecurityGroup.connections.allowFrom(albSecurityGroup, Port.tcp(containerPort), 'HTTP from the internal load balancer');
 
     const scaling = this.service.autoScaleTaskCount({ minCapacity: desiredCount, maxCapacity: props.maxCount ?? 6 });
     scaling.scaleOnCpuUtilization('CpuTarget', {

@@ -4,6 +4,7 @@ import type { CfnBucketPolicy } from 'aws-cdk-lib/aws-s3';
 import { type Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
+import { controlTower } from '../shared/control-tower';
 import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 
@@ -50,6 +51,8 @@ export class LoadBalancerAccessLogs extends Construct {
       singleRegion:
         'Access logs of an internal load balancer, kept for the log retention for investigation; a second region would add nothing the retention does not.',
       s3ManagedKey: 'Elastic Load Balancing delivers access logs only to buckets encrypted with S3 managed keys (SSE-S3).',
+      noObjectLock: 'Access logs expire after the log retention by a lifecycle rule; Object Lock would keep every log version past that.',
+      noEventNotifications: 'Access logs are read when investigating, by Athena or by hand; nothing acts on each log file ELB delivers.',
     });
     Validations.of(this.bucket).acknowledge(
       {
@@ -61,6 +64,10 @@ export class LoadBalancerAccessLogs extends Construct {
         id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
         reason: 'This bucket holds the load balancer access logs themselves; only ELB log delivery writes here.',
       },
+      controlTower(
+        'CT.S3.PR.2',
+        'This bucket holds the load balancer access logs themselves; logging the access to them would need yet another log bucket, and only ELB log delivery writes here.',
+      ),
     );
 
     const accounts = new CfnMapping(this, 'DeliveryAccounts', {

@@ -138,6 +138,7 @@ export class OrderIntakeApi extends Construct {
       });
     }
     this.gateway.acknowledgeCorsPreflight(orders, order);
+    this.gateway.acknowledgeInvokePermissions(status);
   }
 
   get api(): RestApi {

@@ -15,6 +15,7 @@ import {
   StorageType,
 } from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
+import { controlTower, limitGrantsToAwsServices } from '../shared/control-tower';
 import { managedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
 import { PROJECT_NAME } from '../shared/project-name';
@@ -76,6 +77,7 @@ export class CustomerDatabase extends Construct {
       removalPolicy: stage.statefulRemovalPolicy,
       pendingWindow: Duration.days(7),
     });
+    limitGrantsToAwsServices(this.encryptionKey);
 
     this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
       vpc,
@@ -235,11 +237,21 @@ export class CustomerDatabase extends Construct {
       );
     }
 
-    Validations.of(this.instance).acknowledge({
-      id: 'AwsSolutions-RDS11',
-      reason:
-        'PostgreSQL listens on its standard port 5432: the security group admits only named client security groups, so a different port would hide nothing and only break client defaults.',
-    });
+    Validations.of(this.instance).acknowledge(
+      {
+        id: 'AwsSolutions-RDS11',
+        reason:
+          'PostgreSQL listens on its standard port 5432: the security group admits only named client security groups, so a different port would hide nothing and only break client defaults.',
+      },
+      controlTower(
+        'CT.RDS.PR.20',
+        'PostgreSQL listens on its standard port 5432, admitted only from named client security groups. Port is create-only on AWS::RDS::DBInstance: changing it would replace the database released in 0.1.0 and lose its data. A new deployment in a landing zone that enables this control sets another port before its first deploy.',
+      ),
+      controlTower(
+        'CT.RDS.PR.22',
+        "The master user is RDS's default `postgres`; its password is managed and rotated by RDS in Secrets Manager, and the migrations create the application's own role. MasterUsername is create-only: changing it would replace the database released in 0.1.0 and lose its data. A new deployment in a landing zone that enables this control names another master user before its first deploy.",
+      ),
+    );
   }
 
   /**

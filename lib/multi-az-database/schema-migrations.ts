@@ -6,6 +6,7 @@ import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { loadMigrations, migrationsFingerprint } from '../../lambda/multi-az-database/migration-files';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
+import { controlTower } from '../shared/control-tower';
 import { SUBNETS } from '../shared/network';
 import { ObservedFunction } from '../shared/observed-function';
 import { PROJECT_NAME } from '../shared/project-name';
@@ -122,6 +123,8 @@ export class SchemaMigrations extends Construct {
         'The provider framework invokes the migrations handler; CDK grants invoke on the function and its versions/aliases (`:*`), nothing else.',
     });
     const frameworkFunction = provider.node.findChild('framework-onEvent');
+    const frameworkOutsideVpc =
+      'A CDK-owned framework function that only invokes the migrations handler through the Lambda API; the handler itself runs in the isolated subnets, which have no route to that API, so the framework stays outside.';
     const invokedByCloudFormation =
       'The CDK provider framework function is invoked synchronously by CloudFormation custom resources; failures go back to CloudFormation.';
     Validations.of(frameworkFunction).acknowledge(
@@ -142,9 +145,9 @@ export class SchemaMigrations extends Construct {
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: invokedByCloudFormation },
       {
         id: 'NIST.800.53.R5-LambdaInsideVPC',
-        reason:
-          'A CDK-owned framework function that only invokes the migrations handler through the Lambda API; the handler itself runs in the isolated subnets.',
+        reason: frameworkOutsideVpc,
       },
+      controlTower('CT.LAMBDA.PR.3', frameworkOutsideVpc),
     );
 
     this.resource = new CustomResource(this, 'Resource', {

@@ -151,6 +151,7 @@ export class MenuApi extends Construct {
       }),
     ];
     this.acknowledgeAuthorization(publicReads, signedWrites);
+    this.gateway.acknowledgeInvokePermissions(...publicReads, ...signedWrites);
     this.gateway.acknowledgeCorsPreflight(items, item);
   }
 

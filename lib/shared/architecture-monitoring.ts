@@ -4,9 +4,10 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from './control-tower';
 import type { StageConfig } from './stage-config';
 
 export interface ArchitectureMonitoringProps {
@@ -22,6 +23,9 @@ export interface AlarmTiming {
   readonly datapoints: number;
   readonly outOf: number;
 }
+
+/** Receives of an undelivered alarm notification before it moves to its dead-letter queue. */
+export const UNDELIVERED_MAX_RECEIVE_COUNT = 10;
 
 /** Period of the dashboards' metrics (each alarm chooses its own, see `AlarmTiming`). */
 export const METRIC_PERIOD = Duration.minutes(5);
@@ -70,6 +74,8 @@ export class ArchitectureMonitoring extends Construct {
   readonly facade: MonitoringFacade;
   /** Where alarms are sent; absent when the stage names no alarm email. */
   readonly alarmTopic?: Topic;
+  /** Where SNS keeps the notifications it could not deliver, and their dead-letter queue; absent without an alarm topic. */
+  readonly undeliveredAlarms?: { readonly queue: Queue; readonly deadLetterQueue: Queue };
   private readonly alarmNamePrefix: string;
 
   constructor(scope: Construct, id: string, props: ArchitectureMonitoringProps) {
@@ -85,26 +91,38 @@ export class ArchitectureMonitoring extends Construct {
         enableKeyRotation: true,
         removalPolicy: props.stage.statefulRemovalPolicy,
       });
+      limitGrantsToAwsServices(key);
       key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
       this.alarmTopic = new Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
-      // Notifications SNS cannot deliver are kept for two weeks instead of lost.
+      // Notifications SNS cannot deliver are kept for two weeks instead of
+      // lost. The queue has a dead-letter queue of its own (Control Tower's
+      // CT.SQS.PR.1): a notification received and not deleted ten times
+      // (say, looked at in the console) moves there rather than being
+      // received forever; both are alarmed below.
+      const undeliveredDeadLetter = new Queue(this, 'UndeliveredAlarmsDeadLetter', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+        redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
+        removalPolicy: props.stage.statefulRemovalPolicy,
+      });
+      Validations.of(undeliveredDeadLetter).acknowledge({
+        id: 'Serverless-SQSRedrivePolicy',
+        reason: 'The dead-letter queue of the undelivered alarm notifications: the end of the line, kept for inspection.',
+      });
       const undelivered = new Queue(this, 'UndeliveredAlarms', {
         encryption: QueueEncryption.SQS_MANAGED,
         enforceSSL: true,
         retentionPeriod: Duration.days(14),
+        deadLetterQueue: { queue: undeliveredDeadLetter, maxReceiveCount: UNDELIVERED_MAX_RECEIVE_COUNT },
         removalPolicy: props.stage.statefulRemovalPolicy,
       });
-      Validations.of(undelivered).acknowledge(
-        {
-          id: 'AwsSolutions-SQS3',
-          reason:
-            'This queue is the dead-letter queue of the alarm email subscription (an SNS redrive policy); cdk-nag only recognises DLQs named by another queue.',
-        },
-        {
-          id: 'Serverless-SQSRedrivePolicy',
-          reason: 'A dead-letter queue of undelivered alarm notifications is the end of the line; nothing consumes it to fail again.',
-        },
-      );
+      Validations.of(undelivered).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is the dead-letter queue of the alarm email subscription (an SNS redrive policy); cdk-nag only recognises DLQs named by another queue.',
+      });
+      this.undeliveredAlarms = { queue: undelivered, deadLetterQueue: undeliveredDeadLetter };
       this.alarmTopic.addSubscription(new EmailSubscription(props.stage.alarmEmail, { deadLetterQueue: undelivered }));
     }
 
@@ -121,6 +139,38 @@ export class ArchitectureMonitoring extends Construct {
         createSummaryDashboard: false,
         createAlarmDashboard: false,
       }),
+    });
+    if (this.undeliveredAlarms) this.monitorUndeliveredAlarms(this.undeliveredAlarms);
+  }
+
+  /** Alarm emails SNS could not deliver (a bounced or unconfirmed address), and those received over and over without being handled. */
+  private monitorUndeliveredAlarms(queues: { readonly queue: Queue; readonly deadLetterQueue: Queue }): void {
+    this.facade.monitorSqsQueueWithDlq({
+      queue: queues.queue,
+      deadLetterQueue: queues.deadLetterQueue,
+      alarmFriendlyName: 'UndeliveredAlarms',
+      humanReadableName: 'Undelivered alarm notifications',
+      addQueueMaxSizeAlarm: {
+        Warning: {
+          maxMessageCount: 0,
+          ...this.alarm({
+            name: 'AlarmEmail-Undelivered',
+            description:
+              "SNS could not deliver an alarm email (the address bounces, or the subscription was never confirmed), so the notification is in the UndeliveredAlarms queue: on-call may not have heard of an alarm. First check: the alarm topic's subscription (confirmed?) and the other alarms of this stack in the CloudWatch console.",
+            timing: ON_FIRST_FIVE_MINUTES,
+          }),
+        },
+      },
+      addDeadLetterQueueMaxSizeAlarm: {
+        Warning: {
+          maxMessageCount: 0,
+          ...this.alarm({
+            name: 'UndeliveredAlarmsDeadLetter-HasMessages',
+            description: `An undelivered alarm notification was received ${UNDELIVERED_MAX_RECEIVE_COUNT} times from the UndeliveredAlarms queue without being deleted and moved to its dead-letter queue. First check: read it there (it names the alarm) and delete it once handled.`,
+            timing: ON_FIRST_FIVE_MINUTES,
+          }),
+        },
+      },
     });
   }
 

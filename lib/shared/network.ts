@@ -1,4 +1,4 @@
-import { Aspects, Validations } from 'aws-cdk-lib';
+import { Aspects, Stack, Validations } from 'aws-cdk-lib';
 import {
   AmazonLinuxCpuType,
   type CfnInstance,
@@ -19,6 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
 import { stageLogGroup } from './stage-log-group';
 
@@ -94,6 +95,19 @@ export class Network extends Construct {
         All: { destination: FlowLogDestination.toCloudWatchLogs(this.flowLogGroup), trafficType: FlowLogTrafficType.ALL },
       },
     });
+    // CDK's handler that strips the default security group's rules when the
+    // VPC is created (one per stack, outside this construct).
+    const restrictDefaultGroup = Stack.of(this)
+      .node.tryFindChild('Custom::VpcRestrictDefaultSGCustomResourceProvider')
+      ?.node.tryFindChild('Handler');
+    if (restrictDefaultGroup) {
+      Validations.of(restrictDefaultGroup).acknowledge(
+        controlTower(
+          'CT.LAMBDA.PR.3',
+          "CDK's handler that removes the default security group's rules, through the EC2 API, once when CloudFormation creates or updates the VPC; inside the VPC it would need a NAT or an EC2 interface endpoint to reach that API.",
+        ),
+      );
+    }
     for (const subnet of this.vpc.publicSubnets) {
       Validations.of(subnet.node.findChild('DefaultRoute')).acknowledge({
         id: 'NIST.800.53.R5-VPCNoUnrestrictedRouteToIGW',

@@ -17,6 +17,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type BuildOptions, buildSync } from 'esbuild';
 import { acknowledgeDefaultPolicy } from './acknowledge';
+import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
 import { stageLogGroup } from './stage-log-group';
 
@@ -158,10 +159,11 @@ export class ObservedFunction extends Construct {
       { id: 'NIST.800.53.R5-LambdaDLQ', reason: FAILURE_PATH[props.invokedBy] },
     );
     if (!props.vpcPlacement) {
-      Validations.of(this.function).acknowledge({
-        id: 'NIST.800.53.R5-LambdaInsideVPC',
-        reason: `${props.description}: it reaches only AWS service APIs (over TLS, bounded by its own role's policy) and nothing inside a VPC. A VPC would add interface endpoints or a NAT (about $7 a month each per AZ) and cold-start network setup without narrowing what it can reach.`,
-      });
+      const outsideVpc = `${props.description}: it reaches only AWS service APIs (over TLS, bounded by its own role's policy) and nothing inside a VPC. A VPC would add interface endpoints or a NAT (about $7 a month each per AZ) and cold-start network setup without narrowing what it can reach.`;
+      Validations.of(this.function).acknowledge(
+        { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: outsideVpc },
+        controlTower('CT.LAMBDA.PR.3', outsideVpc),
+      );
     }
 
     acknowledgeDefaultPolicy(this.role, {

@@ -5,14 +5,17 @@ import {
   Cors,
   EndpointType,
   LogGroupLogDestination,
+  type Method,
   type MethodDeploymentOptions,
   MethodLoggingLevel,
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
+import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
 import { stageLogGroup } from './stage-log-group';
 
@@ -173,6 +176,27 @@ export class ObservedRestApi extends Construct {
   /** The stage's invoke URL, ending in `/`. */
   get url(): string {
     return this.api.url;
+  }
+
+  /**
+   * Control Tower's CT.LAMBDA.PR.2 accepts a Lambda permission for a service
+   * principal only with a `SourceArn` that is a string or a reference, and
+   * reads the `Fn::Join` CDK builds as neither. Each permission a method's
+   * Lambda integration adds lets `apigateway.amazonaws.com` invoke the
+   * function from that one method of this API's deployed stage (`SourceArn`
+   * names the API, the stage and the method); acknowledged on each.
+   */
+  acknowledgeInvokePermissions(...methods: Method[]): void {
+    for (const method of methods) {
+      for (const permission of method.node.children.filter((child) => child instanceof CfnPermission)) {
+        Validations.of(permission).acknowledge(
+          controlTower(
+            'CT.LAMBDA.PR.2',
+            `API Gateway may invoke the function only for ${method.httpMethod} ${method.resource.path} of this API's stage: the permission's SourceArn is built with Fn::Join, which the Guard rule does not read as a source ARN.`,
+          ),
+        );
+      }
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, type BucketProps } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
 
 /**
@@ -51,20 +52,29 @@ export function privateBucket(scope: Construct, id: string, stage: StageConfig, 
 }
 
 /**
- * Why a bucket keeps one region's copy (NIST 800-53 S3BucketReplicationEnabled)
- * and S3 managed keys rather than a customer managed key
- * (S3DefaultEncryptionKMS): both depend on what the bucket holds, so each
- * caller says it for its own bucket.
+ * Why a bucket keeps one region's copy (NIST 800-53 S3BucketReplicationEnabled),
+ * S3 managed keys rather than a customer managed key (NIST
+ * S3DefaultEncryptionKMS, Control Tower CT.S3.PR.10), no Object Lock
+ * (CT.S3.PR.9) and no event notifications (CT.S3.PR.4): each depends on
+ * what the bucket holds and who uses it, so each caller says it for its own
+ * bucket.
  */
 export interface BucketComplianceReasons {
   readonly singleRegion: string;
   readonly s3ManagedKey: string;
+  /** Object Lock makes every object version undeletable until its retention ends. */
+  readonly noObjectLock: string;
+  /** What would consume the bucket's object events: nothing, or what reads it instead. */
+  readonly noEventNotifications: string;
 }
 
-/** Acknowledges, on `bucket` alone, the two findings its contents decide. */
+/** Acknowledges, on `bucket` alone, the findings its contents decide. */
 export function acknowledgeBucketCompliance(bucket: Bucket, reasons: BucketComplianceReasons): void {
   Validations.of(bucket).acknowledge(
     { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: reasons.singleRegion },
     { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: reasons.s3ManagedKey },
+    controlTower('CT.S3.PR.10', reasons.s3ManagedKey),
+    controlTower('CT.S3.PR.9', reasons.noObjectLock),
+    controlTower('CT.S3.PR.4', reasons.noEventNotifications),
   );
 }

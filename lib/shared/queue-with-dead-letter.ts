@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
 import type { StageConfig } from './stage-config';
 
@@ -51,7 +51,14 @@ export class QueueWithDeadLetter extends Construct {
       enforceSSL: true,
       removalPolicy: props.stage.statefulRemovalPolicy,
     };
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', { retentionPeriod: Duration.days(14), ...controlled });
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      // Declares it a dead-letter queue (Control Tower's CT.SQS.PR.1 asks a
+      // queue for a DLQ or this). Naming the one source queue (byQueue) would
+      // make the two queues reference each other, which CloudFormation cannot create.
+      redriveAllowPolicy: { redrivePermission: RedrivePermission.ALLOW_ALL },
+      ...controlled,
+    });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'Serverless-SQSRedrivePolicy',
       reason: 'This is the dead-letter queue: messages end here for inspection and a deliberate redrive, not another automatic retry.',

@@ -3,6 +3,7 @@ import { BackupPlan, BackupPlanRule, BackupResource, BackupVault } from 'aws-cdk
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from './control-tower';
 import type { BackupSchedule, StageConfig } from './stage-config';
 
 export interface StageBackupProps {
@@ -35,6 +36,7 @@ export class StageBackup extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.stage.statefulRemovalPolicy,
     });
+    limitGrantsToAwsServices(key);
     this.vault = new BackupVault(this, 'Vault', { encryptionKey: key, removalPolicy: props.stage.statefulRemovalPolicy });
     const at = { hour: String(schedule.startHourUtc), minute: '0' };
     this.plan = new BackupPlan(this, 'Plan', {

@@ -54,6 +54,14 @@ export interface StageConfig {
    * acknowledgements there.
    */
   readonly nist80053Checks: boolean;
+  /**
+   * Whether synth also runs AWS Control Tower's proactive controls (the
+   * CloudFormation Guard rules a landing zone enforces as deploy-time
+   * hooks). Production is what teams deploy into governed accounts; the
+   * controls that cost money are production fields, so in a sandbox the
+   * pack would mostly repeat acknowledgements.
+   */
+  readonly controlTowerChecks: boolean;
   /** A customer managed KMS key per stack for its log groups ($1 a month per key); none means CloudWatch Logs' own encryption. */
   readonly logEncryptionKey: boolean;
   /** An AWS Backup plan and encrypted vault for the stack's tables and databases, and what it keeps; none in a sandbox. */
@@ -138,6 +146,7 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     anyCorsOriginAllowed: true,
     dashboards: false,
     nist80053Checks: false,
+    controlTowerChecks: false,
     logEncryptionKey: false,
     loadBalancerAccessLogs: false,
     reservedConcurrency: false,
@@ -157,6 +166,7 @@ const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
     anyCorsOriginAllowed: false,
     dashboards: true,
     nist80053Checks: true,
+    controlTowerChecks: true,
     logEncryptionKey: true,
     // Daily for 35 days (as far back as point-in-time recovery reaches, but
     // kept outside the table or instance), monthly for a year.

@@ -3,6 +3,7 @@ import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, type LogGroupProps } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { limitGrantsToAwsServices } from './control-tower';
 import type { StageConfig } from './stage-config';
 
 /**
@@ -43,6 +44,7 @@ export function stackLogKey(scope: Construct, stage: StageConfig): IKey {
     enableKeyRotation: true,
     removalPolicy: stage.statefulRemovalPolicy,
   });
+  limitGrantsToAwsServices(key);
   const logsInThisRegion = new ServicePrincipal(`logs.${stack.region}.amazonaws.com`);
   key.addToResourcePolicy(
     new PolicyStatement({

@@ -2,22 +2,25 @@ import { type App, Aspects, type IAspect, Validations } from 'aws-cdk-lib';
 import { Policy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { CONTROL_TOWER_PLUGIN_NAME, controlTowerPlugin } from './control-tower';
 import type { StageConfig } from './stage-config';
 
 /**
  * Registers the rule packs a synth runs: AwsSolutions and Serverless always,
- * NIST 800-53 rev 5 where the stage asks for it (production). aws-cdk-lib's
+ * NIST 800-53 rev 5 and AWS Control Tower's proactive controls where the
+ * stage asks for them (production). aws-cdk-lib's
  * own template validation (CloudFormation Validate) runs by default; the
  * `@aws-cdk/core:validateAgainstDefaultRules` flag in cdk.json makes its
  * findings errors rather than warnings.
  */
-export function addValidationPlugins(app: App, stage: Pick<StageConfig, 'nist80053Checks'>): void {
+export function addValidationPlugins(app: App, stage: Pick<StageConfig, 'nist80053Checks' | 'controlTowerChecks'>): void {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   if (stage.nist80053Checks) {
     Validations.of(app).addPlugins(new NIST80053R5Checks(app));
     Aspects.of(app).add(new AcknowledgeGrantPolicies());
   }
-  registered.set(app, stage.nist80053Checks);
+  if (stage.controlTowerChecks) Validations.of(app).addPlugins(controlTowerPlugin());
+  registered.set(app, { nist: stage.nist80053Checks, controlTower: stage.controlTowerChecks });
 }
 
 /**
@@ -39,14 +42,15 @@ class AcknowledgeGrantPolicies implements IAspect {
   }
 }
 
-/** Whether each app's synth runs the NIST pack, for the summary. */
-const registered = new WeakMap<App, boolean>();
+/** Which of the stage's packs each app's synth runs, for the summary. */
+const registered = new WeakMap<App, { readonly nist: boolean; readonly controlTower: boolean }>();
 
 /** The rule packs `addValidationPlugins` can register, and the id prefix of their rules. */
 const PACKS = [
   { name: 'cdk-nag AwsSolutions', prefix: 'AwsSolutions-' },
   { name: 'cdk-nag Serverless', prefix: 'Serverless-' },
-  { name: 'cdk-nag NIST 800-53 rev 5', prefix: 'NIST.800.53.R5-', only: true },
+  { name: 'cdk-nag NIST 800-53 rev 5', prefix: 'NIST.800.53.R5-', only: 'nist' },
+  { name: 'AWS Control Tower proactive controls (cfn-guard)', prefix: `${CONTROL_TOWER_PLUGIN_NAME}::`, only: 'controlTower' },
   // aws-cdk-lib's own, on by default.
   { name: 'aws-cdk-lib CloudFormation Validate', prefix: 'CloudFormation-Validate::' },
 ] as const;
@@ -59,8 +63,8 @@ const PACKS = [
  */
 export function validationSummary(app: App): string[] {
   const acknowledged = acknowledgedRuleIds(app);
-  const nist = registered.get(app) ?? false;
-  return PACKS.filter((pack) => !('only' in pack) || nist).map((pack) => {
+  const packs = registered.get(app) ?? { nist: false, controlTower: false };
+  return PACKS.filter((pack) => !('only' in pack) || packs[pack.only]).map((pack) => {
     // aws-cdk-lib records a plugin's ids as they are, and other ids (cdk-nag's) under `Annotation::`.
     const count = acknowledged.filter((id) => id.replace(/^Annotation::/, '').startsWith(pack.prefix)).length;
     return `Validation passed: ${pack.name}, ${count} acknowledged finding${count === 1 ? '' : 's'}`;

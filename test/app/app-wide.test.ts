@@ -58,7 +58,7 @@ describe('synth-time validation', () => {
 
   test('an invalid CloudFormation property fails synth through aws-cdk-lib validation (cdk.json turns it on)', () => {
     const app = testApp();
-    addValidationPlugins(app, { nist80053Checks: false });
+    addValidationPlugins(app, { nist80053Checks: false, controlTowerChecks: false });
     new CfnResource(new Stack(app, 'SchemaCanary'), 'BadQueue', {
       type: 'AWS::SQS::Queue',
       properties: { MessageRetentionPeriod: 'forever', NotAProperty: true },
