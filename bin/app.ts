@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { CONTEXT_KEYS } from '../lib/app/architectures';
 import { addCoffeeShopStacks } from '../lib/app/coffee-shop-app';
 import { checkContextKeys, exitOnConfigError, storedContext } from '../lib/shared/context';
+import { parseStage, timeToLiveSummary } from '../lib/shared/stage-config';
 import { validationSummary } from '../lib/shared/validation';
 
 /**
@@ -23,4 +24,7 @@ exitOnConfigError(() => {
 });
 // Synthesizes (running the rule packs; a finding fails here) and says which packs ran.
 app.synth();
-if (!process.exitCode) for (const line of validationSummary(app)) process.stderr.write(`${line}\n`);
+if (!process.exitCode) {
+  for (const line of validationSummary(app)) process.stderr.write(`${line}\n`);
+  process.stderr.write(`${timeToLiveSummary(parseStage((key) => app.node.tryGetContext(key)))}\n`);
+}

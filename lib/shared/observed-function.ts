@@ -43,7 +43,7 @@ export const NODE_RUNTIME = Runtime.NODEJS_24_X;
  * How the function is invoked. Neither way is asynchronous, so neither uses
  * an asynchronous-invocation dead-letter queue; this says where failures go.
  */
-export type InvocationSource = 'api-gateway' | 'sqs-event-source' | 'custom-resource-provider';
+export type InvocationSource = 'api-gateway' | 'sqs-event-source' | 'custom-resource-provider' | 'sandbox-expiry';
 
 const FAILURE_PATH: Record<InvocationSource, string> = {
   'api-gateway':
@@ -52,6 +52,8 @@ const FAILURE_PATH: Record<InvocationSource, string> = {
     "Invoked only by an SQS event source mapping, never asynchronously: failed messages go to the source queue's dead-letter queue after maxReceiveCount.",
   'custom-resource-provider':
     'Invoked only synchronously by the CDK custom resource Provider framework during a deployment: a failure is reported to CloudFormation, which fails and rolls back the deployment; there is no event to keep for a retry.',
+  'sandbox-expiry':
+    "Invoked by its stack's custom resource during a deployment (a failure fails the deployment) and by one-time EventBridge Scheduler schedules (asynchronous): Lambda retries a failed run twice, then it is in the function's log and Errors metric; an event kept in a queue would be worthless once late, and a deletion that fails is reported to the notice topic by the function itself, once.",
 };
 
 export interface ObservedFunctionProps {

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { MAX_TIME_TO_LIVE_HOURS, MIN_TIME_TO_LIVE_HOURS } from '../../lambda/shared/sandbox-expiry/deadline';
 import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString, optionalWholeNumber } from './context';
 
 /** The stages a stack can be synthesized for. */
@@ -83,6 +84,12 @@ export interface StageConfig {
    * each, so production only; a sandbox still records the metrics.
    */
   readonly abuseAlarms: boolean;
+  /**
+   * Hours from each deployment after which a sandbox stack deletes itself,
+   * with a warning an hour before (`-c sandboxTtlHours=<n>`, 24 by default;
+   * 0 turns it off). Production stacks never have one.
+   */
+  readonly timeToLiveHours?: number;
 }
 
 /** What an AWS Backup plan keeps: a daily and a monthly recovery point, with their retention in days. */
@@ -101,7 +108,14 @@ export const STAGE_CONTEXT_KEYS: readonly ContextKey[] = [
     name: 'monthlyBudgetUsd',
     description: "A monthly cost budget in USD for each architecture's stack, alerting alarmEmail on forecast and actual spend",
   },
+  {
+    name: 'sandboxTtlHours',
+    description: 'Hours after its last deployment that a sandbox stack deletes itself, warning an hour before (default 24; 0 turns it off)',
+  },
 ];
+
+/** A sandbox stack's time to live when `sandboxTtlHours` is not given. */
+export const DEFAULT_SANDBOX_TTL_HOURS = 24;
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -116,9 +130,11 @@ export function parseStage(read: ContextReader): StageConfig {
   if (name === 'production' && alarmEmail === undefined) {
     throw new ConfigError('alarmEmail', read('alarmEmail'), `${emailAccepted} (required when stage=production)`);
   }
+  const timeToLiveHours = parseTimeToLive(read, name);
+  const base = { ...STAGES[name], alarmEmail, ...(timeToLiveHours ? { timeToLiveHours } : {}) };
   // 0 stands for absent: the smallest budget accepted is $1.
   const budgetUsd = optionalWholeNumber(read, 'monthlyBudgetUsd', { min: 1, max: 100_000, meaning: 'US dollars a month' }, 0);
-  if (budgetUsd === 0) return { ...STAGES[name], alarmEmail };
+  if (budgetUsd === 0) return base;
   if (alarmEmail === undefined) {
     throw new ConfigError(
       'alarmEmail',
@@ -126,7 +142,36 @@ export function parseStage(read: ContextReader): StageConfig {
       `${emailAccepted} (required with monthlyBudgetUsd: the budget's alerts go there)`,
     );
   }
-  return { ...STAGES[name], alarmEmail, monthlyBudget: { usd: budgetUsd, email: alarmEmail } };
+  return { ...base, monthlyBudget: { usd: budgetUsd, email: alarmEmail } };
+}
+
+/** `sandboxTtlHours`: the sandbox's time to live in hours, 0 for none; refused in production, whose stacks never expire. */
+function parseTimeToLive(read: ContextReader, stage: StageName): number {
+  if (stage === 'production') {
+    if (read('sandboxTtlHours') !== undefined)
+      throw new ConfigError('sandboxTtlHours', read('sandboxTtlHours'), 'nothing with stage=production (production stacks never expire)');
+    return 0;
+  }
+  const hours = optionalWholeNumber(
+    read,
+    'sandboxTtlHours',
+    { min: 0, max: MAX_TIME_TO_LIVE_HOURS, meaning: 'hours after each deployment; 0 turns the time to live off' },
+    DEFAULT_SANDBOX_TTL_HOURS,
+  );
+  if (hours !== 0 && hours < MIN_TIME_TO_LIVE_HOURS)
+    throw new ConfigError(
+      'sandboxTtlHours',
+      read('sandboxTtlHours'),
+      `0 (off) or a whole number from ${MIN_TIME_TO_LIVE_HOURS} to ${MAX_TIME_TO_LIVE_HOURS} (the warning comes an hour before the deadline)`,
+    );
+  return hours;
+}
+
+/** The line `cdk synth` prints about the time to live that applies. */
+export function timeToLiveSummary(stage: StageConfig): string {
+  if (stage.name === 'production') return 'Time to live: none (production stacks never expire)';
+  if (!stage.timeToLiveHours) return 'Sandbox time to live: off (-c sandboxTtlHours=0): the stacks stay until you destroy them';
+  return `Sandbox time to live: ${stage.timeToLiveHours} hours after each deployment, warned an hour before (-c sandboxTtlHours=<hours> to change, 0 to turn off)`;
 }
 
 const STAGES: Record<StageName, Omit<StageConfig, 'alarmEmail'>> = {
