@@ -2,7 +2,7 @@ import type { Stack, StackProps, Stage } from 'aws-cdk-lib';
 import type { ContextKey, ContextReader } from './context';
 import { addMonthlyBudget } from './monthly-budget';
 import { PROJECT_NAME } from './project-name';
-import { SandboxExpiry } from './sandbox-expiry';
+import { SANDBOX_EXPIRY_ID, SandboxExpiry } from './sandbox-expiry';
 import type { StageConfig } from './stage-config';
 import { tagArchitecture } from './tags';
 
@@ -55,7 +55,7 @@ export function architectureStack<S extends Stack>(
   tagArchitecture(stack, scope.architecture, stage);
   if (stage.monthlyBudget) addMonthlyBudget(stack, scope.architecture, stage.name, stage.monthlyBudget);
   if (stage.timeToLiveHours)
-    new SandboxExpiry(stack, 'SandboxExpiry', { stage, architecture: scope.architecture, hours: stage.timeToLiveHours });
+    new SandboxExpiry(stack, SANDBOX_EXPIRY_ID, { stage, architecture: scope.architecture, hours: stage.timeToLiveHours });
   return stack;
 }
 

@@ -25,7 +25,10 @@ import { ObservedFunction } from './observed-function';
 import { PROJECT_NAME } from './project-name';
 import type { StageConfig } from './stage-config';
 
-const HANDLER_ENTRY = path.resolve(__dirname, '..', '..', 'lambda', 'shared', 'sandbox-expiry', 'expire-sandbox.ts');
+const HANDLER_ENTRY = path.resolve(__dirname, '..', '..', 'lambda', 'sandbox-expiry', 'expire-sandbox.ts');
+
+/** The construct id of a stack's expiry: its resources' logical ids start with it. */
+export const SANDBOX_EXPIRY_ID = 'SandboxExpiry';
 
 /** The stack outputs `npm run sandbox` reads. */
 export const EXPIRY_OUTPUTS = { expiresAt: 'ExpiresAt', schedules: 'ExpirySchedules' } as const;

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { MAX_TIME_TO_LIVE_HOURS, MIN_TIME_TO_LIVE_HOURS } from '../../lambda/shared/sandbox-expiry/deadline';
+import { MAX_TIME_TO_LIVE_HOURS, MIN_TIME_TO_LIVE_HOURS } from '../../lambda/sandbox-expiry/deadline';
 import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString, optionalWholeNumber } from './context';
 
 /** The stages a stack can be synthesized for. */

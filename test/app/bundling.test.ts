@@ -42,7 +42,7 @@ describe('Lambda bundling', () => {
     // ObservedFunction): none is required from the runtime's copy. (The SDK's
     // optional CRT signer, for SigV4a only, stays an optional require.)
     expect(code).not.toMatch(/require\("@aws-sdk\/(client|lib)-/);
-    expect(code).toMatch(/dynamodb\.|secretsmanager\./);
+    expect(code).toMatch(/dynamodb\.|secretsmanager\.|cloudformation\./);
     expect(statSync(bundle).size).toBeGreaterThan(100_000);
   });
 

@@ -1,6 +1,7 @@
 import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { Architecture } from '../../lib/shared/architecture';
+import { SANDBOX_EXPIRY_ID } from '../../lib/shared/sandbox-expiry';
 import { STAGE_CONTEXTS, synthArchitecture } from './synth';
 
 /** A resource of a synthesized template. */
@@ -15,6 +16,11 @@ export interface TemplateResource {
 /** Every resource of one type, as [logical id, resource]. */
 export function resourcesOf(template: Template, type: string): [string, TemplateResource][] {
   return Object.entries(template.findResources(type)) as [string, TemplateResource][];
+}
+
+/** Resources of a type that belong to the architecture itself, without the sandbox expiry every sandbox stack has (lib/shared/sandbox-expiry.ts). */
+export function ownResourcesOf(template: Template, type: string): [string, TemplateResource][] {
+  return resourcesOf(template, type).filter(([id]) => !id.startsWith(SANDBOX_EXPIRY_ID));
 }
 
 /** The one resource of a type; fails the test if there are none or several. */

@@ -5,7 +5,7 @@ import { MenuTable } from '../../lib/serverless-api/menu-table';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { describeAlarmDocs } from '../helpers/alarm-docs';
 import { STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
-import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
+import { onlyResourceOf, ownResourcesOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
 const { sandbox, production, stages } = stageTemplates(serverlessApi);
@@ -59,7 +59,7 @@ describe('menu table', () => {
 
 describe('handlers', () => {
   test.each(stages)('%s: newest Node.js on arm64, traced, JSON logs in their own log group', (_, template) => {
-    const functions = resourcesOf(template, 'AWS::Lambda::Function').map(([, r]) => r);
+    const functions = ownResourcesOf(template, 'AWS::Lambda::Function').map(([, r]) => r);
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
@@ -87,7 +87,7 @@ describe('handlers', () => {
   });
 
   test('each function names its handler source file in the template', () => {
-    const entries = resourcesOf(sandbox, 'AWS::Lambda::Function')
+    const entries = ownResourcesOf(sandbox, 'AWS::Lambda::Function')
       .map(([, r]) => r)
       .map((f) => (f as { Metadata?: Record<string, string> }).Metadata?.[HANDLER_ENTRY_METADATA]);
     expect(entries.sort()).toEqual(['lambda/serverless-api/read-menu-items.ts', 'lambda/serverless-api/write-menu-items.ts']);
@@ -108,7 +108,7 @@ describe('handlers', () => {
   });
 
   test('handler roles carry no AWS managed policies and may write only their own log group', () => {
-    const roles = resourcesOf(sandbox, 'AWS::IAM::Role')
+    const roles = ownResourcesOf(sandbox, 'AWS::IAM::Role')
       .map(([, r]) => r)
       .filter((r) => JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'));
     expect(roles).toHaveLength(2);

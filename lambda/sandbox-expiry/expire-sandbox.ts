@@ -6,7 +6,7 @@ import { CloudFormationClient, DeleteStackCommand, DescribeStacksCommand, type S
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
-import { requiredEnv } from '../env';
+import { requiredEnv } from '../shared/env';
 import { afterDeletion, atDeadline, CHECK_AFTER_HOURS, type ExpiryAction, hoursAfter, planFrom } from './deadline';
 import { armExpiry, currentDeadline, disarmExpiry, type ExpirySchedules, scheduleAgain } from './schedules';
 
