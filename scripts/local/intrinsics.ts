@@ -2,6 +2,9 @@
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '000000000000';
 
+/** The id (ARN) a stack has locally. */
+export const localStackId = (stackName: string) => `arn:aws:cloudformation:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stack/${stackName}/local`;
+
 /** What a local stand-in answers for `Ref` and `Fn::GetAtt` of one template resource. */
 export type LocalAttributes = Record<string, string> & { readonly Ref: string };
 
@@ -66,6 +69,7 @@ export class LocalResources {
       'AWS::Partition': 'aws',
       'AWS::URLSuffix': 'amazonaws.com',
       'AWS::StackName': this.stackName,
+      'AWS::StackId': localStackId(this.stackName),
     };
     const found = pseudo[name] ?? this.byLogicalId.get(name)?.Ref;
     if (found === undefined) throw new Error(`The template refers to ${name}, which has no local stand-in`);

@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
+import { SANDBOX_EXPIRY_ID } from '../../lib/shared/sandbox-expiry';
 import { type RunningBackend, startAll } from '../../test/setup/backends/backend';
 import { dynamoDbLocal } from '../../test/setup/backends/dynamodb-local';
 import { fauxqs } from '../../test/setup/backends/fauxqs';
@@ -81,7 +82,8 @@ export async function startServerlessStack(
     const functions = new Map<string, LocalFunction>();
     for (const [logicalId, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const entry = resource.Metadata?.[HANDLER_ENTRY_METADATA] as string | undefined;
-      if (!entry) continue;
+      // A local run ends with Ctrl-C: the sandbox's time to live has nothing to delete here.
+      if (!entry || logicalId.startsWith(SANDBOX_EXPIRY_ID)) continue;
       const env = await gated(roleOfFunction(template, logicalId));
       roleEnv.set(logicalId, env);
       const fn = new LocalFunction({

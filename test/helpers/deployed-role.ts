@@ -1,5 +1,5 @@
 import type { IamGate, UsedGrant } from '../../scripts/local/iam/gate';
-import { startRoleGates } from '../../scripts/local/iam/role-gates';
+import { startRoleGates, type Upstreams } from '../../scripts/local/iam/role-gates';
 import { standInOf } from '../../scripts/local/iam/stand-ins';
 import {
   functionOfEntry,
@@ -25,7 +25,7 @@ export interface DeployedRole {
 
 export interface DeployedRoleOptions {
   /** The backends the gates forward to (only these are gated). @default the run's AWS_ENDPOINT_URL_* */
-  readonly upstreams?: { readonly dynamodb?: string; readonly sqsSns?: string; readonly kinesis?: string };
+  readonly upstreams?: Upstreams;
   /** Local values of resources the handler's environment does not name, by logical id and type's value. */
   readonly standIns?: Readonly<Record<string, string>>;
   /** Replaces the template's role policies, for the proof that a missing statement is refused. */
@@ -39,7 +39,8 @@ export interface DeployedRoleOptions {
  * integration role): its environment's
  * values (`env`, as the test sets them: table names, topic ARNs, queue URLs)
  * say which local resource stands for each template resource it names, and
- * every call it makes to DynamoDB, SQS, SNS or Kinesis passes an IAM gate
+ * every call it makes to DynamoDB, SQS, SNS, Kinesis, CloudFormation or
+ * EventBridge Scheduler passes an IAM gate
  * that allows only what that role's policies allow.
  */
 export async function deployedRole(
@@ -55,8 +56,8 @@ export async function deployedRole(
   const variables: Record<string, unknown> = (fn && template.Resources[fn]!.Properties?.Environment?.Variables) ?? {};
   const standIns: Record<string, string> = { ...options.standIns };
   for (const [name, value] of Object.entries(variables)) {
-    const id = (value as { Ref?: string })?.Ref;
-    if (id && env[name] !== undefined) standIns[id] = env[name]!;
+    const id = (value as { Ref?: string })?.Ref ?? roleOfArn(template, value);
+    if (id && template.Resources[id] && env[name] !== undefined) standIns[id] = env[name]!;
   }
   for (const [id, value] of Object.entries(standIns)) resources.set(id, standInOf(template.Resources[id]!.Type, value));
   const upstreams = options.upstreams ?? {
@@ -85,6 +86,12 @@ export async function deployedRole(
       await Promise.all(gates.map((g) => g.stop()));
     },
   };
+}
+
+/** The role whose ARN a value is (`Fn::GetAtt: [role, Arn]`), if it is one. */
+function roleOfArn(template: PolicyTemplate, value: unknown): string | undefined {
+  const [id, attribute] = ((value as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt'] ?? []) as [string?, string?];
+  return id && attribute === 'Arn' && template.Resources[id]?.Type === 'AWS::IAM::Role' ? id : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 /** A synthesized CloudFormation template as JSON. */
@@ -50,4 +50,13 @@ export function eventSourceBatchSize(template: TemplateJson): number {
   const [mapping] = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
   if (!mapping) throw new Error('No event source mapping in the template');
   return mapping[1].Properties.BatchSize;
+}
+
+/** The architectures of this checkout with a sandbox template snapshot (a starter has one). */
+export function architecturesWithSnapshots(): string[] {
+  const root = path.join(__dirname, '..');
+  return readdirSync(root).filter((folder) => {
+    const snapshots = path.join(root, folder, '__snapshots__');
+    return existsSync(snapshots) && readdirSync(snapshots).some((file) => file.endsWith('-sandbox.template.json')) && folder !== 'integ';
+  });
 }

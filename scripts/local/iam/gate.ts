@@ -35,14 +35,24 @@ function deniedMessage(principal: LocalPrincipal, requested: RequestedAction, de
 
 /** The service's own AccessDenied answer, shaped as its protocol shapes errors. */
 function writeDenied(res: ServerResponse, protocol: Protocol, message: string): void {
-  if (protocol === 'sns') {
+  if (protocol === 'sns' || protocol === 'cloudformation') {
+    const [namespace, code] = protocol === 'sns' ? ['sns', 'AuthorizationError'] : ['cloudformation', 'AccessDenied'];
     res.writeHead(403, { 'Content-Type': 'text/xml' });
     res.end(
-      `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>AuthorizationError</Code><Message>${message.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</Message></Error><RequestId>local-iam</RequestId></ErrorResponse>`,
+      `<ErrorResponse xmlns="http://${namespace}.amazonaws.com/doc/${protocol === 'sns' ? '2010-03-31' : '2010-05-15'}/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</Message></Error><RequestId>local-iam</RequestId></ErrorResponse>`,
     );
     return;
   }
-  const type: Record<Exclude<Protocol, 'sns'>, string> = {
+  if (protocol === 'scheduler') {
+    res.writeHead(403, {
+      'Content-Type': 'application/json',
+      'x-amzn-ErrorType': 'AccessDeniedException',
+      'x-amzn-RequestId': 'local-iam',
+    });
+    res.end(JSON.stringify({ Message: message }));
+    return;
+  }
+  const type: Record<Exclude<Protocol, 'sns' | 'cloudformation' | 'scheduler'>, string> = {
     dynamodb: 'com.amazonaws.dynamodb.v20120810#AccessDeniedException',
     sqs: 'com.amazon.coral.service#AccessDeniedException',
     kinesis: 'AccessDeniedException',
@@ -94,7 +104,7 @@ export class IamGate {
     const { principal, resources } = this.options;
     const request: AuthorizationRequest = {
       ...requested,
-      context: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': principal.caller.arn, ...this.options.context },
+      context: { 'aws:SecureTransport': 'true', 'aws:PrincipalArn': principal.caller.arn, ...this.options.context, ...requested.context },
     };
     const rules = resources.get(requested.resource);
     const decision = decide(principal.caller, principal.statements, request, rules?.policy ?? []);
@@ -127,7 +137,10 @@ export class IamGate {
         if (preflight) return this.forward(target, req, res, body);
         let mapped: MappedRequest;
         try {
-          mapped = mapRequest(req.headers['x-amz-target'] as string | undefined, req.headers['content-type'], body);
+          mapped = mapRequest(req.headers['x-amz-target'] as string | undefined, req.headers['content-type'], body, {
+            method: req.method,
+            path: req.url,
+          });
         } catch (error) {
           res.writeHead(400, { 'Content-Type': 'application/json' });
           res.end(JSON.stringify({ __type: 'LocalIamGateError', message: (error as Error).message }));
@@ -144,7 +157,12 @@ export class IamGate {
         }
         for (const requested of mapped.actions) {
           const logicalId = this.options.logicalIdOf?.(requested.resource);
-          const use = { principal: this.options.principal.name, ...requested, ...(logicalId ? { logicalId } : {}) };
+          const use = {
+            principal: this.options.principal.name,
+            action: requested.action,
+            resource: requested.resource,
+            ...(logicalId ? { logicalId } : {}),
+          };
           this.allowed.push(use);
           recordUse(use);
         }

@@ -4,7 +4,10 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from '../intrinsics';
  * From an SDK request to what IAM authorizes: the action and the resource
  * ARN, per protocol. DynamoDB and Kinesis name the operation in
  * `X-Amz-Target` (JSON 1.0/1.1), so does SQS's JSON protocol and Secrets
- * Manager; SNS speaks the Query protocol (a form with `Action`). A request
+ * Manager; SNS and CloudFormation speak the Query protocol (a form with
+ * `Action`), EventBridge Scheduler a REST protocol (method and path). A call
+ * that hands a role to a service (a schedule's target role, a stack
+ * deletion's service role) also needs iam:PassRole on it. A request
  * that touches several resources (a batch over tables, a transaction) needs
  * every one of them authorized.
  */
@@ -12,10 +15,12 @@ export interface RequestedAction {
   /** IAM's name of the action, e.g. dynamodb:PutItem. */
   readonly action: string;
   readonly resource: string;
+  /** Condition keys this action adds to the request's (iam:PassedToService for iam:PassRole). */
+  readonly context?: Readonly<Record<string, string>>;
 }
 
 /** The service a request is for, as the error it gets back is shaped. */
-export type Protocol = 'dynamodb' | 'sqs' | 'sns' | 'kinesis' | 'secretsmanager';
+export type Protocol = 'dynamodb' | 'sqs' | 'sns' | 'kinesis' | 'secretsmanager' | 'cloudformation' | 'scheduler';
 
 export interface MappedRequest {
   readonly protocol: Protocol;
@@ -97,11 +102,50 @@ function secretsManager(operation: string, body: any): RequestedAction[] {
   return [{ action: `secretsmanager:${operation}`, resource }];
 }
 
+/** A role handed to a service with the request: the caller needs iam:PassRole on it, for that service. */
+const passRole = (roleArn: string, service: string): RequestedAction => ({
+  action: 'iam:PassRole',
+  resource: roleArn,
+  context: { 'iam:PassedToService': `${service}.amazonaws.com` },
+});
+
+/** CloudFormation's Query protocol: a stack named by its name or its id (an ARN); DeleteStack with a RoleARN passes that role. */
+function cloudFormation(form: URLSearchParams): MappedRequest {
+  const operation = form.get('Action') ?? '';
+  const stack = form.get('StackName');
+  const resource = !stack ? '*' : stack.startsWith('arn:') ? stack : arn('cloudformation', `stack/${stack}/*`);
+  const actions: RequestedAction[] = [{ action: `cloudformation:${operation}`, resource }];
+  const role = form.get('RoleARN');
+  if (role) actions.push(passRole(role, 'cloudformation'));
+  return { protocol: 'cloudformation', operation, actions };
+}
+
+/** EventBridge Scheduler's REST protocol: `/schedules/{Name}`, the group in the body (create, update) or the query (get, delete). */
+function scheduler(method: string, url: URL, body: Buffer): MappedRequest {
+  const name = decodeURIComponent(url.pathname.split('/')[2] ?? '');
+  const json = body.length ? JSON.parse(body.toString('utf8')) : {};
+  const group = (method === 'GET' || method === 'DELETE' ? url.searchParams.get('groupName') : json.GroupName) ?? 'default';
+  const operation = (
+    { POST: 'CreateSchedule', PUT: 'UpdateSchedule', GET: 'GetSchedule', DELETE: 'DeleteSchedule' } as Record<string, string>
+  )[method];
+  if (!operation) throw new Error(`No IAM mapping for Scheduler ${method} ${url.pathname}`);
+  const actions: RequestedAction[] = [{ action: `scheduler:${operation}`, resource: arn('scheduler', `schedule/${group}/${name}`) }];
+  if (json.Target?.RoleArn) actions.push(passRole(json.Target.RoleArn, 'scheduler'));
+  return { protocol: 'scheduler', operation, actions };
+}
+
 /**
  * The request's operation and what it needs authorized. `target` is the
  * `X-Amz-Target` header; `body` the raw request body.
  */
-export function mapRequest(target: string | undefined, contentType: string | undefined, body: Buffer): MappedRequest {
+export function mapRequest(
+  target: string | undefined,
+  contentType: string | undefined,
+  body: Buffer,
+  request: { readonly method?: string; readonly path?: string } = {},
+): MappedRequest {
+  const url = new URL(request.path ?? '/', 'http://local');
+  if (!target && url.pathname.startsWith('/schedules/')) return scheduler(request.method ?? 'GET', url, body);
   if (target) {
     const [prefix, operation] = target.split('.') as [string, string];
     const json = body.length ? JSON.parse(body.toString('utf8')) : {};
@@ -114,6 +158,7 @@ export function mapRequest(target: string | undefined, contentType: string | und
   if (contentType?.startsWith('application/x-www-form-urlencoded')) {
     const form = new URLSearchParams(body.toString('utf8'));
     if (form.get('Version') === '2010-03-31') return sns(form);
+    if (form.get('Version') === '2010-05-15') return cloudFormation(form);
     throw new Error(`No IAM mapping for the Query request ${form.get('Action')} (version ${form.get('Version')})`);
   }
   throw new Error('No IAM mapping for a request without X-Amz-Target or a Query form');

@@ -3,11 +3,13 @@ import { IamGate } from './gate';
 import { decide, type PolicyStatement } from './policy';
 import { type LocalPrincipal, localRoleArn, type PolicyTemplate, type ResourceRules, rolePrincipal } from './template-policies';
 
-/** The local backends a role's calls may go to: DynamoDB, and SQS with SNS (one server). */
+/** The local backends a role's calls may go to: DynamoDB, SQS with SNS (one server), Kinesis, and the CloudFormation and Scheduler stand-ins. */
 export interface Upstreams {
   readonly dynamodb?: string;
   readonly sqsSns?: string;
   readonly kinesis?: string;
+  readonly cloudformation?: string;
+  readonly scheduler?: string;
 }
 
 /**
@@ -31,6 +33,8 @@ export async function startRoleGates(
     ['dynamodb', ['AWS_ENDPOINT_URL_DYNAMODB']],
     ['sqsSns', ['AWS_ENDPOINT_URL_SQS', 'AWS_ENDPOINT_URL_SNS']],
     ['kinesis', ['AWS_ENDPOINT_URL_KINESIS']],
+    ['cloudformation', ['AWS_ENDPOINT_URL_CLOUDFORMATION']],
+    ['scheduler', ['AWS_ENDPOINT_URL_SCHEDULER']],
   ];
   for (const [backend, names] of variables) {
     const upstream = upstreams[backend];
