@@ -56,6 +56,7 @@ export const BILLED_PER_USE: Readonly<Record<string, string>> = {
   'AWS::Backup::BackupVault': 'backup storage per GB-month',
   'AWS::Backup::BackupPlan': 'backup storage per GB-month',
   'AWS::WAFv2::LoggingConfiguration': 'GB of WAF logs delivered to CloudWatch Logs (vended-log rates)',
+  'AWS::Scheduler::ScheduleGroup': 'schedule invocations (the sandbox time to live: a few per deployment)',
 };
 
 /**

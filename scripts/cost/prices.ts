@@ -32,6 +32,7 @@ const page = {
   waf: 'https://aws.amazon.com/waf/pricing/',
   apiGateway: 'https://aws.amazon.com/api-gateway/pricing/',
   lambda: 'https://aws.amazon.com/lambda/pricing/',
+  scheduler: 'https://aws.amazon.com/eventbridge/pricing/',
   dynamodb: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
   sqs: 'https://aws.amazon.com/sqs/pricing/',
   sns: 'https://aws.amazon.com/sns/pricing/',
@@ -97,6 +98,11 @@ export const PRICES = {
   s3StandardGbMonth: { usd: 0.023, per: 'GB-month of S3 Standard (first 50 TB)', source: page.s3 },
   xrayTraceMillion: { usd: 5, per: 'million traces recorded', source: page.xray },
   budgetMonth: { usd: 0, per: 'budget without actions', source: page.budgets },
+  schedulerInvocationMillion: {
+    usd: 1,
+    per: 'million schedule invocations (the first 14 million a month are free)',
+    source: page.scheduler,
+  },
 } as const satisfies Record<string, Price>;
 
 export type PriceKey = keyof typeof PRICES;

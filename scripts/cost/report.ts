@@ -1,6 +1,6 @@
 import { type CostLine, type CostTemplate, type StackCost, stackCostAtRest } from './at-rest';
 import { PER_UNIT_MODELS, type PerUnitCost } from './per-unit';
-import { HOURS_PER_MONTH, PRICE_REGION, PRICES_AS_OF } from './prices';
+import { HOURS_PER_MONTH, PRICE_REGION, PRICES, PRICES_AS_OF } from './prices';
 
 /** The sandbox total the project promises for all five architectures idle. */
 export const SANDBOX_BUDGET_USD = 90;
@@ -15,6 +15,38 @@ export interface ArchitectureTemplate {
 export interface ArchitectureCost extends StackCost {
   readonly architecture: string;
   readonly perUnit?: PerUnitCost;
+  /** What the stack's sandbox time to live costs a month, when it has one. */
+  readonly timeToLive?: { readonly usd: number; readonly basis: string };
+}
+
+/** Runs of the expiry function per deployment (arm, warn, delete, check) and schedule invocations (warn, delete, check). */
+const EXPIRY_RUNS_PER_DEPLOYMENT = 4;
+const EXPIRY_SCHEDULES_PER_DEPLOYMENT = 3;
+/** A learner who redeploys every day: the most the time to live runs in a month. */
+const DEPLOYMENTS_PER_MONTH = 30;
+
+/**
+ * The sandbox time to live's monthly cost (lib/shared/sandbox-expiry.ts):
+ * nothing at rest, a few runs of its function (up to a second each at its
+ * memory size) and schedule invocations per deployment. Priced without the
+ * free tiers, at one deployment a day.
+ */
+export function timeToLiveCost(template: CostTemplate): { usd: number; basis: string } | undefined {
+  const resources = Object.values(template.Resources);
+  if (!resources.some((r) => r.Type === 'Custom::SandboxExpiry')) return undefined;
+  const fn = Object.entries(template.Resources).find(
+    ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('SandboxExpiry'),
+  )?.[1];
+  const memoryGb = Number(fn?.Properties?.MemorySize ?? 128) / 1024;
+  const runs = EXPIRY_RUNS_PER_DEPLOYMENT * DEPLOYMENTS_PER_MONTH;
+  const usd =
+    (runs / 1e6) * PRICES.lambdaRequestMillion.usd +
+    runs * memoryGb * PRICES.lambdaArmGbSecond.usd +
+    ((EXPIRY_SCHEDULES_PER_DEPLOYMENT * DEPLOYMENTS_PER_MONTH) / 1e6) * PRICES.schedulerInvocationMillion.usd;
+  return {
+    usd,
+    basis: `${DEPLOYMENTS_PER_MONTH} deployments a month × (${EXPIRY_RUNS_PER_DEPLOYMENT} runs of up to 1 s at ${memoryGb * 1024} MB + ${EXPIRY_SCHEDULES_PER_DEPLOYMENT} schedule invocations), no free tier`,
+  };
 }
 
 export interface CostReport {
@@ -29,7 +61,13 @@ export interface CostReport {
 export function costReport(stage: string, templates: readonly ArchitectureTemplate[]): CostReport {
   const architectures = templates.map(({ architecture, stack, template }) => {
     const model = PER_UNIT_MODELS[architecture];
-    return { architecture, ...stackCostAtRest(stack, template), ...(model ? { perUnit: model(template) } : {}) };
+    const timeToLive = timeToLiveCost(template);
+    return {
+      architecture,
+      ...stackCostAtRest(stack, template),
+      ...(model ? { perUnit: model(template) } : {}),
+      ...(timeToLive ? { timeToLive } : {}),
+    };
   });
   return {
     stage,
@@ -72,6 +110,7 @@ export function costText(report: CostReport): string {
     }
     for (const n of a.notPriced) out.push(`  NOT PRICED ${n.resource} (${n.type}): ${n.reason}`);
     if (a.perUse.length > 0) out.push(`  billed per use only: ${a.perUse.map((p) => `${shortType(p.type)} ×${p.count}`).join(', ')}`);
+    if (a.timeToLive) out.push(`  sandbox time to live: ${usd(a.timeToLive.usd)} a month [${a.timeToLive.basis}]`);
     out.push('');
   }
   out.push(`Total at rest, stage ${report.stage}: ${usd(report.monthlyUsd)} a month`);
