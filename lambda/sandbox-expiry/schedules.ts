@@ -100,15 +100,24 @@ export async function scheduleAgain(client: SchedulerClient, schedules: ExpirySc
   await putSchedule(client, schedules, name, at, input, what);
 }
 
-/** The deadline the deletion schedule holds, or undefined when none is armed. */
-export async function currentDeadline(client: SchedulerClient, group: string): Promise<Date | undefined> {
+/** The armed deadline, with the target and role its schedules invoke, or undefined when none is armed. */
+export async function armedDeadline(
+  client: SchedulerClient,
+  group: string,
+): Promise<{ readonly deadline: Date; readonly functionArn: string; readonly roleArn: string } | undefined> {
   try {
     const schedule = await client.send(new GetScheduleCommand({ Name: SCHEDULE_NAMES.deadline, GroupName: group }));
-    return schedule.ScheduleExpression ? timeOfAt(schedule.ScheduleExpression) : undefined;
+    if (!schedule.ScheduleExpression || !schedule.Target?.Arn || !schedule.Target.RoleArn) return undefined;
+    return { deadline: timeOfAt(schedule.ScheduleExpression), functionArn: schedule.Target.Arn, roleArn: schedule.Target.RoleArn };
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return undefined;
     throw error;
   }
+}
+
+/** The deadline the deletion schedule holds, or undefined when none is armed. */
+export async function currentDeadline(client: SchedulerClient, group: string): Promise<Date | undefined> {
+  return (await armedDeadline(client, group))?.deadline;
 }
 
 async function deleteSchedule(client: SchedulerClient, schedules: ExpirySchedules, name: string): Promise<void> {
