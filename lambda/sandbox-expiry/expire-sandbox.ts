@@ -55,7 +55,7 @@ export async function handler(event: Event, context: Pick<Context, 'invokedFunct
     else if (event.action === 'check') await check(event.attempt, schedules);
     else logger.error('Unknown event', { event });
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 }
 

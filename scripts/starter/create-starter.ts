@@ -57,10 +57,16 @@ const TOOL_SEEDS = [
   'scripts/local/cli.ts',
   'scripts/smoke/cli.ts',
   'scripts/cost/cli.ts',
+  // Every sandbox stack expires: npm run sandbox, and the expiry's tests (its role's grants are exercised there).
+  'scripts/sandbox/cli.ts',
+  'test/sandbox-expiry/expire-sandbox.test.ts',
+  'test/sandbox-expiry/sandbox-expiry-stack.test.ts',
+  'test/sandbox-expiry/sandbox-cli.test.ts',
+  'test/sandbox-expiry/local-backends.ts',
 ];
 
 /** The npm scripts of the tools above, which every starter's package.json names. */
-const TOOL_SCRIPTS = ['upgrade-check', 'release', 'local', 'smoke', 'cost'] as const;
+const TOOL_SCRIPTS = ['upgrade-check', 'release', 'local', 'smoke', 'cost', 'sandbox'] as const;
 
 /**
  * Registries of the tools that list every architecture, one entry per line:

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 /** The sandbox time to live as the templates hold it (lib/shared/sandbox-expiry.ts), and the deadline's rules on their own. */
 import { Match } from 'aws-cdk-lib/assertions';
 import { afterDeletion, atDeadline, atExpression, checkTimeToLiveHours, planFrom, timeOfAt } from '../../lambda/sandbox-expiry/deadline';
-import { serverlessApi } from '../../lib/serverless-api/architecture';
+import { ARCHITECTURES } from '../../lib/app/architectures';
 import { SANDBOX_EXPIRY_ID } from '../../lib/shared/sandbox-expiry';
 import { parseStage, timeToLiveSummary } from '../../lib/shared/stage-config';
 import { timeToLiveCost } from '../../scripts/cost/report';
@@ -126,6 +128,15 @@ describe.each(architecturesWithSnapshots())('the %s stack', (architecture) => {
     ]);
   });
 
+  test("its doc's Destroy section says when the stack deletes itself and how to keep it", () => {
+    const doc = path.join(__dirname, '..', '..', 'docs', `${architecture}.md`);
+    const destroy = readFileSync(doc, 'utf8').split('\n## Destroy')[1]!.split('\n## ')[0]!;
+    const flat = destroy.replace(/\s+/g, ' ');
+    expect(flat).toContain(`${deadline.Properties.TimeToLiveHours} hours after its last deployment that changed it`);
+    expect(flat).toContain(`npm run sandbox -- extend ${architecture} --hours`);
+    expect(flat).toContain('an hour before');
+  });
+
   test('costs cents at most, and nothing at rest', () => {
     expect(timeToLiveCost(sandbox)!.usd).toBeLessThan(0.01);
     expect(timeToLiveCost(production)).toBeUndefined();
@@ -133,7 +144,7 @@ describe.each(architecturesWithSnapshots())('the %s stack', (architecture) => {
 });
 
 describe('-c sandboxTtlHours', () => {
-  const synth = (extra: Record<string, unknown>) => synthArchitecture(serverlessApi, { ...STAGE_CONTEXTS.sandbox, ...extra }).template;
+  const synth = (extra: Record<string, unknown>) => synthArchitecture(ARCHITECTURES[0]!, { ...STAGE_CONTEXTS.sandbox, ...extra }).template;
 
   test('0 turns it off', () => {
     const template = synth({ sandboxTtlHours: '0' });
@@ -147,13 +158,13 @@ describe('-c sandboxTtlHours', () => {
   });
 
   test('the template is the same from one synth to the next; the stack revision follows a change to the stack', () => {
-    const first = synthArchitecture(serverlessApi, { ...STAGE_CONTEXTS.sandbox, alarmEmail: 'a@example.com' }).template.toJSON();
+    const first = synthArchitecture(ARCHITECTURES[0]!, { ...STAGE_CONTEXTS.sandbox, alarmEmail: 'a@example.com' }).template.toJSON();
     const revision = (t: any) =>
       Object.values(t.Resources as Record<string, any>).find((r) => r.Type === 'Custom::SandboxExpiry').Properties.StackRevision;
     // The same context in another key order: a second, separate synth.
-    const again = synthArchitecture(serverlessApi, { alarmEmail: 'a@example.com', ...STAGE_CONTEXTS.sandbox }).template.toJSON();
+    const again = synthArchitecture(ARCHITECTURES[0]!, { alarmEmail: 'a@example.com', ...STAGE_CONTEXTS.sandbox }).template.toJSON();
     expect(again).toEqual(first);
-    const changed = synthArchitecture(serverlessApi, { ...STAGE_CONTEXTS.sandbox, alarmEmail: 'b@example.com' }).template.toJSON();
+    const changed = synthArchitecture(ARCHITECTURES[0]!, { ...STAGE_CONTEXTS.sandbox, alarmEmail: 'b@example.com' }).template.toJSON();
     expect(revision(changed)).not.toBe(revision(first));
     expect(revision(first)).toMatch(/^[0-9a-f]{64}$/);
   });
