@@ -164,7 +164,7 @@ function specifiers(source: string): string[] {
   const patterns = [
     /\bfrom\s+['"]([^'"]+)['"]/g,
     /\bimport\s+['"]([^'"]+)['"]/g,
-    /\b(?:import|require|require\.resolve|importEsm)\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\b(?:import|require|require\.resolve|importEsm|installedPackageDir)\(\s*['"]([^'"]+)['"]\s*\)/g,
   ];
   for (const pattern of patterns) for (const match of source.matchAll(pattern)) found.add(match[1]!);
   // A file started or read by its path next to the source (a forked runtime): needed as much as an import.

@@ -13,12 +13,16 @@ export const SQS_REFUSED_CHARACTER = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000
 
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<any>;
 
-/** fauxqs's folder; its package.json exports only its entry, so it is found on disk. */
-function fauxqsDir(): string {
+/**
+ * An installed package's folder, found on disk (fauxqs's package.json
+ * exports only its entry, so it cannot be resolved to its files). The
+ * starter command reads a call of it with a literal name as a use of that package.
+ */
+function installedPackageDir(name: string): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', 'fauxqs');
+    const candidate = path.join(dir, 'node_modules', name);
     if (existsSync(path.join(candidate, 'package.json'))) return candidate;
-    if (path.dirname(dir) === dir) throw new Error('fauxqs is not installed (npm ci installs it)');
+    if (path.dirname(dir) === dir) throw new Error(`${name} is not installed (npm ci installs it)`);
   }
 }
 
@@ -48,7 +52,7 @@ async function acceptWhatSqsAccepts(dir: string): Promise<void> {
  * turn into require().
  */
 export async function startFauxqs(): Promise<RunningBackend> {
-  const dir = fauxqsDir();
+  const dir = installedPackageDir('fauxqs');
   const { buildApp } = await importEsm(pathToFileURL(path.join(dir, 'dist', 'app.js')).href);
   await acceptWhatSqsAccepts(dir);
   // Queue URLs name sqs.<region>.localhost; SDK clients with an explicit endpoint
