@@ -99,7 +99,7 @@ export class SandboxExpiry extends Construct {
       serviceName: 'sandbox-expiry',
       metricsNamespace: `${PROJECT_NAME}/SandboxExpiry`,
       timeout: Duration.seconds(30),
-      // Its runs are a few a day; one at a time keeps two deployments' arming in order.
+      // Applied only where the stage reserves concurrency (production), which never has a time to live.
       reservedConcurrency: 1,
       environment: {
         STACK_ID: Aws.STACK_ID,
