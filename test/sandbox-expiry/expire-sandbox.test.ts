@@ -166,7 +166,7 @@ describe.each(architecturesWithSnapshots())('the %s sandbox stack, under its exp
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { Arn: h.functionArn, RoleArn: h.schedulerRoleArn, Input: JSON.stringify({ action: 'expire', attempt: 0 }) },
     });
-    expect(timeOfAt(deadline.ScheduleExpression).toISOString()).toBe(new Date(answer.Data.ExpiresAt).toISOString().slice(0, 19) + '.000Z');
+    expect(timeOfAt(deadline.ScheduleExpression).toISOString()).toBe(`${new Date(answer.Data.ExpiresAt).toISOString().slice(0, 19)}.000Z`);
     expect(timeOfAt(deadline.ScheduleExpression).getTime() - timeOfAt(warning.ScheduleExpression).getTime()).toBe(HOUR);
     expect(JSON.parse(warning.Target.Input!)).toEqual({ action: 'warn' });
   });
