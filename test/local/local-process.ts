@@ -38,7 +38,8 @@ export async function startLocal(
       timeoutMs,
     );
     const watch = setInterval(() => {
-      if (/is running locally/.test(output)) {
+      // Its last line: the lines before it (the work directory, the state file) may arrive in a later chunk.
+      if (/is running locally[\s\S]*Stop with Ctrl-C\./.test(output)) {
         clearInterval(watch);
         clearTimeout(timer);
         resolve();
