@@ -172,13 +172,16 @@ interface HandlerFigures {
 
 function handlerFigures(outdir: string, scratch: string): HandlerFigures[] {
   const figures: HandlerFigures[] = [];
+  // A handler shared by several stacks (the sandbox expiry is in every one) is measured once.
+  const measured = new Set<string>();
   for (const file of readdirSync(outdir).filter((f) => f.endsWith('.template.json'))) {
     const template = JSON.parse(readFileSync(path.join(outdir, file), 'utf8'));
     for (const resource of Object.values<TemplateResource>(template.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const source = resource.Metadata?.[HANDLER_ENTRY_METADATA];
       // Only our handlers: CDK's own custom resource providers carry no entry.
-      if (!source) continue;
+      if (!source || measured.has(source)) continue;
+      measured.add(source);
       const hash = String(resource.Properties.Code.S3Key).replace(/\.zip$/, '');
       const deployed = path.join(outdir, `asset.${hash}`, 'index.js');
       // The function's environment as deployed, with references to other

@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../scripts/local/intrinsics';
+import { LoopbackServer } from './loopback-server';
 
 /** A one-time schedule as the stand-in keeps it (the request's own fields). */
 export interface StandInSchedule {
@@ -29,7 +29,7 @@ const AT = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
  * fires nothing: a test runs the schedule's target itself.
  */
 export class SchedulerStandIn {
-  private server?: Server;
+  private readonly server = new LoopbackServer((req, res, body) => this.answer(req, res, body));
   readonly schedules = new Map<string, StandInSchedule>();
   /** Every call, as `<method> <name>`. */
   readonly calls: string[] = [];
@@ -41,16 +41,12 @@ export class SchedulerStandIn {
     return this.schedules.get(`${group}/${name}`);
   }
 
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => this.answer(req, res, body));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  start(): Promise<string> {
+    return this.server.start();
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 
   /** Answers one request; true once it has. */
@@ -101,10 +97,5 @@ export class SchedulerStandIn {
       default:
         return fail(405, 'UnknownOperationException', `${req.method} is not an operation`);
     }
-  }
-
-  async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

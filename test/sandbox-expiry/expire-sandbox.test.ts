@@ -4,8 +4,6 @@
  * stand-ins, fauxqs for the notice topic, and a local server standing for
  * CloudFormation's custom resource response URL.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -14,6 +12,7 @@ import { ARCHITECTURES } from '../../lib/app/architectures';
 import { functionOfEntry, localRoleArn, type PolicyTemplate } from '../../scripts/local/iam/template-policies';
 import { LOCAL_ACCOUNT, localStackId } from '../../scripts/local/intrinsics';
 import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
+import { LoopbackServer } from '../helpers/loopback-server';
 import { architecturesWithSnapshots, snapshotTemplate } from '../helpers/sandbox-templates';
 import { SchedulerStandIn } from '../helpers/scheduler-stand-in';
 import { createQueue, sqsClient } from '../helpers/sqs-local';
@@ -29,30 +28,21 @@ type Handler = (event: unknown, context: { invokedFunctionArn: string }) => Prom
 
 /** Stands for the pre-signed URL CloudFormation gives a custom resource: keeps each answer PUT to it. */
 class ResponseUrl {
-  private server?: Server;
   readonly answers: Record<string, any>[] = [];
+  private readonly server = new LoopbackServer((req, res, body) => {
+    this.answers.push({ method: req.method, ...JSON.parse(body) });
+    res.end();
+  });
   async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        this.answers.push({ method: req.method, ...JSON.parse(body) });
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/response`;
+    return `${await this.server.start()}/response`;
   }
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  stop(): Promise<void> {
+    return this.server.stop();
   }
 }
 
 /** One architecture's expiry function, loaded under its deployed role, with its stand-ins. */
 interface Harness {
-  readonly handler: Handler;
   readonly role: DeployedRole;
   readonly scheduler: SchedulerStandIn;
   readonly cloudFormation: CloudFormationStandIn;
@@ -99,7 +89,6 @@ async function harness(architecture: string, template: PolicyTemplate, stackName
   const functionArn = `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT}:function:${fnId}`;
   const run = (event: unknown) => handler!(event, { invokedFunctionArn: functionArn });
   return {
-    handler: handler!,
     role,
     scheduler,
     cloudFormation,
