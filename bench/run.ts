@@ -25,6 +25,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
+import { parseCommandLine, printUsage, runCommand, UsageError } from '../scripts/command-line';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGETS = { synthSeconds: 8, testSeconds: 45, bundleKb: 100, coldLoadMs: 50 };
@@ -150,7 +151,7 @@ function bundle(entry: string, outfile: string, sdk: 'external' | 'bundled'): nu
 }
 
 /** A synthesized resource, as far as the bench reads it. */
-interface TemplateResource {
+interface CfnResource {
   readonly Type: string;
   readonly Properties: {
     readonly Code: { readonly S3Key: unknown };
@@ -176,7 +177,7 @@ function handlerFigures(outdir: string, scratch: string): HandlerFigures[] {
   const measured = new Set<string>();
   for (const file of readdirSync(outdir).filter((f) => f.endsWith('.template.json'))) {
     const template = JSON.parse(readFileSync(path.join(outdir, file), 'utf8'));
-    for (const resource of Object.values<TemplateResource>(template.Resources)) {
+    for (const resource of Object.values<CfnResource>(template.Resources)) {
       if (resource.Type !== 'AWS::Lambda::Function') continue;
       const source = resource.Metadata?.[HANDLER_ENTRY_METADATA];
       // Only our handlers: CDK's own custom resource providers carry no entry.
@@ -296,4 +297,18 @@ function main(): void {
   rmSync(emptyDir, { recursive: true, force: true });
 }
 
-main();
+const USAGE = `Usage: npm run bench
+
+Measures synth, npm test, and each handler's bundle size and cold load on this
+machine, each beside its floor, and writes bench/report.json and report.md
+(about 10 minutes). BENCH_RUNS and BENCH_TEST_RUNS set the number of runs.`;
+
+runCommand(() => {
+  const parsed = parseCommandLine(process.argv.slice(2), {});
+  if (parsed === 'help') {
+    printUsage(USAGE);
+    return;
+  }
+  if (parsed.positionals.length > 0) throw new UsageError(`npm run bench takes no arguments, not ${parsed.positionals.join(' ')}`);
+  main();
+});

@@ -1,53 +1,40 @@
-import type { App } from 'aws-cdk-lib';
-import { clickstream } from '../clickstream/architecture';
-import type { ClickstreamStack } from '../clickstream/clickstream-stack';
-import { containersOnEc2 } from '../containers-on-ec2/architecture';
+import type { App, Stack } from 'aws-cdk-lib';
 import type { ContainersOnEc2Stack } from '../containers-on-ec2/containers-on-ec2-stack';
-import { decoupledOrders } from '../decoupled-orders/architecture';
-import type { DecoupledOrdersStack } from '../decoupled-orders/decoupled-orders-stack';
-import { addMultiAzDatabase, multiAzDatabase } from '../multi-az-database/architecture';
-import type { MultiAzDatabaseStack } from '../multi-az-database/multi-az-database-stack';
-import { serverlessApi } from '../serverless-api/architecture';
-import type { ServerlessApiStack } from '../serverless-api/serverless-api-stack';
+import { addMultiAzDatabase, multiAzDatabase, type SharedDatabaseNetwork } from '../multi-az-database/architecture';
 import { architectureScope } from '../shared/architecture';
 import type { ContextReader } from '../shared/context';
 import { parseStage } from '../shared/stage-config';
 import { addValidationPlugins } from '../shared/validation';
+import { ARCHITECTURES, type ArchitectureName, type RegisteredArchitecture } from './architectures';
 
-/** The stacks of the coffee-shop platform, by architecture. */
-export interface CoffeeShopStacks {
-  readonly serverlessApi: ServerlessApiStack;
-  readonly decoupledOrders: DecoupledOrdersStack;
-  readonly clickstream: ClickstreamStack;
-  readonly containersOnEc2: ContainersOnEc2Stack;
-  readonly multiAzDatabase: MultiAzDatabaseStack;
-}
+/** The stacks of the coffee-shop platform, by architecture name. */
+export type CoffeeShopStacks = { readonly [A in RegisteredArchitecture as A['name']]: ReturnType<A['add']> };
 
 /**
- * Adds every architecture's stacks to `app` for the stage the context names,
- * and registers the synth-time rule packs. `bin/app.ts` and the app-wide
- * tests build the app through this one function, so what is tested is what
- * is deployed. The one thing composed across slices: the database may join
- * the containers VPC (`databaseNetwork: containers` in cdk.json).
+ * Adds every registered architecture's stacks to `app` for the stage the
+ * context names, in registry order, and registers the synth-time rule packs.
+ * `bin/app.ts` and the app-wide tests build the app through this one
+ * function, so what is tested is what is deployed. The one thing composed
+ * across slices: the database may join the containers VPC
+ * (`databaseNetwork: containers` in cdk.json), offered here.
  */
 export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopStacks {
   const stage = parseStage(read);
-  const scope = (architecture: Parameters<typeof architectureScope>[0]) => architectureScope(architecture, app, stage, read);
-
-  const menuApi = serverlessApi.add(scope(serverlessApi));
-  const orders = decoupledOrders.add(scope(decoupledOrders));
-  const clicks = clickstream.add(scope(clickstream));
-  const containers = containersOnEc2.add(scope(containersOnEc2));
-  const stacks: CoffeeShopStacks = {
-    serverlessApi: menuApi,
-    decoupledOrders: orders,
-    clickstream: clicks,
-    containersOnEc2: containers,
-    multiAzDatabase: addMultiAzDatabase(scope(multiAzDatabase), {
-      vpc: containers.network.vpc,
-      clients: [{ connectable: containers.sampleService.service, description: 'Sample internal service tasks' }],
-    }),
-  };
+  const stacks: Partial<Record<ArchitectureName, Stack>> = {};
+  for (const architecture of ARCHITECTURES) {
+    const scope = architectureScope(architecture, app, stage, read);
+    stacks[architecture.name] =
+      architecture === multiAzDatabase
+        ? addMultiAzDatabase(scope, containersNetwork(stacks['containers-on-ec2']))
+        : architecture.add(scope);
+  }
   addValidationPlugins(app, stage);
-  return stacks;
+  return stacks as CoffeeShopStacks;
+}
+
+/** What the containers architecture offers the database: its VPC, and its sample service as a client. */
+function containersNetwork(containers: Stack | undefined): SharedDatabaseNetwork | undefined {
+  if (!containers) return undefined;
+  const { network, sampleService } = containers as ContainersOnEc2Stack;
+  return { vpc: network.vpc, clients: [{ connectable: sampleService.service, description: 'Sample internal service tasks' }] };
 }

@@ -1,18 +1,11 @@
 import { Aws, CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import {
-  type AlarmText,
-  ArchitectureMonitoring,
-  METRIC_PERIOD,
-  ON_FIRST_FIVE_MINUTES,
-  ON_FIRST_MINUTE,
-  SUSTAINED_TEN_MINUTES,
-} from '../shared/architecture-monitoring';
+import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
 import type { StageConfig } from '../shared/stage-config';
 import { AnalyticsWorkgroup } from './analytics-workgroup';
 import { ClickIngestion } from './click-ingestion';
 import type { ClickstreamConfig } from './clickstream-config';
+import { monitorClickstream } from './clickstream-monitoring';
 import { DataLake, EVENTS_TABLE } from './data-lake';
 import { MenuSite } from './menu-site';
 
@@ -62,65 +55,8 @@ export class ClickstreamStack extends Stack {
     });
 
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
+    monitorClickstream(this.monitoring, { stage, config, ingestion: this.ingestion, dataLake: this.dataLake });
     const { stream } = this.ingestion;
-    const alarm = (text: AlarmText) => this.monitoring.alarm(text);
-    const staleAfterSeconds = config.bufferIntervalSeconds * 3;
-    this.monitoring.facade
-      .monitorKinesisDataStream({
-        streamName: stream.streamName,
-        alarmFriendlyName: 'ClickStream',
-        humanReadableName: 'Click events stream',
-        // Firehose reads continuously: records waiting more than 5 minutes mean delivery has stalled.
-        addIteratorMaxAgeAlarm: {
-          Warning: {
-            maxAgeInMillis: 5 * 60_000,
-            ...alarm({
-              name: 'ClickStream-DeliveryStalled',
-              description: `Click events have waited in the stream for more than 5 minutes: Firehose is not reading it, and after the stream's retention (${config.streamRetentionHours} h) they are lost. First check: the delivery stream in the Firehose console (its source and role).`,
-              timing: ON_FIRST_MINUTE,
-            }),
-          },
-        },
-        addWriteProvisionedThroughputExceededAlarm: {
-          Warning: {
-            maxRecordsThrottledThreshold: 0,
-            ...alarm({
-              name: 'ClickStream-WritesThrottled',
-              description:
-                "Kinesis refused click events for lack of throughput; the page keeps them and retries, but a visitor who leaves loses them. First check: the stream's IncomingRecords metric (a burst, or a script writing with visitor credentials).",
-              timing: SUSTAINED_TEN_MINUTES,
-            }),
-          },
-        },
-      })
-      .monitorKinesisFirehose({
-        deliveryStreamName: this.dataLake.deliveryStream.deliveryStreamName,
-        alarmFriendlyName: 'ClickDelivery',
-        humanReadableName: 'Click events delivery to S3',
-      });
-    this.monitoring.metricAboveThreshold({
-      alarmFriendlyName: 'ClickDeliveryFreshness',
-      humanReadableName: 'Age of the oldest record not yet in S3',
-      title: 'Delivery to S3: data freshness (s)',
-      metric: new Metric({
-        namespace: 'AWS/Firehose',
-        metricName: 'DeliveryToS3.DataFreshness',
-        dimensionsMap: { DeliveryStreamName: this.dataLake.deliveryStream.deliveryStreamName },
-        statistic: 'Maximum',
-        period: METRIC_PERIOD,
-      }),
-      metricFriendlyName: 'DataFreshness',
-      // Three buffer intervals behind means delivery (or format conversion) is failing.
-      threshold: staleAfterSeconds,
-      severity: 'Warning',
-      alarm: {
-        name: 'ClickDelivery-S3Behind',
-        description: `The oldest click event not yet in the data lake is more than ${staleAfterSeconds} s old (three buffer intervals): delivery to S3 or the Parquet conversion is failing, and failed records go under errors/ in the bucket. First check: the errors/ prefix of the DataLakeBucket output and the delivery stream's log group.`,
-        timing: SUSTAINED_TEN_MINUTES,
-      },
-    });
-
-    if (stage.abuseAlarms) this.alarmOnIncomingBytes(config);
 
     new CfnOutput(this, 'MenuPageUrl', {
       value: `https://${this.site.distribution.distributionDomainName}/`,
@@ -148,35 +84,6 @@ export class ClickstreamStack extends Stack {
     new CfnOutput(this, 'MostViewedItemsQueryId', {
       value: this.analytics.namedQueries['most-viewed-menu-items-last-hour']!.attrNamedQueryId,
       description: 'Saved query: menu items clicked most in the last hour',
-    });
-  }
-
-  /**
-   * More click data than the busiest expected hour: a script writing with
-   * visitor credentials, or growth the shard count should follow. The shards
-   * bound what it costs; this says that it is happening.
-   */
-  private alarmOnIncomingBytes(config: ClickstreamConfig): void {
-    const kibPerSecond = config.expectedPeakBytesPerSecond / 1024;
-    this.monitoring.metricAboveThreshold({
-      alarmFriendlyName: 'ClickStreamIncomingBytes',
-      humanReadableName: 'Bytes written to the click stream',
-      title: 'Click stream: bytes written per 5 minutes',
-      metric: new Metric({
-        namespace: 'AWS/Kinesis',
-        metricName: 'IncomingBytes',
-        dimensionsMap: { StreamName: this.ingestion.stream.streamName },
-        statistic: 'Sum',
-        period: METRIC_PERIOD,
-      }),
-      metricFriendlyName: 'AboveExpected',
-      threshold: config.expectedPeakBytesPerSecond * METRIC_PERIOD.toSeconds(),
-      severity: 'Warning',
-      alarm: {
-        name: 'ClickStream-IncomingBytesAboveExpected',
-        description: `More than ${kibPerSecond} KiB/s of click events over five minutes, above the busiest expected hour: a script writing with visitor credentials, or real growth. The shards cap what it can cost (docs/clickstream.md). First check: the stream's IncomingRecords and IncomingBytes per shard, and whether one session_id dominates (the partition key) in the last hour's events.`,
-        timing: ON_FIRST_FIVE_MINUTES,
-      },
     });
   }
 }

@@ -1,13 +1,13 @@
-import type { Architecture } from '../shared/architecture';
-import { architectureStack } from '../shared/architecture';
+import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CONTAINERS_CONTEXT_KEYS, parseContainersConfig } from './containers-config';
 import { ContainersOnEc2Stack } from './containers-on-ec2-stack';
 
 /** Architecture 4: internal services on ECS with the EC2 launch type, private subnets, egress through NAT. */
-export const containersOnEc2: Architecture<ContainersOnEc2Stack> = {
+export const containersOnEc2 = defineArchitecture({
   name: 'containers-on-ec2',
   summary: 'Containers on EC2: ECS (EC2 launch type) in private subnets behind a NAT gateway',
   contextKeys: CONTAINERS_CONTEXT_KEYS,
+  integRun: { minutes: '15-20', note: 'NAT instance, hosts joining the cluster, tasks passing ALB health checks' },
   add: (scope) =>
     architectureStack(
       scope,
@@ -15,4 +15,4 @@ export const containersOnEc2: Architecture<ContainersOnEc2Stack> = {
       (id, props) =>
         new ContainersOnEc2Stack(scope.app, id, { ...props, stage: scope.stage, config: parseContainersConfig(scope.read, scope.stage) }),
     ),
-};
+});

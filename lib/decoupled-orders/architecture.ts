@@ -1,13 +1,13 @@
-import type { Architecture } from '../shared/architecture';
-import { architectureStack } from '../shared/architecture';
+import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CORS_ORIGINS_KEY, parseCorsOrigins } from '../shared/cors-origins';
 import { DecoupledOrdersStack } from './decoupled-orders-stack';
 
 /** Architecture 2: storage-first orders (API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events). */
-export const decoupledOrders: Architecture<DecoupledOrdersStack> = {
+export const decoupledOrders = defineArchitecture({
   name: 'decoupled-orders',
   summary: 'Decoupled orders: storage-first API -> SQS -> worker Lambda -> DynamoDB, SNS fan-out, DLQ',
   contextKeys: [CORS_ORIGINS_KEY],
+  integRun: { minutes: '25-35', note: 'most of it waiting for a poison message to reach the DLQ (5 receives x 180 s)' },
   add: (scope) =>
     architectureStack(
       scope,
@@ -18,4 +18,4 @@ export const decoupledOrders: Architecture<DecoupledOrdersStack> = {
       (id, props) =>
         new DecoupledOrdersStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
     ),
-};
+});

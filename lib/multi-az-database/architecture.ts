@@ -1,5 +1,4 @@
-import type { Architecture, ArchitectureScope } from '../shared/architecture';
-import { architectureStack } from '../shared/architecture';
+import { type ArchitectureScope, architectureStack, defineArchitecture } from '../shared/architecture';
 import { ConfigError } from '../shared/context';
 import { DATABASE_CONTEXT_KEYS, parseDatabaseConfig } from './database-config';
 import { MultiAzDatabaseStack, type MultiAzDatabaseStackProps } from './multi-az-database-stack';
@@ -38,9 +37,10 @@ export function addMultiAzDatabase(scope: ArchitectureScope, containersNetwork?:
 }
 
 /** Architecture 5: the customer database (RDS for PostgreSQL Multi-AZ), in a VPC of its own. */
-export const multiAzDatabase: Architecture<MultiAzDatabaseStack> = {
+export const multiAzDatabase = defineArchitecture({
   name: 'multi-az-database',
   summary: 'Relational database: RDS for PostgreSQL Multi-AZ with managed credentials, migrations on deploy',
   contextKeys: DATABASE_CONTEXT_KEYS,
+  integRun: { minutes: '30-45', note: 'a Multi-AZ RDS instance is created and deleted' },
   add: (scope) => addMultiAzDatabase(scope),
-};
+});

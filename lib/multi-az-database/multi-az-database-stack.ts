@@ -1,5 +1,4 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { ComparisonOperator, Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import {
   type IConnectable,
   InterfaceVpcEndpoint,
@@ -9,18 +8,13 @@ import {
   SecurityGroup,
 } from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
-import {
-  type AlarmText,
-  ArchitectureMonitoring,
-  METRIC_PERIOD,
-  ON_FIRST_FIVE_MINUTES,
-  SUSTAINED_TEN_MINUTES,
-} from '../shared/architecture-monitoring';
+import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
 import { Network, SUBNETS } from '../shared/network';
 import { StageBackup } from '../shared/stage-backup';
 import type { StageConfig } from '../shared/stage-config';
 import { CustomerDatabase } from './customer-database';
 import type { DatabaseConfig } from './database-config';
+import { monitorCustomerDatabase } from './database-monitoring';
 import { SchemaMigrations } from './schema-migrations';
 
 /** A client allowed to connect to the database, named in its security group rule. */
@@ -38,19 +32,6 @@ export interface MultiAzDatabaseStackProps extends StackProps {
    * @default - an own VPC without NAT gateways, and no other clients
    */
   readonly shared?: { readonly vpc: IVpc; readonly clients: readonly DatabaseClient[] };
-}
-
-/** Bytes in a mebibyte / gibibyte, for alarm thresholds. */
-const MIB = 1024 * 1024;
-const GIB = 1024 * MIB;
-
-/**
- * RDS for PostgreSQL's default `max_connections` is
- * LEAST(DBInstanceClassMemory / 9531392, 5000); DBInstanceClassMemory is a
- * little under the class's memory, so 90% of it is a fair estimate.
- */
-export function estimatedMaxConnections(memoryMiB: number): number {
-  return Math.min(5000, Math.floor((memoryMiB * MIB * 0.9) / 9_531_392));
 }
 
 /**
@@ -108,7 +89,7 @@ export class MultiAzDatabaseStack extends Stack {
     }
 
     this.monitoring = new ArchitectureMonitoring(this, 'Monitoring', { stage });
-    this.addAlarms(config);
+    monitorCustomerDatabase(this.monitoring, { config, database: this.database });
 
     const { instance } = this.database;
     new CfnOutput(this, 'DatabaseEndpoint', {
@@ -133,108 +114,5 @@ export class MultiAzDatabaseStack extends Stack {
         description: 'Read-only endpoint of the read replica',
       });
     }
-  }
-
-  private addAlarms(config: DatabaseConfig): void {
-    const { instance, readReplica } = this.database;
-    const metric = (instanceIdentifier: string, metricName: string, statistic = 'Average') =>
-      new Metric({
-        namespace: 'AWS/RDS',
-        metricName,
-        dimensionsMap: { DBInstanceIdentifier: instanceIdentifier },
-        statistic,
-        period: METRIC_PERIOD,
-      });
-    const alarm = (text: AlarmText) => this.monitoring.alarm(text);
-    const maxConnections = Math.floor(estimatedMaxConnections(config.instanceMemoryMiB) * 0.8);
-    this.monitoring.facade
-      .monitorRdsInstance({
-        instance,
-        alarmFriendlyName: 'CustomerDatabase',
-        humanReadableName: 'Customer database (primary)',
-        addCpuUsageAlarm: {
-          Warning: {
-            maxUsagePercent: 80,
-            ...alarm({
-              name: 'CustomerDatabase-CPUOver80Percent',
-              description:
-                "The customer database's CPU is above 80%: queries slow down (a burstable class also spends its CPU credits). First check: Performance Insights' top SQL, then the instance class.",
-              timing: SUSTAINED_TEN_MINUTES,
-            }),
-          },
-        },
-        addFreeStorageSpaceAlarm: {
-          Critical: {
-            minCount: Math.round(config.allocatedStorageGiB * GIB * 0.1),
-            ...alarm({
-              name: 'CustomerDatabase-StorageUnder10PercentFree',
-              description: `Less than 10% of the customer database's ${config.allocatedStorageGiB} GiB is free; storage autoscaling grows it up to its maximum, after which writes fail. First check: the FreeStorageSpace metric's trend and the largest tables.`,
-              timing: ON_FIRST_FIVE_MINUTES,
-            }),
-          },
-        },
-        addMaxConnectionCountAlarm: {
-          Warning: {
-            maxConnectionCount: maxConnections,
-            ...alarm({
-              name: 'CustomerDatabase-ConnectionsNearLimit',
-              description: `More than ${maxConnections} connections (80% of max_connections for this class) are open to the customer database; past the limit new connections are refused. First check: which clients hold connections (pg_stat_activity) and whether they pool them.`,
-              timing: SUSTAINED_TEN_MINUTES,
-            }),
-          },
-        },
-      })
-      .monitorCustom({
-        alarmFriendlyName: 'CustomerDatabaseMemoryAndReplication',
-        humanReadableName: 'Customer database memory and replication',
-        metricGroups: [
-          {
-            title: 'Freeable memory (bytes)',
-            metrics: [
-              {
-                metric: metric(instance.instanceIdentifier, 'FreeableMemory', 'Minimum'),
-                alarmFriendlyName: 'FreeableMemory',
-                addAlarm: {
-                  Warning: {
-                    threshold: Math.round(config.instanceMemoryMiB * MIB * 0.1),
-                    comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-                    ...alarm({
-                      name: 'CustomerDatabase-MemoryUnder10PercentFree',
-                      description:
-                        'Less than 10% of the customer database instance memory is free: the database starts swapping and queries slow down. First check: connection count and work_mem-heavy queries in Performance Insights, then the instance class.',
-                      timing: SUSTAINED_TEN_MINUTES,
-                    }),
-                  },
-                },
-              },
-            ],
-          },
-          ...(readReplica
-            ? [
-                {
-                  title: 'Read replica lag (seconds)',
-                  metrics: [
-                    {
-                      metric: metric(readReplica.instanceIdentifier, 'ReplicaLag', 'Maximum'),
-                      alarmFriendlyName: 'ReplicaLag',
-                      addAlarm: {
-                        Warning: {
-                          threshold: 60,
-                          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-                          ...alarm({
-                            name: 'ReadReplica-LagOver60Seconds',
-                            description:
-                              'The read replica is more than 60 seconds behind the primary: reads from it return stale data. First check: write volume on the primary and the CPU metric of the replica.',
-                            timing: SUSTAINED_TEN_MINUTES,
-                          }),
-                        },
-                      },
-                    },
-                  ],
-                },
-              ]
-            : []),
-        ],
-      });
   }
 }

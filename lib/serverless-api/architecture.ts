@@ -1,13 +1,13 @@
-import type { Architecture } from '../shared/architecture';
-import { architectureStack } from '../shared/architecture';
+import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CORS_ORIGINS_KEY, parseCorsOrigins } from '../shared/cors-origins';
 import { ServerlessApiStack } from './serverless-api-stack';
 
 /** Architecture 1: the menu API (API Gateway + Lambda + DynamoDB). */
-export const serverlessApi: Architecture<ServerlessApiStack> = {
+export const serverlessApi = defineArchitecture({
   name: 'serverless-api',
   summary: 'Serverless API: API Gateway + Lambda + DynamoDB (the menu API)',
   contextKeys: [CORS_ORIGINS_KEY],
+  integRun: { minutes: '5-8', note: 'signed API calls through a probe function, then the table' },
   add: (scope) =>
     architectureStack(
       scope,
@@ -15,4 +15,4 @@ export const serverlessApi: Architecture<ServerlessApiStack> = {
       (id, props) =>
         new ServerlessApiStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
     ),
-};
+});

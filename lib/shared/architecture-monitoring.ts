@@ -1,10 +1,13 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import { ComparisonOperator, type Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption, RedrivePermission } from 'aws-cdk-lib/aws-sqs';
 import { DefaultDashboardFactory, MonitoringFacade, SnsAlarmActionStrategy } from 'cdk-monitoring-constructs';
 import { Construct } from 'constructs';
 import { limitGrantsToAwsServices } from './control-tower';
@@ -221,11 +224,120 @@ export class ArchitectureMonitoring extends Construct {
   }
 
   /**
-   * The alarms of an on-demand DynamoDB table, for the facade's
-   * `monitorDynamoTable`: throttled writes (and reads, when the architecture
-   * reads on a request path) and DynamoDB's own errors.
+   * An API Gateway REST API on the dashboard: 5XX responses above a rate
+   * (Critical), and when given, 4XX responses above a rate and a slow 99th
+   * percentile (Warning), each sustained for ten minutes.
    */
-  tableAlarms(name: string, what: string, options: { readonly reads: boolean }) {
+  restApi(api: RestApi, options: RestApiAlarms): this {
+    const sustained = (name: string, description: string) =>
+      this.alarm({ name: `${options.name}-${name}`, description, timing: SUSTAINED_TEN_MINUTES });
+    this.facade.monitorApiGateway({
+      api,
+      apiStage: api.deploymentStage.stageName,
+      alarmFriendlyName: options.name,
+      humanReadableName: options.humanReadableName,
+      add5XXFaultRateAlarm: {
+        Critical: { maxErrorRate: options.serverErrors.maxRate, ...sustained('ServerErrorRate', options.serverErrors.description) },
+      },
+      ...(options.clientErrors
+        ? {
+            add4XXErrorRateAlarm: {
+              Warning: { maxErrorRate: options.clientErrors.maxRate, ...sustained('ClientErrorRate', options.clientErrors.description) },
+            },
+          }
+        : {}),
+      ...(options.slowResponses
+        ? {
+            addLatencyP99Alarm: {
+              Warning: { maxLatency: options.slowResponses.maxLatency, ...sustained('SlowResponses', options.slowResponses.description) },
+            },
+          }
+        : {}),
+    });
+    return this;
+  }
+
+  /**
+   * A queue and its dead-letter queue on the dashboard: any message in the
+   * dead-letter queue (Critical, the first minute: something a customer did
+   * is not being done) and, when given, a message older than a limit in the
+   * queue (Warning, the first minute: its consumer is behind or stopped).
+   */
+  queueWithDeadLetter(queues: { readonly queue: IQueue; readonly deadLetterQueue: IQueue }, options: QueueAlarms): this {
+    this.facade.monitorSqsQueueWithDlq({
+      queue: queues.queue,
+      deadLetterQueue: queues.deadLetterQueue,
+      alarmFriendlyName: options.name,
+      humanReadableName: options.humanReadableName,
+      addDeadLetterQueueMaxSizeAlarm: {
+        Critical: {
+          maxMessageCount: 0,
+          ...this.alarm({
+            name: `${options.deadLetter.name}-HasMessages`,
+            description: options.deadLetter.description,
+            timing: ON_FIRST_MINUTE,
+          }),
+        },
+      },
+      ...(options.oldestMessage
+        ? {
+            addQueueMaxMessageAgeAlarm: {
+              Warning: {
+                maxAgeInSeconds: options.oldestMessage.maxAge.toSeconds(),
+                ...this.alarm({
+                  name: `${options.name}-OldestOver${options.oldestMessage.maxAge.toMinutes()}Minutes`,
+                  description: options.oldestMessage.description,
+                  timing: ON_FIRST_MINUTE,
+                }),
+              },
+            },
+          }
+        : {}),
+    });
+    return this;
+  }
+
+  /**
+   * A Kinesis data stream on the dashboard: records its consumer has not read
+   * for longer than a limit (Warning, the first minute: delivery stalled, and
+   * the stream's retention is running out) and writes refused for lack of
+   * throughput (Warning, sustained).
+   */
+  stream(streamName: string, options: StreamAlarms): this {
+    this.facade.monitorKinesisDataStream({
+      streamName,
+      alarmFriendlyName: options.name,
+      humanReadableName: options.humanReadableName,
+      addIteratorMaxAgeAlarm: {
+        Warning: {
+          maxAgeInMillis: options.deliveryStalled.maxAge.toMilliseconds(),
+          ...this.alarm({
+            name: `${options.name}-DeliveryStalled`,
+            description: options.deliveryStalled.description,
+            timing: ON_FIRST_MINUTE,
+          }),
+        },
+      },
+      addWriteProvisionedThroughputExceededAlarm: {
+        Warning: {
+          maxRecordsThrottledThreshold: 0,
+          ...this.alarm({ name: `${options.name}-WritesThrottled`, description: options.writesThrottled, timing: SUSTAINED_TEN_MINUTES }),
+        },
+      },
+    });
+    return this;
+  }
+
+  /**
+   * An on-demand DynamoDB table on the dashboard: throttled writes (and
+   * reads, when the architecture reads on a request path) and DynamoDB's own
+   * errors.
+   */
+  table(
+    table: ITable,
+    options: { readonly name: string; readonly humanReadableName: string; readonly what: string; readonly reads: boolean },
+  ): this {
+    const { name, what } = options;
     const throttled = (kind: 'Read' | 'Write') => ({
       Warning: {
         maxThrottledEventsThreshold: 0,
@@ -236,7 +348,10 @@ export class ArchitectureMonitoring extends Construct {
         }),
       },
     });
-    return {
+    this.facade.monitorDynamoTable({
+      table,
+      alarmFriendlyName: name,
+      humanReadableName: options.humanReadableName,
       ...(options.reads ? { addReadThrottledEventsCountAlarm: throttled('Read') } : {}),
       addWriteThrottledEventsCountAlarm: throttled('Write'),
       addSystemErrorCountAlarm: {
@@ -249,16 +364,23 @@ export class ArchitectureMonitoring extends Construct {
           }),
         },
       },
-    };
+    });
+    return this;
   }
 
   /**
-   * The alarms of a function behind an API, for the facade's
-   * `monitorLambdaFunction`: its errors (callers got a 5XX) and, when asked,
-   * its throttles.
+   * A function behind an API on the dashboard: its errors (callers got a
+   * 5XX) and, when asked, its throttles.
    */
-  apiFunctionAlarms(name: string, what: string, options: { readonly throttles: boolean }) {
-    return {
+  apiFunction(
+    lambdaFunction: IFunction,
+    options: { readonly name: string; readonly humanReadableName: string; readonly what: string; readonly throttles: boolean },
+  ): this {
+    const { name, what } = options;
+    this.facade.monitorLambdaFunction({
+      lambdaFunction,
+      alarmFriendlyName: name,
+      humanReadableName: options.humanReadableName,
       addFaultCountAlarm: {
         Critical: {
           maxErrorCount: 0,
@@ -283,6 +405,65 @@ export class ArchitectureMonitoring extends Construct {
             },
           }
         : {}),
-    };
+    });
+    return this;
   }
+
+  /**
+   * A function that consumes a queue on the dashboard: a failed batch
+   * (Critical, five minutes: its messages are retried, nothing is lost yet)
+   * and throttles (Warning, sustained: messages wait in the queue).
+   */
+  queueConsumer(
+    lambdaFunction: IFunction,
+    options: { readonly name: string; readonly humanReadableName: string; readonly errors: string; readonly throttled: string },
+  ): this {
+    this.facade.monitorLambdaFunction({
+      lambdaFunction,
+      alarmFriendlyName: options.name,
+      humanReadableName: options.humanReadableName,
+      addFaultCountAlarm: {
+        Critical: {
+          maxErrorCount: 0,
+          ...this.alarm({ name: `${options.name}-Errors`, description: options.errors, timing: ON_FIRST_FIVE_MINUTES }),
+        },
+      },
+      addThrottlesCountAlarm: {
+        Warning: {
+          maxErrorCount: 0,
+          ...this.alarm({ name: `${options.name}-Throttled`, description: options.throttled, timing: SUSTAINED_TEN_MINUTES }),
+        },
+      },
+    });
+    return this;
+  }
+}
+
+/** What the alarms of a REST API say; each `description` is what it means and the first thing to check. */
+export interface RestApiAlarms {
+  /** Names the widget and prefixes its alarms' names (`<name>-ServerErrorRate`). */
+  readonly name: string;
+  readonly humanReadableName: string;
+  readonly serverErrors: { readonly maxRate: number; readonly description: string };
+  readonly clientErrors?: { readonly maxRate: number; readonly description: string };
+  readonly slowResponses?: { readonly maxLatency: Duration; readonly description: string };
+}
+
+/** What the alarms of a queue and its dead-letter queue say. */
+export interface QueueAlarms {
+  /** Names the widget and prefixes the age alarm (`<name>-OldestOver<N>Minutes`). */
+  readonly name: string;
+  readonly humanReadableName: string;
+  /** `name` prefixes the alarm: `<name>-HasMessages`. */
+  readonly deadLetter: { readonly name: string; readonly description: string };
+  readonly oldestMessage?: { readonly maxAge: Duration; readonly description: string };
+}
+
+/** What the alarms of a stream say. */
+export interface StreamAlarms {
+  /** Names the widget and prefixes its alarms (`<name>-DeliveryStalled`, `<name>-WritesThrottled`). */
+  readonly name: string;
+  readonly humanReadableName: string;
+  readonly deliveryStalled: { readonly maxAge: Duration; readonly description: string };
+  readonly writesThrottled: string;
 }

@@ -23,15 +23,25 @@ export interface ArchitectureScope {
 /**
  * One architecture as a vertical slice: its folder name (under `lib/`,
  * `lambda/`, `web/`, `test/` and `docs/`), the context keys it reads, and the
- * one function that adds its stacks. The app only lists these.
+ * one function that adds its stacks. The registry (lib/app/architectures.ts)
+ * lists these; every command and test derives its list of architectures from
+ * it, and finds an architecture's smoke checks, local run and integ test by
+ * its name (CONTRIBUTING.md, "Add an architecture").
  */
-export interface Architecture<Added> {
-  readonly name: string;
+export interface Architecture<Added = Stack, Name extends string = string> {
+  readonly name: Name;
   /** One line for listings such as `npm run starter -- --help`. */
   readonly summary: string;
   readonly contextKeys: readonly ContextKey[];
+  /** What a run of its integ test (`npm run integ`) takes in a sandbox account, for `--list` and the README. */
+  readonly integRun: { readonly minutes: string; readonly note: string };
   add(scope: ArchitectureScope): Added;
 }
+
+/** Declares an architecture, keeping its name as a literal type (the registry's `ArchitectureName` union is made of them). */
+export const defineArchitecture = <const Name extends string, Added extends Stack>(
+  architecture: Architecture<Added, Name>,
+): Architecture<Added, Name> => architecture;
 
 /** Prefix of every stack name: `<prefix>-<Name>-<stage>` (see project-name.ts). */
 export const STACK_NAME_PREFIX = PROJECT_NAME;

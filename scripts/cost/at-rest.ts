@@ -1,9 +1,5 @@
+import { type CfnTemplate, countOfType } from '../template/template';
 import { ec2InstanceHour, HOURS_PER_MONTH, PRICES, type Price, rdsInstanceHour } from './prices';
-
-/** A synthesized CloudFormation template, as far as the cost report reads it. */
-export interface CostTemplate {
-  readonly Resources: Readonly<Record<string, { readonly Type: string; readonly Properties?: any }>>;
-}
 
 /** One billable thing at rest: quantity × unit price per month. */
 export interface CostLine {
@@ -132,7 +128,7 @@ const IDLE_SQS_POLLS_PER_MONTH = 5 * ((HOURS_PER_MONTH * 3600) / 20);
 const monthly = (quantity: number, price: Price) => quantity * price.usd;
 
 /** The monthly cost at rest of one template. */
-export function stackCostAtRest(stack: string, template: CostTemplate): StackCost {
+export function stackCostAtRest(stack: string, template: CfnTemplate): StackCost {
   const resources = template.Resources;
   const lines: CostLine[] = [];
   const notPriced: NotPriced[] = [];
@@ -264,8 +260,8 @@ export function stackCostAtRest(stack: string, template: CostTemplate): StackCos
       case 'AWS::ECS::Cluster': {
         const insights = (props.ClusterSettings ?? []).find((s: { Name: string }) => s.Name === 'containerInsights')?.Value;
         if (insights === 'enabled') {
-          const services = countOfType(resources, 'AWS::ECS::Service');
-          const families = countOfType(resources, 'AWS::ECS::TaskDefinition');
+          const services = countOfType(template, 'AWS::ECS::Service');
+          const families = countOfType(template, 'AWS::ECS::TaskDefinition');
           const m = CONTAINER_INSIGHTS_METRICS;
           const metrics = m.cluster + m.service * services + m.taskFamily * families;
           add(
@@ -334,10 +330,6 @@ function mergeLines(lines: readonly CostLine[]): CostLine[] {
     );
   }
   return [...byKey.values()];
-}
-
-function countOfType(resources: CostTemplate['Resources'], type: string): number {
-  return Object.values(resources).filter((r) => r.Type === type).length;
 }
 
 /** GB of EBS volumes in block device mappings; the AMI's default root volume when none are given. */

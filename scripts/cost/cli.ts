@@ -10,51 +10,43 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StageName } from '../../lib/shared/stage-config';
-import { synthTemplates } from '../stage-templates';
+import { contextOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
+import { synthTemplates } from '../template/synth';
 import { architectureCostMarkdown, COST_END, type CostReport, costReport, costText, readmeCostMarkdown, replaceCostBlock } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 const USAGE = `Usage: npm run cost -- [--stage sandbox|production] [--json] [-c key=value ...]
-       npm run cost -- --update-docs`;
+       npm run cost -- --update-docs
+
+Prices what each stack of the stage costs at rest and per unit of work, from
+its synthesized template. --update-docs rewrites the cost blocks of the
+architecture docs and the README from both stages' reports.`;
 
 function main(argv: readonly string[]): void {
-  let stage: StageName = 'sandbox';
-  let json = false;
-  let updateDocs = false;
-  const context: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--stage') {
-      const value = argv[++i];
-      if (value !== 'sandbox' && value !== 'production') fail(`--stage takes sandbox or production, not ${value ?? 'nothing'}`);
-      stage = value as StageName;
-    } else if (arg === '--json') json = true;
-    else if (arg === '--update-docs') updateDocs = true;
-    else if (arg === '-c' || arg === '--context') {
-      const pair = argv[++i] ?? '';
-      const eq = pair.indexOf('=');
-      if (eq <= 0) fail(`-c takes key=value, not ${pair || 'nothing'}`);
-      context[pair.slice(0, eq)] = pair.slice(eq + 1);
-    } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    } else fail(`Unknown argument ${arg}\n${USAGE}`);
+  const parsed = parseCommandLine(argv, {
+    stage: { type: 'string' },
+    json: { type: 'boolean' },
+    'update-docs': { type: 'boolean' },
+    context: { type: 'string', short: 'c', multiple: true },
+  });
+  if (parsed === 'help') {
+    printUsage(USAGE);
+    return;
   }
-
-  if (updateDocs) {
+  const { values, positionals } = parsed;
+  if (positionals.length > 0)
+    throw new UsageError(`npm run cost takes no architecture (it prices every stack), not ${positionals.join(' ')}`);
+  const stage = stageOf(values.stage);
+  const context = contextOf(values.context);
+  if (values['update-docs']) {
     writeCostDocs(synthReport('sandbox', context), synthReport('production', context));
     return;
   }
   const report = synthReport(stage, context);
-  process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : costText(report));
+  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : costText(report));
   const notPriced = report.architectures.flatMap((a) => a.notPriced);
   if (notPriced.length > 0) process.exitCode = 1;
-}
-
-function fail(message: string): never {
-  process.stderr.write(`Error: ${message}\n`);
-  process.exit(2);
 }
 
 function synthReport(stage: StageName, given: Record<string, string>): CostReport {
@@ -77,4 +69,4 @@ function writeCostDocs(sandbox: CostReport, production: CostReport): void {
   if (readFileSync(path.join(ROOT, 'README.md'), 'utf8').includes(COST_END)) rewrite('README.md', readmeCostMarkdown(sandbox, production));
 }
 
-if (require.main === module) main(process.argv.slice(2));
+if (require.main === module) runCommand(() => main(process.argv.slice(2)));

@@ -1,16 +1,11 @@
-import { type CostLine, type CostTemplate, type StackCost, stackCostAtRest } from './at-rest';
-import { PER_UNIT_MODELS, type PerUnitCost } from './per-unit';
+import type { ArchitectureTemplate } from '../template/synth';
+import type { CfnTemplate } from '../template/template';
+import { type CostLine, type StackCost, stackCostAtRest } from './at-rest';
+import { type PerUnitCost, perUnitModelOf } from './per-unit';
 import { HOURS_PER_MONTH, PRICE_REGION, PRICES, PRICES_AS_OF } from './prices';
 
 /** The sandbox total the project promises for all five architectures idle. */
 export const SANDBOX_BUDGET_USD = 90;
-
-/** One architecture's synthesized stack. */
-export interface ArchitectureTemplate {
-  readonly architecture: string;
-  readonly stack: string;
-  readonly template: CostTemplate;
-}
 
 export interface ArchitectureCost extends StackCost {
   readonly architecture: string;
@@ -31,7 +26,7 @@ const DEPLOYMENTS_PER_MONTH = 30;
  * memory size) and schedule invocations per deployment. Priced without the
  * free tiers, at one deployment a day.
  */
-export function timeToLiveCost(template: CostTemplate): { usd: number; basis: string } | undefined {
+export function timeToLiveCost(template: CfnTemplate): { usd: number; basis: string } | undefined {
   const resources = Object.values(template.Resources);
   if (!resources.some((r) => r.Type === 'Custom::SandboxExpiry')) return undefined;
   const fn = Object.entries(template.Resources).find(
@@ -60,7 +55,7 @@ export interface CostReport {
 
 export function costReport(stage: string, templates: readonly ArchitectureTemplate[]): CostReport {
   const architectures = templates.map(({ architecture, stack, template }) => {
-    const model = PER_UNIT_MODELS[architecture];
+    const model = perUnitModelOf(architecture);
     const timeToLive = timeToLiveCost(template);
     return {
       architecture,

@@ -10,30 +10,30 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ARCHITECTURES } from '../../lib/app/architectures';
-import { deployArgs, destroyArgs, failedAssertions, INTEG_RUNS, type IntegOptions, missingSetup, USAGE } from './integ-run';
+import { ARCHITECTURE_NAMES, ARCHITECTURES } from '../../lib/app/architectures';
+import { architecturesOf, parseCommandLine, printUsage, runCommand } from '../command-line';
+import { deployArgs, destroyArgs, failedAssertions, type IntegOptions, missingSetup, USAGE } from './integ-run';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 function parse(argv: readonly string[]): IntegOptions | 'help' | 'list' {
-  const architectures: string[] = [];
-  let profile: string | undefined;
-  let region: string | undefined;
-  let keepOnFailure = false;
-  let destroyOnly = false;
-  const known = ARCHITECTURES.map((a) => a.name);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--list') return 'list';
-    if (arg === '--profile') profile = argv[++i] ?? fail('--profile takes a profile name');
-    else if (arg === '--region') region = argv[++i] ?? fail('--region takes a region');
-    else if (arg === '--keep-on-failure') keepOnFailure = true;
-    else if (arg === '--destroy-only') destroyOnly = true;
-    else if (known.includes(arg)) architectures.push(arg);
-    else fail(`Unknown argument ${arg} (architectures: ${known.join(', ')})`);
-  }
-  return { architectures: architectures.length > 0 ? architectures : known, profile, region, keepOnFailure, destroyOnly };
+  const parsed = parseCommandLine(argv, {
+    profile: { type: 'string' },
+    region: { type: 'string' },
+    'keep-on-failure': { type: 'boolean' },
+    'destroy-only': { type: 'boolean' },
+    list: { type: 'boolean' },
+  });
+  if (parsed === 'help') return parsed;
+  const { values, positionals } = parsed;
+  if (values.list) return 'list';
+  return {
+    architectures: architecturesOf(positionals, ARCHITECTURE_NAMES),
+    profile: values.profile,
+    region: values.region,
+    keepOnFailure: values['keep-on-failure'] ?? false,
+    destroyOnly: values['destroy-only'] ?? false,
+  };
 }
 
 function fail(message: string): never {
@@ -68,9 +68,12 @@ function runOne(architecture: string, options: IntegOptions): { passed: boolean;
 
 function main(argv: readonly string[]): void {
   const options = parse(argv);
-  if (options === 'help') return void process.stdout.write(`${USAGE}\n`);
+  if (options === 'help') {
+    printUsage(USAGE);
+    return;
+  }
   if (options === 'list') {
-    for (const [name, run] of Object.entries(INTEG_RUNS)) process.stdout.write(`${name}: ${run.minutes} min (${run.note})\n`);
+    for (const { name, integRun } of ARCHITECTURES) process.stdout.write(`${name}: ${integRun.minutes} min (${integRun.note})\n`);
     return;
   }
   const problem = missingSetup(process.env, options);
@@ -99,4 +102,4 @@ function main(argv: readonly string[]): void {
   if (failures > 0) process.exitCode = 1;
 }
 
-main(process.argv.slice(2));
+runCommand(() => main(process.argv.slice(2)));

@@ -22,15 +22,6 @@ export const INTEG_STACKS = `${INTEG_STAGE}/**`;
  */
 export const RUN_AT_CONTEXT_KEY = 'integRunAt';
 
-/** What a run of one architecture's integ test takes in a sandbox account, for --list and the README. */
-export const INTEG_RUNS: Record<string, { readonly minutes: string; readonly note: string }> = {
-  'serverless-api': { minutes: '5-8', note: 'signed API calls through a probe function, then the table' },
-  'decoupled-orders': { minutes: '25-35', note: 'most of it waiting for a poison message to reach the DLQ (5 receives x 180 s)' },
-  clickstream: { minutes: '15-25', note: 'CloudFront, then Firehose buffering (60 s) and an Athena query' },
-  'containers-on-ec2': { minutes: '15-20', note: 'NAT instance, hosts joining the cluster, tasks passing ALB health checks' },
-  'multi-az-database': { minutes: '30-45', note: 'a Multi-AZ RDS instance is created and deleted' },
-};
-
 export interface IntegOptions {
   readonly architectures: readonly string[];
   readonly profile?: string;

@@ -2,10 +2,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createTableFromTemplate } from '../../test/helpers/dynamodb-local';
-import type { TemplateJson } from '../../test/helpers/sandbox-templates';
+import { createTableFromTemplate } from '../../stand-ins/dynamodb-tables';
+import { type CfnTemplate, resourcesOfType } from '../template/template';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResources } from './intrinsics';
-import { resourcesOfType, type SynthesizedTemplate } from './synthesized-template';
 
 /** Clients of the local backends an architecture needs; a missing one means its resources are not created. */
 export interface LocalClients {
@@ -21,7 +20,7 @@ export interface LocalClients {
  * and streams in the local backends, named after their logical ids, and
  * records what `Ref` and `Fn::GetAtt` of each resolve to.
  */
-export async function createLocalResources(template: SynthesizedTemplate, clients: LocalClients, resources: LocalResources): Promise<void> {
+export async function createLocalResources(template: CfnTemplate, clients: LocalClients, resources: LocalResources): Promise<void> {
   const { dynamoDb, sqs, sns, kinesis } = clients;
   if (dynamoDb) {
     for (const [logicalId, table] of [
@@ -30,7 +29,7 @@ export async function createLocalResources(template: SynthesizedTemplate, client
     ]) {
       const name = await createTableFromTemplate(
         dynamoDb,
-        template as unknown as TemplateJson,
+        template as unknown as CfnTemplate,
         logicalId,
         table.Properties.TableName ?? logicalId,
       );

@@ -1,5 +1,5 @@
+import { LOCAL_CREDENTIALS } from '../../stand-ins/sigv4-check';
 import { LOCAL_REGION } from './intrinsics';
-import { LOCAL_CREDENTIALS } from './sigv4-check';
 
 /** What a local SDK client or function needs besides its endpoint: the local region and credentials. */
 export const LOCAL_AWS_ENV = {

@@ -8,12 +8,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { LOCAL_RUNS, NO_LOCAL_FORM } from './runs';
-import type { LocalRunOptions } from './runs/run';
+import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../lib/app/architectures';
+import { localFormOf, locallyRunnable } from '../architecture-parts';
+import { architecturesOf, parseCommandLine, printUsage, runCommand, UsageError } from '../command-line';
+import type { LocalRun, LocalRunOptions } from './runs/run';
 import { removeState, runningState, writeState } from './state';
-import { ARCHITECTURE_NAMES } from './synthesized-template';
 
 const ROOT = path.resolve(__dirname, '..', '..');
+
+const runnable = locallyRunnable(ARCHITECTURE_NAMES);
+const withoutLocalForm = ARCHITECTURE_NAMES.filter((name) => !runnable.includes(name));
 
 export const USAGE = `Usage: npm run local -- <architecture> [--port N] [--replace-handler <entry>=<file>]
 
@@ -21,9 +25,7 @@ Runs the architecture locally until Ctrl-C (no AWS account, no Docker), then
 removes everything it made. In another terminal, npm run smoke -- <architecture> --local
 checks it.
 
-Architectures: ${Object.keys(LOCAL_RUNS).join(', ') || '(none)'}${
-  Object.keys(NO_LOCAL_FORM).length > 0 ? ` (${Object.keys(NO_LOCAL_FORM).join(', ')}: no local form)` : ''
-}
+Architectures: ${runnable.join(', ') || '(none)'}${withoutLocalForm.length > 0 ? ` (${withoutLocalForm.join(', ')}: no local form)` : ''}
 
 Options:
   --port N                  port of the API or page (default: a free port)
@@ -35,32 +37,31 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-function parse(argv: readonly string[]): { architecture: string; port?: number; entryOverrides: Record<string, string> } {
-  let architecture: string | undefined;
+function parse(
+  argv: readonly string[],
+): { architecture: ArchitectureName; port?: number; entryOverrides: Record<string, string> } | 'help' {
+  const parsed = parseCommandLine(argv, {
+    port: { type: 'string' },
+    'replace-handler': { type: 'string', multiple: true },
+  });
+  if (parsed === 'help') return parsed;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`Name one architecture to run (one of: ${runnable.join(', ')})`);
+  const [architecture] = architecturesOf(positionals);
   let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535)
+      throw new UsageError(`--port takes a port number (1-65535), not ${values.port}`);
+  }
   const entryOverrides: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else if (arg === '--port') {
-      port = Number(argv[++i]);
-      if (!Number.isInteger(port) || port < 1 || port > 65_535) fail(`--port takes a port number (1-65535), not ${argv[i]}`);
-    } else if (arg === '--replace-handler') {
-      const [entry, file] = (argv[++i] ?? '').split('=');
-      if (!entry || !file) fail('--replace-handler takes <template entry>=<file>, e.g. lambda/<architecture>/<handler>.ts=my-variant.ts');
-      entryOverrides[entry] = path.resolve(file);
-    } else if (!arg.startsWith('-') && !architecture) architecture = arg;
-    else fail(`Unknown argument ${arg}\n\n${USAGE}`);
+  for (const pair of values['replace-handler'] ?? []) {
+    const [entry, file] = pair.split('=');
+    if (!entry || !file)
+      throw new UsageError('--replace-handler takes <template entry>=<file>, e.g. lambda/<architecture>/<handler>.ts=my-variant.ts');
+    entryOverrides[entry] = path.resolve(file);
   }
-  if (!architecture) fail(USAGE);
-  const noLocalForm = NO_LOCAL_FORM[architecture];
-  if (noLocalForm) fail(noLocalForm, 1);
-  if (!LOCAL_RUNS[architecture]) {
-    fail(`Unknown architecture ${architecture} (one of: ${ARCHITECTURE_NAMES.join(', ')})`);
-  }
-  return { architecture, port, entryOverrides };
+  return { architecture: architecture!, port, entryOverrides };
 }
 
 /** The local backends (fauxqs needs node:sqlite) need the project's Node: refused first, in one line. */
@@ -68,7 +69,14 @@ const { exitOnOldNode } = require('../check-node.cjs') as { exitOnOldNode(): voi
 
 async function main(): Promise<void> {
   exitOnOldNode();
-  const { architecture, port, entryOverrides } = parse(process.argv.slice(2));
+  const parsed = parse(process.argv.slice(2));
+  if (parsed === 'help') {
+    printUsage(USAGE);
+    return;
+  }
+  const { architecture, port, entryOverrides } = parsed;
+  const form = localFormOf(architecture);
+  if ('noLocalForm' in form) fail(form.noLocalForm, 1);
   const other = runningState(architecture);
   if (other) fail(`${architecture} is already running locally (process ${other.pid}); stop it with Ctrl-C in its terminal first.`, 1);
   const workDir = mkdtempSync(path.join(tmpdir(), `coffee-shop-local-${architecture}-`));
@@ -76,9 +84,9 @@ async function main(): Promise<void> {
   const print = (line: string) => process.stdout.write(`${line}\n`);
   process.stdout.write(`Starting ${architecture} locally (synthesizing its sandbox template, starting the local backends)...\n`);
   const started = Date.now();
-  let run: Awaited<ReturnType<(typeof LOCAL_RUNS)[string]>>;
+  let run: LocalRun;
   try {
-    run = await LOCAL_RUNS[architecture]!(options, print);
+    run = await form.run(options, print);
   } catch (error) {
     rmSync(workDir, { recursive: true, force: true });
     fail(`${architecture} did not start locally:\n${(error as Error).message}`, 1);
@@ -109,4 +117,4 @@ async function main(): Promise<void> {
   print('Stop with Ctrl-C.');
 }
 
-void main();
+runCommand(main);

@@ -1,6 +1,6 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { toRecord } from '../../test/helpers/sqs-local';
+import { toRecord } from '../../stand-ins/sqs-local';
 import type { LocalResources } from './intrinsics';
 import type { LocalFunction } from './lambda-host';
 

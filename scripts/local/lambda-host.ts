@@ -3,8 +3,8 @@ import { mkdirSync, openSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
+import type { CfnResource } from '../template/template';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResources } from './intrinsics';
-import type { CfnResource } from './synthesized-template';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 

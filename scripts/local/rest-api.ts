@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import Ajv from 'ajv-draft-04';
 import { requestMediaType } from '../../lambda/shared/request';
-import { apiGatewayEvent } from '../../test/helpers/api-gateway-event';
+import { apiGatewayEvent } from '../../stand-ins/api-gateway-event';
+import { checkSignature } from '../../stand-ins/sigv4-check';
+import { renderMappingTemplate } from '../../stand-ins/vtl';
+import { type CfnTemplate, resourcesOfType } from '../template/template';
 import type { LocalResources } from './intrinsics';
 import type { LocalFunction } from './lambda-host';
-import { checkSignature } from './sigv4-check';
-import { resourcesOfType, type SynthesizedTemplate } from './synthesized-template';
-import { renderMappingTemplate } from './vtl';
 
 interface Route {
   readonly method: string;
@@ -25,7 +25,7 @@ interface Reply {
 }
 
 export interface LocalRestApiOptions {
-  readonly template: SynthesizedTemplate;
+  readonly template: CfnTemplate;
   readonly resources: LocalResources;
   /** The template's functions by logical id, for Lambda proxy integrations. */
   readonly functions: ReadonlyMap<string, LocalFunction>;

@@ -3,9 +3,10 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { SANDBOX_EXPIRY_ID } from '../../lib/shared/sandbox-expiry';
-import { type RunningBackend, startAll } from '../../test/setup/backends/backend';
-import { dynamoDbLocal } from '../../test/setup/backends/dynamodb-local';
-import { fauxqs } from '../../test/setup/backends/fauxqs';
+import { type RunningBackend, startAll } from '../../stand-ins/backends/backend';
+import { dynamoDbLocal } from '../../stand-ins/backends/dynamodb-local';
+import { fauxqs } from '../../stand-ins/backends/fauxqs';
+import { type CfnTemplate, resourcesOfType } from '../template/template';
 import { createLocalResources } from './aws-resources';
 import { LOCAL_AWS_ENV, localClientConfig } from './backends';
 import { LocalEventSourceMapping } from './event-source-mapping';
@@ -14,7 +15,6 @@ import { resourceRules, roleOfFunction } from './iam/template-policies';
 import { LocalResources } from './intrinsics';
 import { LocalFunction } from './lambda-host';
 import { LocalRestApi } from './rest-api';
-import { resourcesOfType, type SynthesizedTemplate } from './synthesized-template';
 import { Teardown } from './teardown';
 
 export interface ServerlessStackOptions {
@@ -41,10 +41,7 @@ export interface RunningServerlessStack {
  * mappings. CDK's own helper functions (custom resource providers) have no
  * handler file in this project and are not run.
  */
-export async function startServerlessStack(
-  template: SynthesizedTemplate,
-  options: ServerlessStackOptions,
-): Promise<RunningServerlessStack> {
+export async function startServerlessStack(template: CfnTemplate, options: ServerlessStackOptions): Promise<RunningServerlessStack> {
   const types = new Set(Object.values(template.Resources).map((resource) => resource.Type));
   const needsDynamoDb = types.has('AWS::DynamoDB::GlobalTable') || types.has('AWS::DynamoDB::Table');
   const needsSqsSns = types.has('AWS::SQS::Queue') || types.has('AWS::SNS::Topic');

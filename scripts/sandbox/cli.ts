@@ -4,14 +4,12 @@
  * The deployed sandboxes' time to live: when each is deleted, and a later
  * deadline for one without a redeploy.
  */
-import { parseArgs } from 'node:util';
 import { MAX_TIME_TO_LIVE_HOURS, MIN_TIME_TO_LIVE_HOURS } from '../../lambda/sandbox-expiry/deadline';
-import { ARCHITECTURES } from '../../lib/app/architectures';
+import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { DEFAULT_SANDBOX_TTL_HOURS } from '../../lib/shared/stage-config';
 import { AwsSetupError, awsAccess } from '../aws/deployed-stacks';
+import { architecturesOf, parseCommandLine, printUsage, runCommand, UsageError } from '../command-line';
 import { extendSandbox, sandboxStates, stateLine, timeLeft } from './sandbox-expiry';
-
-const NAMES = ARCHITECTURES.map((a) => a.name);
 
 export const USAGE = `Usage: npm run sandbox -- status [<architecture>...] [--region R] [--profile P]
        npm run sandbox -- extend <architecture> [--hours N] [--region R] [--profile P]
@@ -23,51 +21,35 @@ deadline to N hours from now (default ${DEFAULT_SANDBOX_TTL_HOURS}, ${MIN_TIME_T
 Stacks are found by their tags with your AWS credentials; extend needs
 scheduler:UpdateSchedule and iam:PassRole on the stack's scheduler role.
 
-Architectures: ${NAMES.join(', ')}`;
+Architectures: ${ARCHITECTURE_NAMES.join(', ')}`;
 
-function usageError(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
-function parse(argv: string[]) {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof options; allowPositionals: true }>>;
-  const options = {
+function parse(argv: readonly string[]) {
+  const parsed = parseCommandLine(argv, {
     hours: { type: 'string' },
     region: { type: 'string' },
     profile: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  } as const;
-  try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (error) {
-    usageError(String((error as Error).message).split('\n')[0]!);
-  }
-  if (parsed.values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const [command, ...architectures] = parsed.positionals;
-  if (command !== 'status' && command !== 'extend') usageError(`Name a command: status or extend${command ? `, not ${command}` : ''}`);
-  for (const name of architectures)
-    if (!NAMES.includes(name)) usageError(`Unknown architecture ${name}: choose one of ${NAMES.join(', ')}`);
-  if (command === 'extend' && architectures.length !== 1) usageError('extend takes one architecture');
-  if (command === 'status' && parsed.values.hours !== undefined) usageError('--hours goes with extend');
+  });
+  if (parsed === 'help') return parsed;
+  const [command, ...names] = parsed.positionals;
+  if (command !== 'status' && command !== 'extend')
+    throw new UsageError(`Name a command: status or extend${command ? `, not ${command}` : ''}`);
+  const architectures = architecturesOf(names, ARCHITECTURE_NAMES);
+  if (command === 'extend' && names.length !== 1) throw new UsageError('extend takes one architecture');
+  if (command === 'status' && parsed.values.hours !== undefined) throw new UsageError('--hours goes with extend');
   const text = parsed.values.hours ?? String(DEFAULT_SANDBOX_TTL_HOURS);
   const hours = Number(text);
   if (!/^\d+$/.test(text) || hours < MIN_TIME_TO_LIVE_HOURS || hours > MAX_TIME_TO_LIVE_HOURS)
-    usageError(`--hours is a whole number from ${MIN_TIME_TO_LIVE_HOURS} to ${MAX_TIME_TO_LIVE_HOURS}, not ${text}`);
-  return {
-    command,
-    architectures: architectures.length ? architectures : NAMES,
-    hours,
-    region: parsed.values.region,
-    profile: parsed.values.profile,
-  };
+    throw new UsageError(`--hours is a whole number from ${MIN_TIME_TO_LIVE_HOURS} to ${MAX_TIME_TO_LIVE_HOURS}, not ${text}`);
+  return { command, architectures, hours, region: parsed.values.region, profile: parsed.values.profile };
 }
 
 async function main(): Promise<void> {
-  const { command, architectures, hours, region, profile } = parse(process.argv.slice(2));
+  const parsed = parse(process.argv.slice(2));
+  if (parsed === 'help') {
+    printUsage(USAGE);
+    return;
+  }
+  const { command, architectures, hours, region, profile } = parsed;
   try {
     const access = await awsAccess({ region, profile });
     if (command === 'status') {
@@ -89,7 +71,4 @@ async function main(): Promise<void> {
   }
 }
 
-void main().catch((error) => {
-  process.stderr.write(`${String((error as Error)?.message ?? error).split('\n')[0]}\n`);
-  process.exit(1);
-});
+runCommand(main);

@@ -1,4 +1,4 @@
-import { type SignedRequest, type SignedResponse, sendRequest } from '../../test/integ/probe/signed-request';
+import { type SignedRequest, type SignedResponse, sendRequest } from '../../stand-ins/signed-request';
 import { output, type SmokeTarget } from './target';
 
 /** Sends one request to the stack's API (its ApiUrl output), signed with the target's credentials when asked. */

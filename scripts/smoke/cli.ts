@@ -6,10 +6,11 @@
  * deployed stack by its tags and reads its outputs; --local checks the
  * running `npm run local -- <architecture>`.
  */
-import { NO_LOCAL_FORM } from '../local/runs';
-import { synthesizeSandbox } from '../local/synthesized-template';
+import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../lib/app/architectures';
+import { localFormOf, smokeOf } from '../architecture-parts';
+import { architecturesOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
+import { synthesizeArchitecture } from '../template/synth';
 import { runChecks } from './run-checks';
-import { LOCAL_SMOKES, SMOKES } from './smokes';
 import { deployedTarget, localTarget, SmokeSetupError, type SmokeTarget } from './target';
 
 export const USAGE = `Usage: npm run smoke -- <architecture> [--local | --stage sandbox|production] [--region R] [--profile P]
@@ -19,44 +20,32 @@ name everything the checks need) with your AWS credentials, or with --local
 the architecture running under \`npm run local\`. Test data it creates is
 deleted again, except click events, which stay in the data lake.
 
-Architectures: ${Object.keys(SMOKES).join(', ')}`;
+Architectures: ${ARCHITECTURE_NAMES.join(', ')}`;
 
 interface Options {
-  readonly architecture: string;
+  readonly architecture: ArchitectureName;
   readonly local: boolean;
   readonly stage: 'sandbox' | 'production';
   readonly region?: string;
   readonly profile?: string;
 }
 
-function parse(argv: readonly string[]): Options {
-  let architecture: string | undefined;
-  let local = false;
-  let stage: string | undefined;
-  let region: string | undefined;
-  let profile: string | undefined;
-  const value = (i: number, flag: string) => argv[i] ?? usageError(`${flag} needs a value`);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else if (arg === '--local') local = true;
-    else if (arg === '--stage') stage = value(++i, '--stage');
-    else if (arg === '--region') region = value(++i, '--region');
-    else if (arg === '--profile') profile = value(++i, '--profile');
-    else if (!arg.startsWith('-') && !architecture) architecture = arg;
-    else usageError(`Unknown argument ${arg}`);
-  }
-  if (!architecture) usageError('Name the architecture to check');
-  if (!SMOKES[architecture]) usageError(`Unknown architecture ${architecture}`);
-  if (stage !== undefined && stage !== 'sandbox' && stage !== 'production') usageError(`--stage is sandbox or production, not ${stage}`);
-  if (local && (stage || region || profile)) usageError('--local checks the local run: it takes no --stage, --region or --profile');
-  if (local && !LOCAL_SMOKES.has(architecture)) {
-    process.stderr.write(`${NO_LOCAL_FORM[architecture] ?? `${architecture} has no local form.`}\n`);
-    process.exit(1);
-  }
-  return { architecture, local, stage: (stage ?? 'sandbox') as Options['stage'], region, profile };
+function parse(argv: readonly string[]): Options | 'help' {
+  const parsed = parseCommandLine(argv, {
+    local: { type: 'boolean' },
+    stage: { type: 'string' },
+    region: { type: 'string' },
+    profile: { type: 'string' },
+  });
+  if (parsed === 'help') return parsed;
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(`Name one architecture to check (one of: ${ARCHITECTURE_NAMES.join(', ')})`);
+  const [architecture] = architecturesOf(positionals);
+  const stage = stageOf(values.stage);
+  const local = values.local ?? false;
+  if (local && (values.stage || values.region || values.profile))
+    throw new UsageError('--local checks the local run: it takes no --stage, --region or --profile');
+  return { architecture: architecture!, local, stage, region: values.region, profile: values.profile };
 }
 
 /**
@@ -64,21 +53,25 @@ function parse(argv: readonly string[]): Options {
  * (`<prefix>-<Name>-<stage>`, lib/shared/architecture.ts), so the production
  * name is the synthesized sandbox name with its stage replaced.
  */
-function deployCommand(architecture: string, stage: Options['stage']): string {
-  const stackName = synthesizeSandbox(architecture).stackName.replace(/-sandbox$/, `-${stage}`);
+function deployCommand(architecture: ArchitectureName, stage: Options['stage']): string {
+  const stackName = synthesizeArchitecture(architecture).stack.replace(/-sandbox$/, `-${stage}`);
   return stage === 'production'
     ? `\`npx cdk deploy ${stackName} -c stage=production ...\` (the production context: docs/${architecture}.md)`
     : `\`npx cdk deploy ${stackName}\``;
 }
 
-function usageError(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-
 async function main(): Promise<void> {
   const options = parse(process.argv.slice(2));
-  const smoke = SMOKES[options.architecture]!;
+  if (options === 'help') {
+    printUsage(USAGE);
+    return;
+  }
+  const form = options.local ? localFormOf(options.architecture) : undefined;
+  if (form && 'noLocalForm' in form) {
+    process.stderr.write(`${form.noLocalForm}\n`);
+    process.exit(1);
+  }
+  const smoke = smokeOf(options.architecture);
   let target: SmokeTarget;
   try {
     target = options.local
@@ -109,7 +102,4 @@ async function main(): Promise<void> {
   process.exitCode = results.some((result) => !result.passed) ? 1 : 0;
 }
 
-void main().catch((error) => {
-  process.stderr.write(`${String((error as Error)?.message ?? error).split('\n')[0]}\n`);
-  process.exit(1);
-});
+runCommand(main);

@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { LOCAL_CREDENTIALS } from '../../stand-ins/sigv4-check';
 import { AwsSetupError, awsAccess, deployedStacks, requireSettled } from '../aws/deployed-stacks';
 import { LOCAL_REGION } from '../local/intrinsics';
-import { LOCAL_CREDENTIALS } from '../local/sigv4-check';
 import { runningState } from '../local/state';
 
 /** A target that cannot be reached, in one sentence for the user (no stack trace). */

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { ARCHITECTURES } from '../../lib/app/architectures';
+import { architecturesOf, parseCommandLine, printUsage, runCommand, UsageError } from '../command-line';
 import { createStarter, StarterError } from './create-starter';
 
 /**
@@ -27,39 +27,28 @@ function usage(): string {
   ].join('\n');
 }
 
-function fail(message: string): never {
-  console.error(message);
-  process.exit(1);
+function main(): void {
+  const parsed = parseCommandLine(process.argv.slice(2), { name: { type: 'string' } });
+  if (parsed === 'help') {
+    printUsage(usage());
+    return;
+  }
+  if (parsed.positionals.length !== 2)
+    throw new UsageError(`Name an architecture and a directory (got ${parsed.positionals.length} argument(s))`);
+  const [name, directory] = parsed.positionals as [string, string];
+  const [architecture] = architecturesOf([name]);
+  try {
+    // npm runs a script from the project root; a relative directory is the user's, from where they ran npm.
+    const from = process.env.INIT_CWD ?? process.cwd();
+    const target = path.resolve(from, directory);
+    const files = createStarter(architecture!, target, parsed.values.name === undefined ? {} : { name: parsed.values.name });
+    const shown = path.isAbsolute(directory) ? target : path.relative(from, target) || '.';
+    console.log(`Wrote ${files.length} files to ${target}. Next:\n  cd ${shown}\n  npm ci && npx cdk synth\n  npm test`);
+  } catch (error) {
+    if (!(error instanceof StarterError)) throw error;
+    console.error(`starter: ${error.message}`);
+    process.exit(1);
+  }
 }
 
-let parsed: ReturnType<
-  typeof parseArgs<{ options: { name: { type: 'string' }; help: { type: 'boolean'; short: 'h' } }; allowPositionals: true }>
->;
-try {
-  parsed = parseArgs({
-    args: process.argv.slice(2),
-    options: { name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: true,
-  });
-} catch (error) {
-  fail(`starter: ${(error as Error).message} (options: --name <Name>, --help)`);
-}
-if (parsed.values.help) {
-  console.log(usage());
-  process.exit(0);
-}
-if (parsed.positionals.length !== 2) {
-  fail(`${usage()}\n\nExpected an architecture and a directory, got ${parsed.positionals.length} argument(s).`);
-}
-try {
-  const [architecture, directory] = parsed.positionals as [string, string];
-  // npm runs a script from the project root; a relative directory is the user's, from where they ran npm.
-  const from = process.env.INIT_CWD ?? process.cwd();
-  const target = path.resolve(from, directory);
-  const files = createStarter(architecture, target, parsed.values.name === undefined ? {} : { name: parsed.values.name });
-  const shown = path.isAbsolute(directory) ? target : path.relative(from, target) || '.';
-  console.log(`Wrote ${files.length} files to ${target}. Next:\n  cd ${shown}\n  npm ci && npx cdk synth\n  npm test`);
-} catch (error) {
-  if (!(error instanceof StarterError)) throw error;
-  fail(`starter: ${error.message}`);
-}
+runCommand(main);

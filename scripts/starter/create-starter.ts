@@ -7,7 +7,8 @@ import { ARCHITECTURES } from '../../lib/app/architectures';
 import type { Architecture } from '../../lib/shared/architecture';
 import { PROJECT_NAME, PROJECT_TAG } from '../../lib/shared/project-name';
 import { STAGE_NAMES } from '../../lib/shared/stage-config';
-import { architectureTag } from '../stage-templates';
+import { localRunFile, smokeFile } from '../architecture-parts';
+import { architectureTag } from '../template/template';
 import { readTemplates, releaseDir, releases } from '../upgrade/releases';
 
 /** The project this runs in: the source of every starter. */
@@ -68,26 +69,24 @@ const TOOL_SEEDS = [
 /** The npm scripts of the tools above, which every starter's package.json names. */
 const TOOL_SCRIPTS = ['upgrade-check', 'release', 'local', 'smoke', 'cost', 'sandbox'] as const;
 
-/**
- * Registries of the tools that list every architecture, one entry per line:
- * a starter gets them with only its own architecture's import and entry.
- */
-const REGISTRIES = ['scripts/local/runs/index.ts', 'scripts/smoke/smokes.ts'] as const;
+/** The registry of architectures, one entry per line: a starter gets it with only its own architecture's import and entry. */
+const REGISTRY = 'lib/app/architectures.ts';
 
 /**
- * A registry for one architecture: the import lines of the other
- * architectures' modules (`./<name>`, `./checks/<name>`) and their entries
- * (`  '<name>': value,`) are left out. Anything else that still names another
+ * The registry for one architecture: the import lines of the other
+ * architectures (`import { x } from '../<name>/architecture';`) and their
+ * entries (`  x, // …`) are left out. Anything else that still names another
  * architecture is an error: the registry has outgrown this rule.
  */
 export function registryFor(file: string, source: string, architecture: string): string {
-  const others = ARCHITECTURES.map((a) => a.name).filter((name) => name !== architecture);
+  const others: string[] = ARCHITECTURES.map((a) => a.name).filter((name) => name !== architecture);
+  const otherExports = others.map(exportName);
   const kept = source.split('\n').filter((line) => {
-    const imported = /^import \{ \w+ \} from '\.\/(?:checks\/)?([\w-]+)';$/.exec(line)?.[1];
-    const entry = /^\s+'?([\w-]+)'?: \w+,$/.exec(line)?.[1];
-    return !others.includes(imported ?? entry ?? '');
+    const imported = /^import \{ \w+ \} from '\.\.\/([\w-]+)\/architecture';$/.exec(line)?.[1];
+    const entry = /^\s+(\w+),(?:\s*\/\/.*)?$/.exec(line)?.[1];
+    return !others.includes(imported ?? '') && !otherExports.includes(entry ?? '');
   });
-  const result = kept.join('\n').replace(/= \{\n\};/g, '= {};');
+  const result = kept.join('\n');
   const left = others.filter((other) => result.includes(other));
   if (left.length > 0) throw new StarterError(`${file} still names ${left.join(', ')} for the ${architecture} starter`);
   return result;
@@ -213,14 +212,17 @@ export function starterContents(architecture: string): StarterContents {
     ...SLICE_ROOTS.flatMap((root) => filesUnder(path.join(root, architecture))),
     ...filesNamedByJestConfig('jest.config.js'),
     ...TOOL_SEEDS,
+    // Its smoke checks and local run, which the commands find by its name.
+    path.relative(PROJECT_ROOT, smokeFile(architecture)),
+    path.relative(PROJECT_ROOT, localRunFile(architecture)),
     `docs/${architecture}.md`,
   ].filter((file) => existsSync(path.join(PROJECT_ROOT, file)));
   const files = new Set<string>();
   const runtimePackages = new Set<string>();
   const testPackages = new Set<string>();
-  const generated: Record<string, string> = Object.fromEntries(
-    REGISTRIES.map((file) => [file, registryFor(file, readFileSync(path.join(PROJECT_ROOT, file), 'utf8'), architecture)]),
-  );
+  const generated: Record<string, string> = {
+    [REGISTRY]: registryFor(REGISTRY, readFileSync(path.join(PROJECT_ROOT, REGISTRY), 'utf8'), architecture),
+  };
   const queue = [...seeds];
   while (queue.length > 0) {
     const file = queue.pop()!;
@@ -333,48 +335,30 @@ export function starterPackageJson(architecture: string, contents: StarterConten
   };
 }
 
-function architecturesFile(architecture: string): string {
-  const name = exportName(architecture);
-  return `import type { Stack } from 'aws-cdk-lib';
-import { ${name} } from '../${architecture}/architecture';
-import type { Architecture } from '../shared/architecture';
-import type { ContextKey } from '../shared/context';
-import { STAGE_CONTEXT_KEYS } from '../shared/stage-config';
-
-/** The one architecture of this app. */
-export const ARCHITECTURES: readonly Architecture<Stack>[] = [${name}];
-
-/** Every context key the app reads: the stage's and the architecture's. */
-export const CONTEXT_KEYS: readonly ContextKey[] = [
-  ...new Map([...STAGE_CONTEXT_KEYS, ...ARCHITECTURES.flatMap((a) => a.contextKeys)].map((key) => [key.name, key])).values(),
-];
-`;
-}
-
-function appFile(architecture: string): string {
-  const name = exportName(architecture);
+/** The app of a starter: its registry's one architecture, with nothing composed across slices. */
+function appFile(): string {
   return `import type { App } from 'aws-cdk-lib';
-import { ${name} } from '../${architecture}/architecture';
 import { architectureScope } from '../shared/architecture';
 import type { ContextReader } from '../shared/context';
 import { parseStage } from '../shared/stage-config';
 import { addValidationPlugins } from '../shared/validation';
+import { ARCHITECTURES, type RegisteredArchitecture } from './architectures';
 
-/** The stacks of this app. */
-export interface CoffeeShopStacks {
-  readonly ${name}: ReturnType<typeof ${name}.add>;
-}
+/** The stacks of this app, by architecture name. */
+export type CoffeeShopStacks = { readonly [A in RegisteredArchitecture as A['name']]: ReturnType<A['add']> };
 
 /**
- * Adds the architecture's stacks to \`app\` for the stage the context names,
- * and registers the synth-time rule packs. \`bin/app.ts\` and the tests build
- * the app through this one function.
+ * Adds the registered architecture's stacks to \`app\` for the stage the
+ * context names, and registers the synth-time rule packs. \`bin/app.ts\` and
+ * the tests build the app through this one function.
  */
 export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopStacks {
   const stage = parseStage(read);
-  const stacks: CoffeeShopStacks = { ${name}: ${name}.add(architectureScope(${name}, app, stage, read)) };
+  const stacks = Object.fromEntries(
+    ARCHITECTURES.map((architecture) => [architecture.name, architecture.add(architectureScope(architecture, app, stage, read))]),
+  );
   addValidationPlugins(app, stage);
-  return stacks;
+  return stacks as CoffeeShopStacks;
 }
 `;
 }
@@ -523,8 +507,7 @@ export function createStarter(architectureName: string, directory: string, optio
   const generated: Record<string, string> = {
     ...contents.generated,
     [doc]: docForStarter(doc, readFileSync(path.join(PROJECT_ROOT, doc), 'utf8'), architecture.name),
-    'lib/app/architectures.ts': architecturesFile(architecture.name),
-    'lib/app/coffee-shop-app.ts': appFile(architecture.name),
+    'lib/app/coffee-shop-app.ts': appFile(),
     'package.json': `${JSON.stringify(starterPackageJson(architecture.name, contents, hasBrowserSuite), null, 2)}\n`,
     'tsconfig.json': tsconfigFile([...contents.files, ...COPIED_AS_IS, 'lib/app/architectures.ts']),
     'README.md': readmeFile(architecture, hasBrowserSuite, name),
@@ -563,16 +546,16 @@ function writeOwnSnapshotsAndBaseline(target: string, architecture: string): str
     const fs = require('node:fs');
     const path = require('node:path');
     const { ARCHITECTURES } = require('./lib/app/architectures');
-    const { STAGE_CONTEXTS, synthArchitecture } = require('./test/helpers/synth');
-    const { normalizedTemplate, snapshotFile } = require('./test/helpers/template-snapshot');
-    const { synthTemplates } = require('./scripts/stage-templates');
+    const { Template } = require('aws-cdk-lib/assertions');
+    const { normalizedTemplate, snapshotFile } = require('./scripts/template/snapshot');
+    const { architectureAlone, STAGE_CONTEXTS, synthTemplates } = require('./scripts/template/synth');
     const { releaseDir } = require('./scripts/upgrade/releases');
     const version = require('./package.json').version;
     const written = [];
     const write = (file, text) => { fs.mkdirSync(path.dirname(file), { recursive: true }); fs.writeFileSync(file, text); written.push(path.relative('.', file)); };
     for (const stage of Object.keys(STAGE_CONTEXTS)) {
-      const { stack, template } = synthArchitecture(ARCHITECTURES[0], STAGE_CONTEXTS[stage]);
-      write(snapshotFile(path.join('test', ${JSON.stringify(architecture)}), stack.stackName), normalizedTemplate(template.toJSON()));
+      const { stack } = architectureAlone(ARCHITECTURES[0], STAGE_CONTEXTS[stage]);
+      write(snapshotFile(path.join('test', ${JSON.stringify(architecture)}), stack.stackName), normalizedTemplate(Template.fromStack(stack).toJSON()));
       for (const { stack: name, template: deployed } of synthTemplates(stage, {}, { bundle: true })) {
         write(path.join(releaseDir(version, stage), name + '.template.json'), JSON.stringify(deployed, null, 1) + '\\n');
       }

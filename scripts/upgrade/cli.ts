@@ -9,13 +9,14 @@
  * is at risk, 0 otherwise, 2 when it cannot run.
  */
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { ARCHITECTURES } from '../../lib/app/architectures';
+import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { ContextError } from '../../lib/shared/context';
-import { STAGE_NAMES, type StageName } from '../../lib/shared/stage-config';
+import type { StageName } from '../../lib/shared/stage-config';
 import { AwsSetupError, awsAccess, deployedStacks, firstLine, requireSettled } from '../aws/deployed-stacks';
-import { byStack, type StackTemplate, synthTemplates } from '../stage-templates';
+import { architecturesOf, contextOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
+import { byStack, synthTemplates } from '../template/synth';
+import type { CfnTemplate } from '../template/template';
 import { declaredBreaks } from './changelog';
 import { CHANGE_CLASSES, type ChangeClass, compareStacks, type UpgradeReport } from './compare';
 import { BaselineError, lastRelease, readTemplates, releaseDir, releases } from './releases';
@@ -40,7 +41,7 @@ vault, pool or Glue catalog entry replaced, possibly replaced, deleted or orphan
 interruption (another replacement), security (permissions and network access), update.
 Exit code 1 when any data is at risk.
 
-Architectures: ${ARCHITECTURES.map((a) => a.name).join(', ')}`;
+Architectures: ${ARCHITECTURE_NAMES.join(', ')}`;
 
 const LABELS: Record<ChangeClass, string> = {
   'data-at-risk': 'DATA AT RISK',
@@ -48,9 +49,6 @@ const LABELS: Record<ChangeClass, string> = {
   security: 'SECURITY',
   update: 'UPDATE',
 };
-
-/** A request the command cannot carry out, in one sentence. */
-class UsageError extends Error {}
 
 interface Options {
   readonly stage: StageName;
@@ -64,28 +62,24 @@ interface Options {
 }
 
 export function parseOptions(argv: readonly string[]): Options | 'help' {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    stage: { type: 'string' },
+    baseline: { type: 'string' },
+    release: { type: 'string' },
+    deployed: { type: 'boolean' },
+    region: { type: 'string' },
+    profile: { type: 'string' },
+    context: { type: 'string', short: 'c', multiple: true },
+    json: { type: 'boolean' },
+  });
+  if (parsed === 'help') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) return 'help';
-  const stage = values.stage ?? 'sandbox';
-  if (!(STAGE_NAMES as readonly string[]).includes(stage)) throw new UsageError(`--stage is sandbox or production, not ${stage}`);
-  const names = ARCHITECTURES.map((a) => a.name);
-  const unknown = positionals.filter((name) => !names.includes(name));
-  if (unknown.length) throw new UsageError(`Unknown architecture ${unknown.join(', ')}: choose from ${names.join(', ')}`);
+  const stage = stageOf(values.stage);
+  const architectures = architecturesOf(positionals);
   const sources = [values.baseline, values.release, values.deployed].filter((value) => value !== undefined);
   if (sources.length > 1) throw new UsageError('Give one of --baseline, --release and --deployed');
   if ((values.region || values.profile) && !values.deployed) throw new UsageError('--region and --profile go with --deployed');
-  const context: Record<string, string> = {};
-  for (const pair of values.context ?? []) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new UsageError(`-c takes key=value, not ${pair}`);
-    context[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
+  const context = contextOf(values.context);
   const baseline: Options['baseline'] = values.deployed
     ? { kind: 'deployed', region: values.region, profile: values.profile }
     : values.baseline
@@ -94,25 +88,7 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
   if (baseline.kind === 'release' && !releases().includes(baseline.version)) {
     throw new UsageError(`No release ${baseline.version}: the releases with a baseline are ${releases().join(', ')}`);
   }
-  return { stage: stage as StageName, architectures: positionals, baseline, context, json: values.json ?? false };
-}
-
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      stage: { type: 'string' },
-      baseline: { type: 'string' },
-      release: { type: 'string' },
-      deployed: { type: 'boolean' },
-      region: { type: 'string' },
-      profile: { type: 'string' },
-      context: { type: 'string', short: 'c', multiple: true },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  return { stage, architectures, baseline, context, json: values.json ?? false };
 }
 
 /** What the check compared, for the report's first line. */
@@ -152,7 +128,7 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
   }
   if (!access || !deployed) throw new Error('A deployed baseline without AWS access');
   const cloudFormation = new CloudFormationClient({ region: access.region, credentials: access.credentials, maxAttempts: 2 });
-  const templates: Record<string, StackTemplate> = {};
+  const templates: Record<string, CfnTemplate> = {};
   const notes: string[] = [];
   try {
     for (const { architecture, stack } of synthesized) {
@@ -214,15 +190,9 @@ export function reportText(options: Options, run: Run): string {
 }
 
 async function main(): Promise<void> {
-  let options: Options | 'help';
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
+  const options = parseOptions(process.argv.slice(2));
   if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    printUsage(USAGE);
     return;
   }
   try {
@@ -232,7 +202,7 @@ async function main(): Promise<void> {
     );
     process.exitCode = run.report.changes.some((c) => c.class === 'data-at-risk') ? 1 : 0;
   } catch (error) {
-    if (error instanceof AwsSetupError || error instanceof BaselineError || error instanceof ContextError || error instanceof UsageError) {
+    if (error instanceof AwsSetupError || error instanceof BaselineError || error instanceof ContextError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }
@@ -240,4 +210,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) void main();
+if (require.main === module) runCommand(main);

@@ -1,5 +1,5 @@
 import { fullDiff, type ResourceDifference, ResourceImpact } from '@aws-cdk/cloudformation-diff';
-import type { StackTemplate } from '../stage-templates';
+import type { CfnTemplate } from '../template/template';
 
 /**
  * What an upgrade does to a deployed stack, per resource, in the classes the
@@ -84,8 +84,8 @@ const ANSI = /\u001b\[[0-9;]*m/g;
  * resources would be created anew under another stack.
  */
 export function compareStacks(
-  baseline: Readonly<Record<string, StackTemplate>>,
-  current: Readonly<Record<string, StackTemplate>>,
+  baseline: Readonly<Record<string, CfnTemplate>>,
+  current: Readonly<Record<string, CfnTemplate>>,
 ): UpgradeReport {
   const changes: UpgradeChange[] = [];
   const security: SecurityDetail[] = [];

@@ -13,7 +13,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { STAGE_NAMES } from '../../lib/shared/stage-config';
-import { PRODUCTION_PLACEHOLDERS } from '../stage-templates';
+import { parseCommandLine, printUsage, runCommand, UsageError } from '../command-line';
+import { PRODUCTION_PLACEHOLDERS } from '../template/synth';
 import { CHANGELOG } from './changelog';
 import { releaseDir, releases } from './releases';
 
@@ -24,12 +25,20 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+const USAGE = `Usage: npm run release -- <version>
+
+After package.json's version and CHANGELOG.md's entry name it, keeps both
+stages' synthesized templates as releases/<version>/, the baseline that
+npm run upgrade-check compares later changes with.`;
+
 function main(argv: readonly string[]): void {
-  const [version, ...rest] = argv;
-  if (!version || rest.length > 0 || version === '--help' || version === '-h') {
-    process.stdout.write('Usage: npm run release -- <version>   (after package.json and CHANGELOG.md name it)\n');
-    process.exit(version === '--help' || version === '-h' ? 0 : 2);
+  const parsed = parseCommandLine(argv, {});
+  if (parsed === 'help') {
+    printUsage(USAGE);
+    return;
   }
+  const [version, ...rest] = parsed.positionals;
+  if (!version || rest.length > 0) throw new UsageError('Name one version to release, e.g. npm run release -- 0.3.0');
   if (!/^\d+\.\d+\.\d+$/.test(version)) fail(`${version} is not a version (major.minor.patch)`);
   const ours = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   if (ours.version !== version) fail(`package.json says ${ours.version}: set its version to ${version} first`);
@@ -53,4 +62,4 @@ function main(argv: readonly string[]): void {
   if (!existsSync(releaseDir(version, 'sandbox'))) fail('no templates written');
 }
 
-main(process.argv.slice(2));
+runCommand(() => main(process.argv.slice(2)));

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { StackTemplate } from '../stage-templates';
+import type { CfnTemplate } from '../template/template';
 
 /** Where each release keeps its synthesized templates: releases/<version>/<stage>/<stack>.template.json. */
 export const RELEASES_DIR = path.join(__dirname, '..', '..', 'releases');
@@ -31,7 +31,7 @@ export function releaseDir(version: string, stage: string, dir = RELEASES_DIR): 
 }
 
 /** The templates in a folder (`*.template.json`), by stack name; an error names the folder if it has none. */
-export function readTemplates(folder: string): Record<string, StackTemplate> {
+export function readTemplates(folder: string): Record<string, CfnTemplate> {
   if (!existsSync(folder)) throw new BaselineError(`No baseline folder ${folder}`);
   const files = readdirSync(folder).filter((file) => file.endsWith('.template.json'));
   if (files.length === 0) throw new BaselineError(`No *.template.json files in ${folder}`);

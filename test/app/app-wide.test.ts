@@ -3,11 +3,14 @@ import * as path from 'node:path';
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { POSTGRES_PORT } from '../../lib/multi-az-database/customer-database';
 import { PROJECT_TAG } from '../../lib/shared/tags';
 import { addValidationPlugins, validationSummary } from '../../lib/shared/validation';
-import { appFor, buildTestApp, STAGE_CONTEXTS, testApp } from '../helpers/synth';
-import { resourcesOf } from '../helpers/template-queries';
+import { buildApp, cdkApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
+import type { CfnResource as Resource } from '../../scripts/template/template';
+import { resourcesOfType } from '../../scripts/template/template';
+import { appFor } from '../helpers/synth';
 
 /**
  * App-wide tests: the app built exactly as `bin/app.ts` builds it (stage
@@ -51,13 +54,13 @@ describe('synth-time validation', () => {
   });
 
   test('an unacknowledged cdk-nag finding fails synth (the check above can fail)', () => {
-    const { app } = buildTestApp(STAGE_CONTEXTS.sandbox);
+    const { app } = buildApp(STAGE_CONTEXTS.sandbox);
     new Queue(new Stack(app, 'NagCanary'), 'PlainQueue');
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS3|AwsSolutions-SQS4/);
   });
 
   test('an invalid CloudFormation property fails synth through aws-cdk-lib validation (cdk.json turns it on)', () => {
-    const app = testApp();
+    const app = cdkApp();
     addValidationPlugins(app, { nist80053Checks: false, controlTowerChecks: false });
     new CfnResource(new Stack(app, 'SchemaCanary'), 'BadQueue', {
       type: 'AWS::SQS::Queue',
@@ -71,15 +74,6 @@ describe('synth-time validation', () => {
  * What every stack of every architecture owes its stage, checked across the
  * whole app so a new architecture cannot forget it.
  */
-type Resource = { Type: string; Properties?: Record<string, any>; DeletionPolicy?: string };
-
-const ARCHITECTURE_TAGS: Record<string, string> = {
-  serverlessApi: 'serverless-api',
-  decoupledOrders: 'decoupled-orders',
-  containersOnEc2: 'containers-on-ec2',
-  multiAzDatabase: 'multi-az-database',
-  clickstream: 'clickstream',
-};
 
 const EXPECTED = {
   sandbox: { retentionDays: 7, statefulDeletion: 'Delete', terminationProtection: false },
@@ -92,8 +86,8 @@ describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%
   const { stacks } = appFor(STAGE_CONTEXTS[stage]);
   const templates = Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack).toJSON()] as const);
 
-  test('every architecture has a tag value', () => {
-    expect(Object.keys(stacks).sort()).toEqual(Object.keys(ARCHITECTURE_TAGS).sort());
+  test('every registered architecture has its stack, tagged with its name', () => {
+    expect(Object.keys(stacks)).toEqual(ARCHITECTURE_NAMES);
   });
 
   test.each(Object.entries(stacks))('%s: environment-agnostic (synth needs no account or region)', (_, stack) => {
@@ -108,7 +102,7 @@ describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%
     // objectContaining: Auto Scaling group tags also say PropagateAtLaunch (true).
     const expected = [
       expect.objectContaining({ Key: 'project', Value: PROJECT_TAG }),
-      expect.objectContaining({ Key: 'architecture', Value: ARCHITECTURE_TAGS[name] }),
+      expect.objectContaining({ Key: 'architecture', Value: name }),
       expect.objectContaining({ Key: 'stage', Value: stage }),
     ];
     const resources = Object.values(template.Resources as Record<string, Resource>);
@@ -152,11 +146,11 @@ describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%
  */
 describe('databaseNetwork=containers', () => {
   const { stacks } = appFor(CONTEXTS['sandbox with every switch']);
-  const database = Template.fromStack(stacks.multiAzDatabase);
+  const database = Template.fromStack(stacks['multi-az-database']);
 
   test("the database has no VPC of its own and sits in the containers VPC's isolated subnets", () => {
     database.resourceCountIs('AWS::EC2::VPC', 0);
-    const [, subnetGroup] = resourcesOf(database, 'AWS::RDS::DBSubnetGroup')[0]!;
+    const [, subnetGroup] = resourcesOfType(database, 'AWS::RDS::DBSubnetGroup')[0]!;
     for (const subnet of subnetGroup.Properties.SubnetIds) {
       expect(JSON.stringify(subnet)).toMatch(/CoffeeShop-Containers-sandbox/);
       expect(JSON.stringify(subnet)).toMatch(/IsolatedSubnet/);
@@ -164,7 +158,7 @@ describe('databaseNetwork=containers', () => {
   });
 
   test("the sample service's task security group may reach the database and the Secrets Manager endpoint", () => {
-    const ingress = resourcesOf(database, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+    const ingress = resourcesOfType(database, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
     const fromService = ingress.filter((rule) => String(rule.Description).startsWith('Sample internal service tasks'));
     expect(fromService.map((rule) => rule.Description).sort()).toEqual([
       'Sample internal service tasks',
@@ -174,7 +168,7 @@ describe('databaseNetwork=containers', () => {
     // (the template leaves Port out: it is create-only and 0.1.0 had none); the endpoint's is HTTPS.
     expect(fromService.find((rule) => rule.Description.endsWith('read secrets'))!.FromPort).toBe(443);
     expect(fromService.find((rule) => rule.Description === 'Sample internal service tasks')!.FromPort).toBe(POSTGRES_PORT);
-    expect(resourcesOf(database, 'AWS::RDS::DBInstance')[0]![1].Properties.Port).toBeUndefined();
+    expect(resourcesOfType(database, 'AWS::RDS::DBInstance')[0]![1].Properties.Port).toBeUndefined();
     for (const rule of fromService) {
       expect(JSON.stringify(rule.SourceSecurityGroupId)).toMatch(/TaskSecurityGroup/);
       expect(JSON.stringify(rule.SourceSecurityGroupId)).toMatch(/CoffeeShop-Containers-sandbox/);
@@ -182,9 +176,9 @@ describe('databaseNetwork=containers', () => {
   });
 
   test('without the switch, the database builds its own VPC and admits only the migrations function', () => {
-    const own = Template.fromStack(appFor(STAGE_CONTEXTS.sandbox).stacks.multiAzDatabase);
+    const own = Template.fromStack(appFor(STAGE_CONTEXTS.sandbox).stacks['multi-az-database']);
     own.resourceCountIs('AWS::EC2::VPC', 1);
-    const descriptions = resourcesOf(own, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties.Description);
+    const descriptions = resourcesOfType(own, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties.Description);
     expect(descriptions.filter((d) => String(d).startsWith('Sample internal service'))).toEqual([]);
   });
 });

@@ -2,17 +2,18 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
-import { buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
+import { buildApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
+import type { CfnResource } from '../../scripts/template/template';
 
 /**
  * The one real bundling of the test run: every function of the app is
  * bundled by the local esbuild (never Docker), minified, with a source map.
  */
 describe('Lambda bundling', () => {
-  const { app } = buildTestApp(STAGE_CONTEXTS.sandbox, { bundle: true });
+  const { app } = buildApp(STAGE_CONTEXTS.sandbox, { bundle: true });
   const assembly = app.synth();
   const functions = assembly.stacks.flatMap((stack: CloudFormationStackArtifact) =>
-    Object.entries(stack.template.Resources as Record<string, { Type: string; Properties: any }>)
+    Object.entries(stack.template.Resources as Record<string, CfnResource>)
       // Our handlers (CDK's own custom resource providers ship prebuilt).
       .filter(([, r]) => r.Type === 'AWS::Lambda::Function' && (r as any).Metadata?.[HANDLER_ENTRY_METADATA])
       .map(([id, r]) => {

@@ -7,7 +7,9 @@ import { ARCHITECTURES } from '../../lib/app/architectures';
 import { UNDELIVERED_MAX_RECEIVE_COUNT } from '../../lib/shared/architecture-monitoring';
 import { CONTROL_TOWER_PLUGIN_NAME, controlOfRule, ruleOfControl } from '../../lib/shared/control-tower';
 import { validationSummary } from '../../lib/shared/validation';
-import { appFor, buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
+import { buildApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
+import type { CfnResource as Resource } from '../../scripts/template/template';
+import { appFor } from '../helpers/synth';
 
 /**
  * AWS Control Tower's proactive controls (the Guard rules a landing zone
@@ -15,7 +17,6 @@ import { appFor, buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
  * that a production team would want fixed is fixed in both stages where it
  * is free, and each fix is read off the templates here.
  */
-type Resource = { Type: string; Properties?: Record<string, any> };
 type Json = { Resources: Record<string, Resource> };
 
 const templatesOf = (stage: 'sandbox' | 'production') =>
@@ -42,7 +43,7 @@ describe('the Control Tower pack', () => {
   });
 
   test('a task definition whose container runs as root fails production synth with the rule id', () => {
-    const { app } = buildTestApp(STAGE_CONTEXTS.production);
+    const { app } = buildApp(STAGE_CONTEXTS.production);
     const canary = new Stack(app, 'ControlTowerCanary');
     const task = new Ec2TaskDefinition(canary, 'RootTask');
     task.addContainer('root', { image: ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'), memoryLimitMiB: 64 });
@@ -154,9 +155,7 @@ function acknowledgedControls(stack: Stack): Set<string> {
 
 describe.each(ARCHITECTURES.map((architecture) => [architecture.name, architecture] as const))('docs/%s.md', (name) => {
   test('lists every Control Tower control acknowledged in its production stack', () => {
-    // The app's stacks are keyed by the architecture's name in camel case.
-    const key = name.replace(/-(\w)/g, (_, letter: string) => letter.toUpperCase());
-    const stack = (appFor(STAGE_CONTEXTS.production).stacks as unknown as Record<string, Stack>)[key];
+    const stack: Stack = appFor(STAGE_CONTEXTS.production).stacks[name];
     expect(stack).toBeDefined();
     const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', `${name}.md`), 'utf8');
     const section = doc.split(/^## /m).find((part) => part.startsWith('Acknowledged validation findings'));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES } from '../../lib/app/architectures';
-import { type CostTemplate, stackCostAtRest } from '../../scripts/cost/at-rest';
+import { stackCostAtRest } from '../../scripts/cost/at-rest';
 import {
   architectureCostMarkdown,
   COST_BEGIN,
@@ -11,7 +11,8 @@ import {
   readmeCostMarkdown,
   SANDBOX_BUDGET_USD,
 } from '../../scripts/cost/report';
-import { synthTemplates } from '../../scripts/stage-templates';
+import { synthTemplates } from '../../scripts/template/synth';
+import type { CfnTemplate } from '../../scripts/template/template';
 import { snapshotTemplate } from '../helpers/sandbox-templates';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -95,7 +96,7 @@ describe('npm run cost', () => {
 });
 
 describe('stackCostAtRest', () => {
-  const template = (resources: CostTemplate['Resources']): CostTemplate => ({ Resources: resources });
+  const template = (resources: CfnTemplate['Resources']): CfnTemplate => ({ Resources: resources });
 
   test('a type it does not know is listed as not priced, never skipped', () => {
     const cost = stackCostAtRest('S', template({ Cache: { Type: 'AWS::ElastiCache::CacheCluster', Properties: {} } }));

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ARCHITECTURES } from '../../lib/app/architectures';
-import { resourcesOfType, snapshotTemplate } from '../helpers/sandbox-templates';
+import { resourcesOfType } from '../../scripts/template/template';
+import { snapshotTemplate } from '../helpers/sandbox-templates';
 
 const DOCS = path.resolve(__dirname, '../../docs');
 const docs = readdirSync(DOCS).map((file) => [file, readFileSync(path.join(DOCS, file), 'utf8')] as const);

@@ -9,7 +9,9 @@ import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { WAF_REDACTED_HEADERS } from '../../lib/shared/observed-rest-api';
 import { validationSummary } from '../../lib/shared/validation';
 import { clickWriteCeiling } from '../../scripts/cost/click-write-ceiling';
-import { appFor, buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
+import { buildApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
+import type { CfnResource as Resource } from '../../scripts/template/template';
+import { appFor } from '../helpers/synth';
 
 /**
  * The production controls of a compliance review (cdk-nag's NIST 800-53 rev 5
@@ -17,7 +19,6 @@ import { appFor, buildTestApp, STAGE_CONTEXTS } from '../helpers/synth';
  * off the templates of both stages: production has each control, and the
  * sandbox has none that costs money.
  */
-type Resource = { Type: string; Properties?: Record<string, any>; Metadata?: Record<string, unknown>; DependsOn?: string[] };
 type Json = { Resources: Record<string, Resource>; Mappings?: Record<string, any>; Conditions?: Record<string, unknown> };
 
 const templatesOf = (stage: 'sandbox' | 'production') =>
@@ -41,7 +42,7 @@ describe('the NIST 800-53 rev 5 pack', () => {
   });
 
   test('an unencrypted log group added to production fails synth (the pack can fail)', () => {
-    const { app } = buildTestApp(STAGE_CONTEXTS.production);
+    const { app } = buildApp(STAGE_CONTEXTS.production);
     new LogGroup(new Stack(app, 'NistCanary'), 'PlainLogs');
     expect(() => app.synth()).toThrow(/NIST\.800\.53\.R5-CloudWatchLogGroupEncrypted/);
   });
@@ -94,9 +95,9 @@ describe.each(Object.keys(production))('%s', (name) => {
 
 describe('AWS Backup (production)', () => {
   const BACKED_UP: Record<string, string[]> = {
-    serverlessApi: ['MenuItemsTable'],
-    decoupledOrders: ['OrdersTable'],
-    multiAzDatabase: ['DatabaseInstance'],
+    'serverless-api': ['MenuItemsTable'],
+    'decoupled-orders': ['OrdersTable'],
+    'multi-az-database': ['DatabaseInstance'],
   };
 
   test.each(Object.entries(BACKED_UP))('%s: the plan selects exactly its stateful store', (name, prefixes) => {
@@ -128,13 +129,13 @@ describe('AWS Backup (production)', () => {
   );
 
   test('the orders idempotency table is not backed up (its records expire within five days)', () => {
-    const [, selection] = ofType(production.decoupledOrders!, 'AWS::Backup::BackupSelection')[0]!;
+    const [, selection] = ofType(production['decoupled-orders']!, 'AWS::Backup::BackupSelection')[0]!;
     expect(ref(selection.Properties!.BackupSelection.Resources)).not.toMatch(/Idempotency/);
   });
 });
 
 describe('web ACL logging (production)', () => {
-  test.each(['serverlessApi', 'decoupledOrders'])(
+  test.each(['serverless-api', 'decoupled-orders'])(
     '%s: the web ACL logs to an aws-waf-logs- group with the stage retention and the log key, redacting credentials',
     (name) => {
       const template = production[name]!;
@@ -161,7 +162,7 @@ describe('the internal load balancer', () => {
     Object.fromEntries(alb(template)[1].Properties!.LoadBalancerAttributes.map((a: any) => [a.Key, a.Value]));
 
   test('production: deletion protection, and access logs to a bucket of its own', () => {
-    const template = production.containersOnEc2!;
+    const template = production['containers-on-ec2']!;
     const attrs = attributes(template);
     expect(attrs['deletion_protection.enabled']).toBe('true');
     expect(attrs['access_logs.s3.enabled']).toBe('true');
@@ -177,7 +178,7 @@ describe('the internal load balancer', () => {
   });
 
   test("production: the log bucket trusts the region's ELB account where there is one and the log delivery service elsewhere, chosen at deploy time", () => {
-    const template = production.containersOnEc2!;
+    const template = production['containers-on-ec2']!;
     const [, policy] = ofType(template, 'AWS::S3::BucketPolicy').find(([, p]) => ref(p.Properties).includes('LoadBalancerLogDelivery'))!;
     const statement = policy.Properties!.PolicyDocument.Statement.find((s: any) => s.Sid === 'LoadBalancerLogDelivery');
     expect(statement.Action).toBe('s3:PutObject');
@@ -195,7 +196,7 @@ describe('the internal load balancer', () => {
   });
 
   test('sandbox: no deletion protection (cdk destroy works) and no access logs', () => {
-    const attrs = attributes(sandbox.containersOnEc2!);
+    const attrs = attributes(sandbox['containers-on-ec2']!);
     expect(attrs['deletion_protection.enabled']).toBe('false');
     expect(attrs['access_logs.s3.enabled']).toBeUndefined();
   });

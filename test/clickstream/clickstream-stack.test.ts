@@ -1,9 +1,10 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { clickstream } from '../../lib/clickstream/architecture';
+import { STAGE_CONTEXTS } from '../../scripts/template/synth';
+import { type CfnResource, onlyResourceOf, resourcesOfType } from '../../scripts/template/template';
 import { CLICK_EVENT_FIELDS, GLUE_TYPES } from '../../web/clickstream/event-schema';
 import { describeAlarmDocs } from '../helpers/alarm-docs';
-import { STAGE_CONTEXTS } from '../helpers/synth';
-import { onlyResourceOf, resourcesOf, stageTemplates, type TemplateResource } from '../helpers/template-queries';
+import { stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
 const { sandbox, production, stages } = stageTemplates(clickstream);
@@ -11,10 +12,10 @@ const { sandbox, production, stages } = stageTemplates(clickstream);
 const firehose = (t: Template) => onlyResourceOf(t, 'AWS::KinesisFirehose::DeliveryStream').Properties.ExtendedS3DestinationConfiguration;
 const table = (t: Template) => onlyResourceOf(t, 'AWS::Glue::Table').Properties.TableInput;
 const policiesOfRole = (t: Template, roleId: string) =>
-  resourcesOf(t, 'AWS::IAM::Policy')
+  resourcesOfType(t, 'AWS::IAM::Policy')
     .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
     .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
-const bucketById = (t: Template, id: string) => t.toJSON().Resources[id] as TemplateResource;
+const bucketById = (t: Template, id: string) => t.toJSON().Resources[id] as CfnResource;
 const idOf = (value: unknown): string => {
   const text = JSON.stringify(value);
   return /"(?:Ref|Fn::GetAtt)":\[?"([A-Za-z0-9]+)"/.exec(text)![1]!;
@@ -39,7 +40,7 @@ describe('ingestion: Cognito identity pool and Kinesis stream', () => {
           'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'unauthenticated' },
         },
       });
-      const streamId = resourcesOf(template, 'AWS::Kinesis::Stream')[0]![0];
+      const streamId = resourcesOfType(template, 'AWS::Kinesis::Stream')[0]![0];
       expect(policiesOfRole(template, roleId)).toEqual([
         { Action: 'kinesis:PutRecords', Effect: 'Allow', Resource: { 'Fn::GetAtt': [streamId, 'Arn'] } },
       ]);
@@ -68,7 +69,7 @@ describe('ingestion: Cognito identity pool and Kinesis stream', () => {
   });
 
   test.each(stages)('%s: alarms on iterator age, write throttling and delivery freshness', (_, template) => {
-    const metrics = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(
+    const metrics = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(
       ([, a]) =>
         a.Properties.MetricName ??
         a.Properties.Metrics.map((m: any) => m.MetricStat?.Metric.MetricName)
@@ -84,7 +85,7 @@ describe('ingestion: Cognito identity pool and Kinesis stream', () => {
 describe('Firehose to S3 as partitioned Parquet', () => {
   test.each(stages)('%s: converts JSON to Snappy Parquet with the Glue table as the schema', (_, template) => {
     const conversion = firehose(template).DataFormatConversionConfiguration;
-    const tableId = resourcesOf(template, 'AWS::Glue::Table')[0]![0];
+    const tableId = resourcesOfType(template, 'AWS::Glue::Table')[0]![0];
     expect(conversion).toMatchObject({
       Enabled: true,
       InputFormatConfiguration: { Deserializer: { HiveJsonSerDe: { TimestampFormats: ['millis'] } } },
@@ -129,7 +130,7 @@ describe('Firehose to S3 as partitioned Parquet', () => {
         's3:PutObject',
       ].sort(),
     );
-    const policyId = resourcesOf(template, 'AWS::IAM::Policy').find(([, p]) =>
+    const policyId = resourcesOfType(template, 'AWS::IAM::Policy').find(([, p]) =>
       p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId),
     )![0];
     expect(delivery.DependsOn).toEqual(expect.arrayContaining([policyId]));
@@ -166,9 +167,9 @@ describe('Glue table and partition projection', () => {
 
 describe('buckets', () => {
   test.each(stages)('%s: every bucket is encrypted, private, TLS-only and logs access (but the log bucket)', (_, template) => {
-    const buckets = resourcesOf(template, 'AWS::S3::Bucket');
+    const buckets = resourcesOfType(template, 'AWS::S3::Bucket');
     expect(buckets).toHaveLength(4);
-    const policies = resourcesOf(template, 'AWS::S3::BucketPolicy');
+    const policies = resourcesOfType(template, 'AWS::S3::BucketPolicy');
     for (const [id, bucket] of buckets) {
       expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe(
         'AES256',
@@ -197,10 +198,10 @@ describe('buckets', () => {
   });
 
   test('objects go with the stack only in a sandbox', () => {
-    for (const [, bucket] of resourcesOf(sandbox, 'AWS::S3::Bucket')) expect(bucket.DeletionPolicy).toBe('Delete');
-    expect(resourcesOf(sandbox, 'Custom::S3AutoDeleteObjects')).toHaveLength(4);
-    for (const [, bucket] of resourcesOf(production, 'AWS::S3::Bucket')) expect(bucket.DeletionPolicy).toBe('Retain');
-    expect(resourcesOf(production, 'Custom::S3AutoDeleteObjects')).toHaveLength(0);
+    for (const [, bucket] of resourcesOfType(sandbox, 'AWS::S3::Bucket')) expect(bucket.DeletionPolicy).toBe('Delete');
+    expect(resourcesOfType(sandbox, 'Custom::S3AutoDeleteObjects')).toHaveLength(4);
+    for (const [, bucket] of resourcesOfType(production, 'AWS::S3::Bucket')) expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(resourcesOfType(production, 'Custom::S3AutoDeleteObjects')).toHaveLength(0);
   });
 });
 
@@ -225,7 +226,7 @@ describe('Athena workgroup', () => {
   );
 
   test.each(stages)('%s: saved queries answer the course questions and every one prunes partitions', (_, template) => {
-    const queries = resourcesOf(template, 'AWS::Athena::NamedQuery').map(([, q]) => q.Properties);
+    const queries = resourcesOfType(template, 'AWS::Athena::NamedQuery').map(([, q]) => q.Properties);
     expect(queries.map((q) => q.Name)).toContain('most-viewed-menu-items-last-hour');
     for (const query of queries) {
       expect(query.QueryString).toMatch(/FROM menu_clicks/);
@@ -279,8 +280,8 @@ describe('menu page on CloudFront', () => {
 
   test.each(stages)("%s: the page is deployed with a config.json naming this stack's pool and stream", (_, template) => {
     const deployment = onlyResourceOf(template, 'Custom::CDKBucketDeployment').Properties;
-    const poolId = resourcesOf(template, 'AWS::Cognito::IdentityPool')[0]![0];
-    const streamId = resourcesOf(template, 'AWS::Kinesis::Stream')[0]![0];
+    const poolId = resourcesOfType(template, 'AWS::Cognito::IdentityPool')[0]![0];
+    const streamId = resourcesOfType(template, 'AWS::Kinesis::Stream')[0]![0];
     // Two sources: the built site, and config.json whose deploy-time values are these references.
     expect(deployment.SourceMarkers).toHaveLength(2);
     expect(Object.values(deployment.SourceMarkers[1])).toEqual([{ Ref: 'AWS::Region' }, { Ref: poolId }, { Ref: streamId }]);

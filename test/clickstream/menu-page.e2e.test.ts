@@ -14,13 +14,14 @@ import { startRoleGates, unauthenticatedRole } from '../../scripts/local/iam/rol
 import { standInOf } from '../../scripts/local/iam/stand-ins';
 import { resourceRules } from '../../scripts/local/iam/template-policies';
 import { LocalResources } from '../../scripts/local/intrinsics';
+import { resourcesOfType } from '../../scripts/template/template';
+import { CognitoIdentityStandIn } from '../../stand-ins/cognito-identity-stand-in';
+import { createStream, kinesisClient, readAllRecords, startKinesalite } from '../../stand-ins/kinesis-local';
+import { serveMenuSite } from '../../stand-ins/menu-site-server';
 import { buildMenuSite } from '../../web/clickstream/build-site';
 import { CLICK_EVENT_FIELDS, eventProblems } from '../../web/clickstream/event-schema';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
-import { resourcesOfType, sandboxTemplate } from '../helpers/sandbox-templates';
-import { CognitoIdentityStandIn } from './cognito-identity-stand-in';
-import { createStream, kinesisClient, readAllRecords, startKinesalite } from './kinesis-local';
-import { serveMenuSite } from './menu-site-server';
+import { sandboxTemplate } from '../helpers/sandbox-templates';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const IDENTITY_POOL = 'us-east-1:00000000-0000-4000-8000-000000000000';

@@ -1,11 +1,12 @@
 /** The browser tracker against a real local Kinesis (kinesalite), with injected partial failures. */
 import { randomUUID } from 'node:crypto';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
+import { resourcesOfType } from '../../scripts/template/template';
+import { createStream, KinesisFaultProxy, kinesisClient, readAllRecords, startKinesalite } from '../../stand-ins/kinesis-local';
 import { CLICK_EVENT_FIELDS, type ClickEvent, eventProblems } from '../../web/clickstream/event-schema';
 import { Tracker, type TrackerOptions } from '../../web/clickstream/tracker';
 import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
-import { resourcesOfType, sandboxTemplate } from '../helpers/sandbox-templates';
-import { createStream, KinesisFaultProxy, kinesisClient, readAllRecords, startKinesalite } from './kinesis-local';
+import { sandboxTemplate } from '../helpers/sandbox-templates';
 
 let kinesalite: Awaited<ReturnType<typeof startKinesalite>>;
 let admin: KinesisClient;

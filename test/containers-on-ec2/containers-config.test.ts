@@ -1,6 +1,6 @@
 import { parseContainersConfig } from '../../lib/containers-on-ec2/containers-config';
 import { parseStage } from '../../lib/shared/stage-config';
-import { type RawContext, readerOf } from '../helpers/synth';
+import { type RawContext, readerOf } from '../../scripts/template/synth';
 
 const configOf = (raw: RawContext) => parseContainersConfig(readerOf(raw), parseStage(readerOf(raw)));
 const PRODUCTION = { stage: 'production', alarmEmail: 'ops@example.com' };

@@ -1,8 +1,10 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { containersOnEc2 } from '../../lib/containers-on-ec2/architecture';
+import { STAGE_CONTEXTS } from '../../scripts/template/synth';
+import { onlyResourceOf, resourcesOfType } from '../../scripts/template/template';
 import { describeAlarmDocs } from '../helpers/alarm-docs';
-import { STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
-import { onlyResourceOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
+import { synthArchitecture } from '../helpers/synth';
+import { stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
 const { sandbox, production, stages } = stageTemplates(containersOnEc2);
@@ -30,7 +32,7 @@ const launchTemplate = (t: Template) => {
 
 describe('network', () => {
   test.each(stages)('%s: two AZs of public, private and isolated subnets', (_, template) => {
-    const subnets = resourcesOf(template, 'AWS::EC2::Subnet').map(([, s]) => s.Properties);
+    const subnets = resourcesOfType(template, 'AWS::EC2::Subnet').map(([, s]) => s.Properties);
     expect(subnets).toHaveLength(6);
     const byType = (type: string) =>
       subnets.filter((s) => s.Tags.some((tag: { Key: string; Value: string }) => tag.Key === 'aws-cdk:subnet-type' && tag.Value === type));
@@ -50,12 +52,12 @@ describe('network', () => {
     const none = isolated;
     none.resourceCountIs('AWS::EC2::NatGateway', 0);
     // With no NAT, only the public subnets have a default route (to the internet gateway).
-    const defaultRoutes = resourcesOf(none, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
+    const defaultRoutes = resourcesOfType(none, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
     expect(defaultRoutes.every(([, r]) => r.Properties.GatewayId !== undefined)).toBe(true);
   });
 
   test.each(stages)('%s: private subnets reach the internet only through NAT', (_, template) => {
-    const natRoutes = resourcesOf(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId ?? r.Properties.InstanceId);
+    const natRoutes = resourcesOfType(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.NatGatewayId ?? r.Properties.InstanceId);
     expect(natRoutes).toHaveLength(2);
     for (const [, r] of natRoutes) expect(r.Properties.DestinationCidrBlock).toBe('0.0.0.0/0');
   });
@@ -67,7 +69,7 @@ describe('network', () => {
     expect(nat.BlockDeviceMappings).toEqual([
       { DeviceName: '/dev/xvda', Ebs: expect.objectContaining({ Encrypted: true, VolumeType: 'gp3' }) },
     ]);
-    const natLaunchTemplates = resourcesOf(sandbox, 'AWS::EC2::LaunchTemplate').filter(
+    const natLaunchTemplates = resourcesOfType(sandbox, 'AWS::EC2::LaunchTemplate').filter(
       ([, lt]) => lt.Properties.LaunchTemplateName === nat.LaunchTemplate.LaunchTemplateName,
     );
     expect(natLaunchTemplates.map(([, lt]) => lt.Properties.LaunchTemplateData.MetadataOptions)).toEqual([{ HttpTokens: 'required' }]);
@@ -80,10 +82,10 @@ describe('network', () => {
 
   test.each(stages)('%s: flow logs of all traffic to a log group; S3 and DynamoDB gateway endpoints', (_, template) => {
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
-    const endpoints = resourcesOf(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
+    const endpoints = resourcesOfType(template, 'AWS::EC2::VPCEndpoint').map(([, e]) => JSON.stringify(e.Properties.ServiceName));
     expect(endpoints.some((e) => e.includes('.s3'))).toBe(true);
     expect(endpoints.some((e) => e.includes('.dynamodb'))).toBe(true);
-    for (const [, e] of resourcesOf(template, 'AWS::EC2::VPCEndpoint')) expect(e.Properties.VpcEndpointType).toBe('Gateway');
+    for (const [, e] of resourcesOfType(template, 'AWS::EC2::VPCEndpoint')) expect(e.Properties.VpcEndpointType).toBe('Gateway');
   });
 });
 
@@ -93,8 +95,8 @@ describe('nothing is reachable from the internet', () => {
     ['production', production],
     ['sandbox with SSH enabled', customized],
   ] as const)('%s: no security group ingress from 0.0.0.0/0 or ::/0', (_, template) => {
-    const inline = resourcesOf(template, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
-    const separate = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+    const inline = resourcesOfType(template, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
+    const separate = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
     const rules = [...inline, ...separate];
     expect(rules.length).toBeGreaterThan(0);
     for (const rule of rules) {
@@ -106,7 +108,7 @@ describe('nothing is reachable from the internet', () => {
   test.each(stages)('%s: the load balancer is internal, in private subnets, open to the VPC only', (_, template) => {
     const alb = onlyResourceOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
     expect(alb.Properties.Scheme).toBe('internal');
-    const lbGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
+    const lbGroup = resourcesOfType(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
       String(g.Properties.GroupDescription).startsWith('Internal load balancer'),
     )![1];
     expect(lbGroup.Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '10.0.0.0/16', FromPort: 80, ToPort: 80 })]);
@@ -120,7 +122,7 @@ describe('nothing is reachable from the internet', () => {
       expect.objectContaining({ Ebs: expect.objectContaining({ Encrypted: true, VolumeType: 'gp3' }) }),
     ]);
     const asg = onlyResourceOf(template, 'AWS::AutoScaling::AutoScalingGroup');
-    const privateSubnets = resourcesOf(template, 'AWS::EC2::Subnet')
+    const privateSubnets = resourcesOfType(template, 'AWS::EC2::Subnet')
       .filter(([, s]) => s.Properties.Tags.some((t: { Value: string }) => t.Value === 'Private'))
       .map(([id]) => ({ Ref: id }));
     expect(asg.Properties.VPCZoneIdentifier).toEqual(privateSubnets);
@@ -129,7 +131,7 @@ describe('nothing is reachable from the internet', () => {
 
 describe('shell access', () => {
   test('Session Manager on every instance', () => {
-    const role = resourcesOf(sandbox, 'AWS::IAM::Role').find(([, r]) =>
+    const role = resourcesOfType(sandbox, 'AWS::IAM::Role').find(([, r]) =>
       String(r.Properties.Description).startsWith('ECS container host'),
     )![1];
     expect(JSON.stringify(role.Properties.ManagedPolicyArns)).toContain('AmazonSSMManagedInstanceCore');
@@ -137,14 +139,14 @@ describe('shell access', () => {
 
   test('no SSH rule and no key pair unless both are named by context', () => {
     expect(launchTemplate(sandbox).KeyName).toBeUndefined();
-    const ssh = resourcesOf(sandbox, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
+    const ssh = resourcesOfType(sandbox, 'AWS::EC2::SecurityGroup').flatMap(([, g]) => g.Properties.SecurityGroupIngress ?? []);
     expect(ssh.filter((r: { FromPort: number }) => r.FromPort === 22)).toEqual([]);
   });
 
   test('SSH from the named CIDR only, with the named key pair', () => {
     const template = customized;
     expect(launchTemplate(template).KeyName).toBe('ops');
-    const hostGroup = resourcesOf(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
+    const hostGroup = resourcesOfType(template, 'AWS::EC2::SecurityGroup').find(([, g]) =>
       String(g.Properties.GroupDescription).startsWith('ECS container hosts'),
     )![1];
     expect(hostGroup.Properties.SecurityGroupIngress).toEqual([
@@ -228,20 +230,20 @@ describe('sample service', () => {
     '%s: every ECS Exec session is logged to a log group of its own; production encrypts it with the log key',
     (stage, template) => {
       const execute = onlyResourceOf(template, 'AWS::ECS::Cluster').Properties.Configuration.ExecuteCommandConfiguration;
-      const sessionLogs = resourcesOf(template, 'AWS::Logs::LogGroup').find(([id]) => /ExecSessionLogs/.test(id))![0];
+      const sessionLogs = resourcesOfType(template, 'AWS::Logs::LogGroup').find(([id]) => /ExecSessionLogs/.test(id))![0];
       expect(execute).toMatchObject({
         Logging: 'OVERRIDE',
         LogConfiguration: { CloudWatchLogGroupName: { Ref: sessionLogs }, CloudWatchEncryptionEnabled: stage === 'production' },
       });
       if (stage === 'production') {
-        const logKey = resourcesOf(template, 'AWS::KMS::Key').find(([id]) => id.startsWith('LogsKey'))![0];
+        const logKey = resourcesOfType(template, 'AWS::KMS::Key').find(([id]) => id.startsWith('LogsKey'))![0];
         expect(execute.KmsKeyId).toEqual({ 'Fn::GetAtt': [logKey, 'Arn'] });
         expect(template.toJSON().Resources[sessionLogs].Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logKey, 'Arn'] });
       } else {
         expect(execute.KmsKeyId).toBeUndefined();
       }
       // The task may write the session's streams in that log group, and nothing else of CloudWatch Logs.
-      const taskPolicy = resourcesOf(template, 'AWS::IAM::Policy').find(([id]) => /TaskRoleDefaultPolicy/.test(id))![1];
+      const taskPolicy = resourcesOfType(template, 'AWS::IAM::Policy').find(([id]) => /TaskRoleDefaultPolicy/.test(id))![1];
       const logsStatements = taskPolicy.Properties.PolicyDocument.Statement.filter((statement: { Action: string[] }) =>
         [statement.Action].flat().some((action) => action.startsWith('logs:') && action !== 'logs:DescribeLogGroups'),
       );
@@ -255,7 +257,7 @@ describe('sample service', () => {
     expect(container.Image).toMatch(/^public\.ecr\.aws\//);
     expect(container.HealthCheck.Command[0]).toBe('CMD-SHELL');
     expect(container.LogConfiguration.LogDriver).toBe('awslogs');
-    for (const [, group] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
+    for (const [, group] of resourcesOfType(template, 'AWS::Logs::LogGroup')) {
       expect(group.Properties.RetentionInDays).toBe(stage === 'production' ? 365 : 7);
     }
   });
@@ -276,8 +278,8 @@ describe('sample service', () => {
   });
 
   test('the service is deleted before the cluster and its capacity provider association', () => {
-    const [clusterId] = resourcesOf(sandbox, 'AWS::ECS::Cluster')[0]!;
-    const [associationId] = resourcesOf(sandbox, 'AWS::ECS::ClusterCapacityProviderAssociations')[0]!;
+    const [clusterId] = resourcesOfType(sandbox, 'AWS::ECS::Cluster')[0]!;
+    const [associationId] = resourcesOfType(sandbox, 'AWS::ECS::ClusterCapacityProviderAssociations')[0]!;
     const service = onlyResourceOf(sandbox, 'AWS::ECS::Service');
     expect(service.DependsOn).toEqual(expect.arrayContaining([clusterId, associationId]));
   });
@@ -285,7 +287,7 @@ describe('sample service', () => {
 
 describe('alarms', () => {
   test.each(stages)('%s: service CPU and memory, unhealthy targets, load balancer 5XX, cluster capacity', (_, template) => {
-    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     const has = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
     expect(has(/"MetricName":"CPUUtilization","Namespace":"AWS\/ECS"/)).toBe(1);
     expect(has(/"MetricName":"MemoryUtilization","Namespace":"AWS\/ECS"/)).toBe(1);

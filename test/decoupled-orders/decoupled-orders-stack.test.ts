@@ -2,23 +2,24 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { orderBodyJsonSchema } from '../../lambda/decoupled-orders/order-schema';
 import { decoupledOrders } from '../../lib/decoupled-orders/architecture';
 import { ORDERS_LOGICAL_IDS } from '../../lib/decoupled-orders/decoupled-orders-stack';
+import { STAGE_CONTEXTS } from '../../scripts/template/synth';
+import { resourcesOfType } from '../../scripts/template/template';
 import { describeAlarmDocs } from '../helpers/alarm-docs';
-import { STAGE_CONTEXTS } from '../helpers/synth';
-import { resourcesOf, stageTemplates } from '../helpers/template-queries';
+import { stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
 const { sandbox, production, stages } = stageTemplates(decoupledOrders);
-const queues = (t: Template) => resourcesOf(t, 'AWS::SQS::Queue').map(([, q]) => q);
+const queues = (t: Template) => resourcesOfType(t, 'AWS::SQS::Queue').map(([, q]) => q);
 const orderQueue = (t: Template) => queues(t).find((q) => q.Properties.VisibilityTimeout === 180)!;
 const worker = (t: Template) =>
-  resourcesOf(t, 'AWS::Lambda::Function').find(([, f]) => String(f.Properties.Description).startsWith('Orders worker'))![1];
+  resourcesOfType(t, 'AWS::Lambda::Function').find(([, f]) => String(f.Properties.Description).startsWith('Orders worker'))![1];
 
 describe('order queue', () => {
   test.each(stages)('%s: every queue is encrypted and TLS-only', (_, template) => {
     // order queue, its DLQ, barista tickets, their DLQ (+ undelivered alarms in production)
     expect(queues(template).length).toBeGreaterThanOrEqual(4);
     for (const queue of queues(template)) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
-    const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties.PolicyDocument));
+    const policies = resourcesOfType(template, 'AWS::SQS::QueuePolicy').map(([, p]) => JSON.stringify(p.Properties.PolicyDocument));
     expect(policies.filter((p) => p.includes('"aws:SecureTransport":"false"')).length).toBe(queues(template).length);
   });
 
@@ -50,7 +51,7 @@ describe('worker', () => {
 
   test('may publish to its topic, put and read orders, and use its idempotency records: exactly what its code calls', () => {
     const [roleId] = worker(sandbox).Properties.Role['Fn::GetAtt'];
-    const statements = resourcesOf(sandbox, 'AWS::IAM::Policy')
+    const statements = resourcesOfType(sandbox, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat());
@@ -93,9 +94,9 @@ describe('tables', () => {
 
 describe('events', () => {
   test.each(stages)('%s: encrypted TLS-only topic; the barista queue gets OrderPlaced only, with its own DLQ', (_, template) => {
-    const topics = resourcesOf(template, 'AWS::SNS::Topic').map(([, t]) => JSON.stringify(t.Properties.KmsMasterKeyId));
+    const topics = resourcesOfType(template, 'AWS::SNS::Topic').map(([, t]) => JSON.stringify(t.Properties.KmsMasterKeyId));
     expect(topics.some((k) => k.includes('alias/aws/sns'))).toBe(true);
-    const topicPolicies = resourcesOf(template, 'AWS::SNS::TopicPolicy').map(([, p]) => JSON.stringify(p.Properties));
+    const topicPolicies = resourcesOfType(template, 'AWS::SNS::TopicPolicy').map(([, p]) => JSON.stringify(p.Properties));
     expect(topicPolicies.some((p) => p.includes('"aws:SecureTransport":"false"'))).toBe(true);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'sqs',
@@ -108,7 +109,7 @@ describe('events', () => {
 
 describe('orders API', () => {
   test('POST /orders integrates directly with SQS, signed, model-validated', () => {
-    const post = resourcesOf(sandbox, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')![1];
+    const post = resourcesOfType(sandbox, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')![1];
     expect(post.Properties.AuthorizationType).toBe('AWS_IAM');
     expect(post.Properties.Integration).toMatchObject({
       Type: 'AWS',
@@ -120,8 +121,10 @@ describe('orders API', () => {
   });
 
   test('the gateway role may send to the order queue only', () => {
-    const role = resourcesOf(sandbox, 'AWS::IAM::Role').find(([, r]) => String(r.Properties.Description).startsWith('API Gateway: send'))!;
-    const statements = resourcesOf(sandbox, 'AWS::IAM::Policy')
+    const role = resourcesOfType(sandbox, 'AWS::IAM::Role').find(([, r]) =>
+      String(r.Properties.Description).startsWith('API Gateway: send'),
+    )!;
+    const statements = resourcesOfType(sandbox, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === role[0]))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     expect(statements.flatMap((s: any) => [s.Action].flat()).sort()).toEqual(
@@ -131,7 +134,7 @@ describe('orders API', () => {
   });
 
   test.each(stages)('%s: GET /orders/{id} is signed and served by a read-only handler', (_, template) => {
-    const get = resourcesOf(template, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'GET')![1];
+    const get = resourcesOfType(template, 'AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'GET')![1];
     expect(get.Properties.AuthorizationType).toBe('AWS_IAM');
     expect(get.Properties.Integration.Type).toBe('AWS_PROXY');
   });
@@ -139,7 +142,7 @@ describe('orders API', () => {
 
 describe('alarms', () => {
   test.each(stages)('%s: DLQ depth, message age, worker errors and throttles, API 4XX and 5XX', (stage, template) => {
-    const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
+    const alarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').map(([, a]) => JSON.stringify(a.Properties));
     const count = (pattern: RegExp) => alarms.filter((a) => pattern.test(a)).length;
     expect(count(/"MetricName":"ApproximateNumberOfMessagesVisible"/)).toBeGreaterThanOrEqual(2);
     expect(count(/"MetricName":"ApproximateAgeOfOldestMessage"/)).toBe(1);
@@ -152,7 +155,7 @@ describe('alarms', () => {
   });
 
   test.each(stages)('%s: a message in either dead-letter queue fires its alarm on the first one-minute datapoint', (_, template) => {
-    const dlqAlarms = resourcesOf(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => /DeadLetterQueue/.test(a.Properties.AlarmName));
+    const dlqAlarms = resourcesOfType(template, 'AWS::CloudWatch::Alarm').filter(([, a]) => /DeadLetterQueue/.test(a.Properties.AlarmName));
     expect(dlqAlarms).toHaveLength(2);
     for (const [, alarm] of dlqAlarms) {
       expect(alarm.Properties).toMatchObject({

@@ -1,6 +1,6 @@
-import type { LocalBackend } from '../setup/backends/backend';
-import { dynamoDbLocal } from '../setup/backends/dynamodb-local';
-import { fauxqs } from '../setup/backends/fauxqs';
+import type { LocalBackend } from '../../stand-ins/backends/backend';
+import { dynamoDbLocal } from '../../stand-ins/backends/dynamodb-local';
+import { fauxqs } from '../../stand-ins/backends/fauxqs';
 
 /** What the orders intake, worker and status tests run against. */
 export const localBackends: readonly LocalBackend[] = [dynamoDbLocal, fauxqs];

@@ -13,12 +13,13 @@ import Ajv from 'ajv-draft-04';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { IDEMPOTENCY_HEADER, MAX_ORDER_BYTES, PlaceOrderBody } from '../../lambda/decoupled-orders/order-schema';
-import { renderMappingTemplate } from '../../scripts/local/vtl';
+import { eventSourceBatchSize, resourcesOfType, tableKeyedBy } from '../../scripts/template/template';
+import { SQS_REFUSED_CHARACTER } from '../../stand-ins/backends/fauxqs';
+import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../../stand-ins/dynamodb-tables';
+import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../../stand-ins/sqs-local';
+import { renderMappingTemplate } from '../../stand-ins/vtl';
 import { deployedRole } from '../helpers/deployed-role';
-import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
-import { eventSourceBatchSize, resourcesOfType, sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
-import { createQueueWithDeadLetter, runEventSourceMapping, sqsClient } from '../helpers/sqs-local';
-import { SQS_REFUSED_CHARACTER } from '../setup/backends/fauxqs';
+import { sandboxTemplate } from '../helpers/sandbox-templates';
 
 const template = sandboxTemplate('decoupled-orders');
 const resources = template.Resources;

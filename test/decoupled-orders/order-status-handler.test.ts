@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { apiGatewayEvent, lambdaContext } from '../helpers/api-gateway-event';
+import { tableKeyedBy } from '../../scripts/template/template';
+import { apiGatewayEvent, lambdaContext } from '../../stand-ins/api-gateway-event';
+import { createTableFromTemplate, deleteTable, dynamoDbClients } from '../../stand-ins/dynamodb-tables';
 import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
-import { createTableFromTemplate, deleteTable, dynamoDbClients } from '../helpers/dynamodb-local';
-import { sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
+import { sandboxTemplate } from '../helpers/sandbox-templates';
 
 const template = sandboxTemplate('decoupled-orders');
 

@@ -12,10 +12,9 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
-import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
-import { FaultInjectingProxy } from '../helpers/fault-injecting-proxy';
-import { eventSourceBatchSize, resourcesOfType, sandboxTemplate, type TemplateJson, tableKeyedBy } from '../helpers/sandbox-templates';
+import { type CfnTemplate, eventSourceBatchSize, resourcesOfType, tableKeyedBy } from '../../scripts/template/template';
+import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../../stand-ins/dynamodb-tables';
+import { FaultInjectingProxy } from '../../stand-ins/fault-injecting-proxy';
 import {
   createQueue,
   createQueueWithDeadLetter,
@@ -23,7 +22,9 @@ import {
   receiveAll,
   runEventSourceMapping,
   sqsClient,
-} from '../helpers/sqs-local';
+} from '../../stand-ins/sqs-local';
+import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
+import { sandboxTemplate } from '../helpers/sandbox-templates';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
@@ -32,7 +33,7 @@ const sqs: SQSClient = sqsClient();
 const sns = new SNSClient({});
 const proxy = new FaultInjectingProxy(process.env.AWS_ENDPOINT_URL_DYNAMODB!);
 
-let template: TemplateJson;
+let template: CfnTemplate;
 let maxReceiveCount: number;
 let ordersTable: string;
 let idempotencyTable: string;

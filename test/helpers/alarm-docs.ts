@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
 import type { Architecture } from '../../lib/shared/architecture';
-import { type RawContext, synthArchitecture } from './synth';
-import { resourcesOf } from './template-queries';
+import type { RawContext } from '../../scripts/template/synth';
+import { resourcesOfType } from '../../scripts/template/template';
+import { synthArchitecture } from './synth';
 
 interface AlarmFacts {
   /** The name after `<stack name>-`. */
@@ -39,7 +40,7 @@ function alarmsOf(architecture: Architecture<Stack>, contexts: readonly RawConte
   const alarms = new Map<string, AlarmFacts>();
   for (const context of contexts) {
     const { stack, template } = synthArchitecture(architecture, context);
-    for (const [, resource] of resourcesOf(template, 'AWS::CloudWatch::Alarm')) {
+    for (const [, resource] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
       const properties = resource.Properties as AlarmProperties;
       const prefix = `${stack.stackName}-`;
       expect([properties.AlarmName, properties.AlarmName.startsWith(prefix)]).toEqual([properties.AlarmName, true]);

@@ -1,14 +1,9 @@
 import type { IamGate, UsedGrant } from '../../scripts/local/iam/gate';
 import { startRoleGates, type Upstreams } from '../../scripts/local/iam/role-gates';
 import { standInOf } from '../../scripts/local/iam/stand-ins';
-import {
-  functionOfEntry,
-  type LocalPrincipal,
-  type PolicyTemplate,
-  resourceRules,
-  roleOfFunction,
-} from '../../scripts/local/iam/template-policies';
+import { functionOfEntry, type LocalPrincipal, resourceRules, roleOfFunction } from '../../scripts/local/iam/template-policies';
 import { LocalResources } from '../../scripts/local/intrinsics';
+import type { CfnTemplate } from '../../scripts/template/template';
 
 /** A handler's deployed role, enforced in front of the local backends. */
 export interface DeployedRole {
@@ -29,7 +24,7 @@ export interface DeployedRoleOptions {
   /** Local values of resources the handler's environment does not name, by logical id and type's value. */
   readonly standIns?: Readonly<Record<string, string>>;
   /** Replaces the template's role policies, for the proof that a missing statement is refused. */
-  readonly editTemplate?: (template: PolicyTemplate) => PolicyTemplate;
+  readonly editTemplate?: (template: CfnTemplate) => CfnTemplate;
 }
 
 /**
@@ -45,7 +40,7 @@ export interface DeployedRoleOptions {
  */
 export async function deployedRole(
   architecture: string,
-  source: PolicyTemplate,
+  source: CfnTemplate,
   entry: string | { readonly role: string },
   env: Readonly<Record<string, string>>,
   options: DeployedRoleOptions = {},
@@ -89,7 +84,7 @@ export async function deployedRole(
 }
 
 /** The role whose ARN a value is (`Fn::GetAtt: [role, Arn]`), if it is one. */
-function roleOfArn(template: PolicyTemplate, value: unknown): string | undefined {
+function roleOfArn(template: CfnTemplate, value: unknown): string | undefined {
   const [id, attribute] = ((value as { 'Fn::GetAtt'?: [string, string] })?.['Fn::GetAtt'] ?? []) as [string?, string?];
   return id && attribute === 'Arn' && template.Resources[id]?.Type === 'AWS::IAM::Role' ? id : undefined;
 }

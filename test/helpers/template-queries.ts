@@ -2,36 +2,21 @@ import type { Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { Architecture } from '../../lib/shared/architecture';
 import { SANDBOX_EXPIRY_ID } from '../../lib/shared/sandbox-expiry';
-import { STAGE_CONTEXTS, synthArchitecture } from './synth';
-
-/** A resource of a synthesized template. */
-export interface TemplateResource {
-  readonly Type: string;
-  readonly Properties: Record<string, any>;
-  readonly DeletionPolicy?: string;
-  readonly DependsOn?: string[];
-  readonly Metadata?: Record<string, string>;
-}
-
-/** Every resource of one type, as [logical id, resource]. */
-export function resourcesOf(template: Template, type: string): [string, TemplateResource][] {
-  return Object.entries(template.findResources(type)) as [string, TemplateResource][];
-}
+import { STAGE_CONTEXTS } from '../../scripts/template/synth';
+import { type CfnResource, resourcesOfType, type TemplateSource } from '../../scripts/template/template';
+import { synthArchitecture } from './synth';
 
 /** Resources of a type that belong to the architecture itself, without the sandbox expiry every sandbox stack has (lib/shared/sandbox-expiry.ts). */
-export function ownResourcesOf(template: Template, type: string): [string, TemplateResource][] {
-  return resourcesOf(template, type).filter(([id]) => !id.startsWith(SANDBOX_EXPIRY_ID));
-}
-
-/** The one resource of a type; fails the test if there are none or several. */
-export function onlyResourceOf(template: Template, type: string): TemplateResource {
-  const found = resourcesOf(template, type);
-  expect(found).toHaveLength(1);
-  return found[0]![1];
+export function ownResourcesOf(template: TemplateSource, type: string): [string, CfnResource][] {
+  return resourcesOfType(template, type).filter(([id]) => !id.startsWith(SANDBOX_EXPIRY_ID));
 }
 
 /** One architecture's template in both stages, and the pairs `test.each` takes. */
-export function stageTemplates(architecture: Architecture<Stack>) {
+export function stageTemplates(architecture: Architecture<Stack>): {
+  sandbox: Template;
+  production: Template;
+  stages: readonly (readonly ['sandbox' | 'production', Template])[];
+} {
   const sandbox = synthArchitecture(architecture, STAGE_CONTEXTS.sandbox).template;
   const production = synthArchitecture(architecture, STAGE_CONTEXTS.production).template;
   const stages = [

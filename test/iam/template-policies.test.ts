@@ -13,6 +13,7 @@ import { unauthenticatedRole } from '../../scripts/local/iam/role-gates';
 import { standInOf } from '../../scripts/local/iam/stand-ins';
 import { resourceRules } from '../../scripts/local/iam/template-policies';
 import { LOCAL_ACCOUNT, LocalResources } from '../../scripts/local/intrinsics';
+import type { CfnTemplate } from '../../scripts/template/template';
 import { snapshotTemplate } from '../helpers/sandbox-templates';
 
 const templates = ARCHITECTURES.flatMap((architecture) =>
@@ -21,7 +22,7 @@ const templates = ARCHITECTURES.flatMap((architecture) =>
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
 /** Every policy document of a template: identity policies and resource policies. */
-function documents(template: { Resources: Record<string, { Type: string; Properties?: any }> }): [string, unknown][] {
+function documents(template: CfnTemplate): [string, unknown][] {
   return Object.entries(template.Resources).flatMap(([id, r]) => {
     const p = r.Properties ?? {};
     return [
@@ -57,7 +58,7 @@ describe('every action in every policy of both stages is a real IAM action', () 
 });
 
 /** Local ARNs for every queue, topic and key of a template, so its resource policies can be evaluated. */
-function standIns(template: { Resources: Record<string, { Type: string; Properties?: any }> }, stackName: string) {
+function standIns(template: CfnTemplate, stackName: string) {
   const resources = new LocalResources(stackName);
   for (const [id, r] of Object.entries(template.Resources)) {
     if (r.Type === 'AWS::SQS::Queue') resources.set(id, standInOf(r.Type, `http://sqs.local/${LOCAL_ACCOUNT}/${id}`));
@@ -70,7 +71,7 @@ const service = (name: string): Caller => ({ arn: name, account: LOCAL_ACCOUNT, 
 const context = (sourceArn: string) => ({ 'aws:SourceArn': sourceArn, 'aws:SecureTransport': 'true', 'aws:SourceAccount': LOCAL_ACCOUNT });
 
 /** What AWS would refuse of the template's deliveries: SNS to its subscribed queues, CloudWatch to its alarm topics. */
-function deliveryProblems(template: { Resources: Record<string, { Type: string; Properties?: any }> }, stackName: string): string[] {
+function deliveryProblems(template: CfnTemplate, stackName: string): string[] {
   const resources = standIns(template, stackName);
   const rules = resourceRules(template, resources);
   const problems: string[] = [];
@@ -120,7 +121,7 @@ describe('deliveries AWS authorizes with resource policies', () => {
 
   test('the check can fail: a key policy without CloudWatch, a queue policy without the topic', () => {
     const orders = templates.find((t) => t.architecture === 'decoupled-orders' && t.stage === 'production')!;
-    const copy = structuredClone(orders.template) as { Resources: Record<string, { Type: string; Properties?: any }> };
+    const copy = structuredClone(orders.template) as CfnTemplate;
     let alarms = 0;
     for (const r of Object.values(copy.Resources)) {
       if (r.Type === 'AWS::KMS::Key') {
@@ -148,7 +149,7 @@ describe("the visitor role's trust policy, as STS checks it for Cognito's guests
   });
 
   test('a trust policy for authenticated identities only refuses them', () => {
-    const copy = structuredClone(clickstream.template) as { Resources: Record<string, { Type: string; Properties?: any }> };
+    const copy = structuredClone(clickstream.template) as CfnTemplate;
     const roleId = unauthenticatedRole(clickstream.template, pool);
     for (const statement of copy.Resources[roleId]!.Properties.AssumeRolePolicyDocument.Statement) {
       statement.Condition['ForAnyValue:StringLike']['cognito-identity.amazonaws.com:amr'] = 'authenticated';

@@ -8,8 +8,8 @@ import { bundledHandlerCode, NODE_RUNTIME } from '../../lib/shared/observed-func
 import type { StageConfig } from '../../lib/shared/stage-config';
 import { stageLogGroup } from '../../lib/shared/stage-log-group';
 import { INTEG_STAGE, RUN_AT_CONTEXT_KEY } from '../../scripts/integ/integ-run';
-import { STAGE_CONTEXTS, scopeFor } from '../helpers/synth';
-import type { SignedRequest } from './probe/signed-request';
+import { STAGE_CONTEXTS, scopeFor } from '../../scripts/template/synth';
+import type { SignedRequest } from '../../stand-ins/signed-request';
 
 /** The run time without RUN_AT_CONTEXT_KEY (the offline snapshot check): fixed, so the snapshot is stable. */
 export const SNAPSHOT_RUN_AT = Date.UTC(2026, 0, 1, 12);

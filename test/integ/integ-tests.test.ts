@@ -4,44 +4,36 @@ import * as path from 'node:path';
 import type { App, Stack } from 'aws-cdk-lib';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { ARCHITECTURES } from '../../lib/app/architectures';
+import { integFile } from '../../scripts/architecture-parts';
 import {
   deployArgs,
   destroyArgs,
   failedAssertions,
-  INTEG_RUNS,
   INTEG_STACKS,
   INTEG_STAGE,
   integAppCommand,
   missingSetup,
   RUN_AT_CONTEXT_KEY,
 } from '../../scripts/integ/integ-run';
+import { normalizedTemplate } from '../../scripts/template/snapshot';
+import { cdkApp } from '../../scripts/template/synth';
+import type { CfnResource } from '../../scripts/template/template';
 import { snapshotTemplate } from '../helpers/sandbox-templates';
-import { testApp } from '../helpers/synth';
-import { expectSnapshotFile, normalizedTemplate } from '../helpers/template-snapshot';
-import { integClickstream } from './integ.clickstream';
-import { integContainersOnEc2 } from './integ.containers-on-ec2';
-import { integDecoupledOrders } from './integ.decoupled-orders';
-import { integMultiAzDatabase } from './integ.multi-az-database';
-import { integServerlessApi } from './integ.serverless-api';
+import { expectSnapshotFile } from '../helpers/template-snapshot';
 import type { IntegCase } from './integ-app';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-const INTEG_TESTS: Record<string, (app: App) => IntegCase<Stack>> = {
-  'serverless-api': integServerlessApi,
-  'decoupled-orders': integDecoupledOrders,
-  clickstream: integClickstream,
-  'containers-on-ec2': integContainersOnEc2,
-  'multi-az-database': integMultiAzDatabase,
-};
+/** An architecture's integ test, found by its name (scripts/architecture-parts.ts). */
+const integTestOf = (architecture: string): ((app: App) => IntegCase<Stack>) => require(integFile(architecture)).integTest;
 
 /** The integ app of an architecture synthesized in process (no bundling: the templates are the same), once per file. */
 const synthesized = new Map<string, { test: IntegCase<Stack>; artifacts: CloudFormationStackArtifact[] }>();
 function synthIntegTest(architecture: string) {
   const cached = synthesized.get(architecture);
   if (cached) return cached;
-  const app = testApp();
-  const test = INTEG_TESTS[architecture]!(app);
+  const app = cdkApp();
+  const test = integTestOf(architecture)(app);
   app.synth();
   const result = { test, artifacts: test.stage.synth().stacks };
   synthesized.set(architecture, result);
@@ -62,9 +54,11 @@ function normalizedIntegTemplate(template: unknown): string {
 const NAMES = ARCHITECTURES.map((a) => a.name);
 
 test('every architecture has an integ test, and the runner knows how long each takes', () => {
-  expect(Object.keys(INTEG_TESTS).sort()).toEqual([...NAMES].sort());
-  expect(Object.keys(INTEG_RUNS).sort()).toEqual([...NAMES].sort());
-  for (const name of NAMES) expect(existsSync(path.join(__dirname, `integ.${name}.ts`))).toBe(true);
+  for (const { name, integRun } of ARCHITECTURES) {
+    expect(existsSync(integFile(name))).toBe(true);
+    expect(typeof integTestOf(name)).toBe('function');
+    expect(integRun.minutes).toMatch(/^\d+-\d+$/);
+  }
 });
 
 describe.each(NAMES)('integ test of %s', (architecture) => {
@@ -124,16 +118,16 @@ describe.each(NAMES)('integ test of %s', (architecture) => {
 describe('the run time the deploy passes', () => {
   /** The clickstream integ app with `integRunAt` set as `npm run integ` sets it. */
   const clickstreamAt = (runAt: string) => {
-    const app = testApp();
+    const app = cdkApp();
     app.node.setContext(RUN_AT_CONTEXT_KEY, runAt);
-    return integClickstream(app);
+    return integTestOf('clickstream')(app);
   };
 
   test('stamps the events the clickstream test puts on the stream, so the "last hour" query counts them', () => {
     const runAt = Date.UTC(2026, 10, 23, 9, 30);
     const { stage } = clickstreamAt(String(runAt));
     const assertionStack = stage.synth().stacks.find((a) => a.stackName.includes('DeployAssert'))!;
-    const put = Object.values(assertionStack.template.Resources as Record<string, { Type: string; Properties: any }>).find((r) =>
+    const put = Object.values(assertionStack.template.Resources as Record<string, CfnResource>).find((r) =>
       r.Type.endsWith('SdkCallKinesisputRecords'),
     )!;
     const records: { Data: string }[] = JSON.parse(put.Properties.parameters.Records);

@@ -28,7 +28,7 @@ export function integBatch(runAt: number): ClickEvent[] {
  * record in the error prefix), and the saved "most viewed items" query run
  * in the workgroup counts exactly that batch.
  */
-export function integClickstream(app: App) {
+export function integTest(app: App) {
   return addIntegTest(app, {
     architecture: clickstream,
     assert: (test) => {
@@ -119,4 +119,4 @@ export function integClickstream(app: App) {
   });
 }
 
-synthWhenRun(module, integClickstream);
+synthWhenRun(module, integTest);

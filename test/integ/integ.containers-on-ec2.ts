@@ -9,7 +9,7 @@ import { addIntegTest, synthWhenRun } from './integ-app';
  * service reaches its desired count on the EC2 hosts, every target of the
  * internal ALB is healthy, and the hosts run with IMDSv2 required.
  */
-export function integContainersOnEc2(app: App) {
+export function integTest(app: App) {
   return addIntegTest(app, {
     architecture: containersOnEc2,
     assert: (test) => {
@@ -58,4 +58,4 @@ export function integContainersOnEc2(app: App) {
   });
 }
 
-synthWhenRun(module, integContainersOnEc2);
+synthWhenRun(module, integTest);

@@ -14,7 +14,7 @@ const ORDER = { customerName: 'Integ', items: [{ menuItemId: '3f1c2b9e-8d4a-4c6b
  * again leaves one order and one ticket; a poison message reaches the
  * dead-letter queue after maxReceiveCount receives.
  */
-export function integDecoupledOrders(app: App) {
+export function integTest(app: App) {
   return addIntegTest(app, {
     architecture: decoupledOrders,
     assert: (test) => {
@@ -71,4 +71,4 @@ export function integDecoupledOrders(app: App) {
   });
 }
 
-synthWhenRun(module, integDecoupledOrders);
+synthWhenRun(module, integTest);

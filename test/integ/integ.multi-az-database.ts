@@ -11,7 +11,7 @@ import { addIntegTest, synthWhenRun } from './integ-app';
  * migration file on this first deployment, and the master secret that RDS
  * manages exists with rotation on.
  */
-export function integMultiAzDatabase(app: App) {
+export function integTest(app: App) {
   return addIntegTest(app, {
     architecture: multiAzDatabase,
     assert: (test) => {
@@ -40,4 +40,4 @@ export function integMultiAzDatabase(app: App) {
   });
 }
 
-synthWhenRun(module, integMultiAzDatabase);
+synthWhenRun(module, integTest);

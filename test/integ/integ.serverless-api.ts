@@ -11,7 +11,7 @@ const FLAT_WHITE = { name: 'Integ flat white', category: 'coffee', priceCents: 3
  * (400) and an unsigned write (403) refused, and the table holding exactly
  * the one item.
  */
-export function integServerlessApi(app: App) {
+export function integTest(app: App) {
   return addIntegTest(app, {
     architecture: serverlessApi,
     assert: (test) => {
@@ -56,4 +56,4 @@ export function integServerlessApi(app: App) {
   });
 }
 
-synthWhenRun(module, integServerlessApi);
+synthWhenRun(module, integTest);

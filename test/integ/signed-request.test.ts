@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256, sendRequest } from './probe/signed-request';
+import { Sha256, sendRequest } from '../../stand-ins/signed-request';
 
 /** What the local stand-in for API Gateway received. */
 interface Received {

@@ -12,8 +12,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { LOCAL_REGION } from '../../scripts/local/intrinsics';
-import { LOCAL_CREDENTIALS } from '../../scripts/local/sigv4-check';
-import { Sha256 } from '../integ/probe/signed-request';
+import { Sha256 } from '../../stand-ins/signed-request';
+import { LOCAL_CREDENTIALS } from '../../stand-ins/sigv4-check';
 import { type LocalProcess, startLocal } from './local-process';
 
 /** `npm run local -- <architecture>` for the enclosing block: started before its tests, stopped cleanly (exit 0) after them. */

@@ -6,12 +6,13 @@
  * made.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { SMOKES } from '../../scripts/smoke/smokes';
+import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
+import { locallyRunnable, smokeOf } from '../../scripts/architecture-parts';
 import { localTarget } from '../../scripts/smoke/target';
 import { isLoopback, listenersOf, listenersOnPorts } from './listeners';
 import { checkLines, runSmoke, startLocal, stateExists, stateFile } from './local-process';
 
-describe.each(['serverless-api', 'decoupled-orders', 'clickstream', 'multi-az-database'])('%s', (architecture) => {
+describe.each(locallyRunnable(ARCHITECTURE_NAMES))('%s', (architecture) => {
   test('runs locally and passes every smoke check; Ctrl-C removes its data', async () => {
     const local = await startLocal([architecture]);
     try {
@@ -28,7 +29,7 @@ describe.each(['serverless-api', 'decoupled-orders', 'clickstream', 'multi-az-da
 
       const smoke = await runSmoke([architecture, '--local']);
       const { passed, failed } = checkLines(smoke.stdout);
-      const smokeDefinition = SMOKES[architecture]!;
+      const smokeDefinition = smokeOf(architecture);
       const expected =
         typeof smokeDefinition.checks === 'function' ? smokeDefinition.checks(localTarget(architecture)) : smokeDefinition.checks;
       expect({ failed, status: smoke.status }).toEqual({ failed: [], status: 0 });

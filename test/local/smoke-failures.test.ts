@@ -6,8 +6,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { sendRequest } from '../integ/probe/signed-request';
-import { CloudFormationStandIn } from './cloudformation-stand-in';
+import { CloudFormationStandIn } from '../../stand-ins/cloudformation-stand-in';
+import { sendRequest } from '../../stand-ins/signed-request';
 import { checkLines, cleanEnv, runSmoke, startLocal } from './local-process';
 
 const WRITE_HANDLER = 'lambda/serverless-api/write-menu-items.ts';

@@ -3,8 +3,9 @@
  * the deployed stacks found by their tags, their templates read with
  * GetTemplate, and the one-line errors without credentials.
  */
-import { synthTemplates } from '../../scripts/stage-templates';
-import { CloudFormationStandIn, type StandInStack } from './cloudformation-stand-in';
+import { synthTemplates } from '../../scripts/template/synth';
+import { resourcesOfType } from '../../scripts/template/template';
+import { CloudFormationStandIn, type StandInStack } from '../../stand-ins/cloudformation-stand-in';
 import { cleanEnv, runSmoke } from './local-process';
 
 const KEYS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'eu-west-1' };
@@ -51,10 +52,8 @@ describe('npm run upgrade-check -- --deployed', () => {
   });
 
   test('a deployed database created with another port: exit 1, naming the database and Port; the other deployed stack is compared too', async () => {
-    const database = structuredClone(current('multi-az-database')) as {
-      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-    };
-    const [id, instance] = Object.entries(database.Resources).find(([, r]) => r.Type === 'AWS::RDS::DBInstance')!;
+    const database = structuredClone(current('multi-az-database'));
+    const [id, instance] = resourcesOfType(database, 'AWS::RDS::DBInstance')[0]!;
     instance.Properties.Port = '6543';
     standIn.stacks = [
       deployedAs('multi-az-database', database),

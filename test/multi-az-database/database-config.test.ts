@@ -1,6 +1,6 @@
 import { parseDatabaseConfig } from '../../lib/multi-az-database/database-config';
 import { parseStage } from '../../lib/shared/stage-config';
-import { type RawContext, readerOf } from '../helpers/synth';
+import { type RawContext, readerOf } from '../../scripts/template/synth';
 
 const configOf = (raw: RawContext) => parseDatabaseConfig(readerOf(raw), parseStage(readerOf(raw)));
 

@@ -1,5 +1,5 @@
-import type { LocalBackend } from '../setup/backends/backend';
-import { postgres } from '../setup/backends/postgres';
+import type { LocalBackend } from '../../stand-ins/backends/backend';
+import { postgres } from '../../stand-ins/backends/postgres';
 
 /** What the schema-migrations tests run against. */
 export const localBackends: readonly LocalBackend[] = [postgres];

@@ -2,13 +2,15 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { addMultiAzDatabase, multiAzDatabase } from '../../lib/multi-az-database/architecture';
-import { estimatedMaxConnections } from '../../lib/multi-az-database/multi-az-database-stack';
+import { estimatedMaxConnections } from '../../lib/multi-az-database/database-monitoring';
 import { Network } from '../../lib/shared/network';
 import { VPC_NETWORK_INTERFACE_ACTIONS } from '../../lib/shared/observed-function';
 import { addValidationPlugins } from '../../lib/shared/validation';
+import { cdkApp, STAGE_CONTEXTS, scopeFor } from '../../scripts/template/synth';
+import { type CfnResource, onlyResourceOf, resourcesOfType } from '../../scripts/template/template';
 import { describeAlarmDocs } from '../helpers/alarm-docs';
-import { STAGE_CONTEXTS, scopeFor, synthArchitecture, testApp } from '../helpers/synth';
-import { onlyResourceOf, resourcesOf, stageTemplates, type TemplateResource } from '../helpers/template-queries';
+import { synthArchitecture } from '../helpers/synth';
+import { stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
 const { sandbox, production, stages } = stageTemplates(multiAzDatabase);
@@ -23,7 +25,7 @@ const PEER_CLIENT = 'Peer application tasks';
  * tests free of the other architecture.
  */
 function sharedNetworkTemplate(): Template {
-  const app = testApp();
+  const app = cdkApp();
   const scope = scopeFor(multiAzDatabase, { ...STAGE_CONTEXTS.sandbox, databaseReadReplica: 'true', databaseNetwork: 'containers' }, app);
   const peer = new Stack(app, 'CoffeeShop-Peer-sandbox');
   const network = new Network(peer, 'Network', { stage: scope.stage, natGateways: 0 });
@@ -38,13 +40,13 @@ const sharedNetwork = sharedNetworkTemplate();
 const withReplicaProduction = synthArchitecture(multiAzDatabase, { ...STAGE_CONTEXTS.production, databaseReadReplica: 'true' }).template;
 const allVariants = [...stages, ['sandbox, replica, shared VPC', sharedNetwork], ['production, replica', withReplicaProduction]] as const;
 
-const instances = (t: Template) => resourcesOf(t, 'AWS::RDS::DBInstance').map(([id, r]) => ({ id, ...r }));
+const instances = (t: Template) => resourcesOfType(t, 'AWS::RDS::DBInstance').map(([id, r]) => ({ id, ...r }));
 const primary = (t: Template) => instances(t).find((i) => i.Properties.SourceDBInstanceIdentifier === undefined)!;
 const replica = (t: Template) => instances(t).find((i) => i.Properties.SourceDBInstanceIdentifier !== undefined)!;
-const databaseKey = (t: Template): [string, TemplateResource] =>
-  resourcesOf(t, 'AWS::KMS::Key').find(([, k]) => String(k.Properties.Description).startsWith('Encrypts the customer database'))!;
-const securityGroupByDescription = (t: Template, prefix: string): [string, TemplateResource] =>
-  resourcesOf(t, 'AWS::EC2::SecurityGroup').find(([, g]) => String(g.Properties.GroupDescription).startsWith(prefix))!;
+const databaseKey = (t: Template): [string, CfnResource] =>
+  resourcesOfType(t, 'AWS::KMS::Key').find(([, k]) => String(k.Properties.Description).startsWith('Encrypts the customer database'))!;
+const securityGroupByDescription = (t: Template, prefix: string): [string, CfnResource] =>
+  resourcesOfType(t, 'AWS::EC2::SecurityGroup').find(([, g]) => String(g.Properties.GroupDescription).startsWith(prefix))!;
 
 describe('the database instance', () => {
   test.each(stages)('%s: PostgreSQL 18, Multi-AZ, not public, in the isolated subnets', (_, template) => {
@@ -101,7 +103,7 @@ describe('the database instance', () => {
   test.each(stages)('%s: logs exported to log groups the stack owns, with the stage retention', (stage, template) => {
     const db = primary(template).Properties;
     expect(db.EnableCloudwatchLogsExports).toEqual(['postgresql', 'upgrade']);
-    const groups = resourcesOf(template, 'AWS::Logs::LogGroup').filter(([, g]) =>
+    const groups = resourcesOfType(template, 'AWS::Logs::LogGroup').filter(([, g]) =>
       String(g.Properties.LogGroupName).startsWith('/aws/rds/'),
     );
     expect(groups.map(([, g]) => g.Properties.LogGroupName).sort()).toEqual([
@@ -176,7 +178,7 @@ describe('network access', () => {
   test.each(allVariants)('%s: no CIDR rule anywhere, ingress to the database only from named security groups', (_, template) => {
     const [dbGroupId, dbGroup] = securityGroupByDescription(template, 'Customer database');
     expect(dbGroup.Properties.SecurityGroupIngress ?? []).toEqual([]);
-    const ingress = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+    const ingress = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
     for (const rule of ingress) {
       expect(rule.CidrIp).toBeUndefined();
       expect(rule.CidrIpv6).toBeUndefined();
@@ -186,13 +188,13 @@ describe('network access', () => {
     expect(toDatabase.map((rule) => rule.Description).sort()).toEqual(
       template === sharedNetwork ? [PEER_CLIENT, 'Schema migrations function'] : ['Schema migrations function'],
     );
-    const egress = resourcesOf(template, 'AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties);
+    const egress = resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress').map(([, r]) => r.Properties);
     for (const rule of egress) expect(rule.DestinationSecurityGroupId).toBeDefined();
   });
 
   test.each(stages)('%s: an own VPC without NAT gateways or internet routes beyond the public subnets', (_, template) => {
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
-    const defaultRoutes = resourcesOf(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
+    const defaultRoutes = resourcesOfType(template, 'AWS::EC2::Route').filter(([, r]) => r.Properties.DestinationCidrBlock === '0.0.0.0/0');
     for (const [, route] of defaultRoutes) expect(route.Properties.GatewayId).toBeDefined();
   });
 
@@ -201,7 +203,7 @@ describe('network access', () => {
     const subnetGroup = sharedNetwork.toJSON().Resources[primary(sharedNetwork).Properties.DBSubnetGroupName.Ref].Properties;
     for (const subnet of subnetGroup.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/CoffeeShop-Peer-sandbox/);
     for (const subnet of subnetGroup.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/IsolatedSubnet/);
-    const fromClient = resourcesOf(sharedNetwork, 'AWS::EC2::SecurityGroupIngress').find(
+    const fromClient = resourcesOfType(sharedNetwork, 'AWS::EC2::SecurityGroupIngress').find(
       ([, r]) => r.Properties.Description === PEER_CLIENT,
     )![1];
     expect(JSON.stringify(fromClient.Properties.SourceSecurityGroupId)).toMatch(/ClientSecurityGroup/);
@@ -216,14 +218,14 @@ describe('network access', () => {
   test.each(allVariants)(
     '%s: a Secrets Manager interface endpoint in the isolated subnets, open to named clients only',
     (name, template) => {
-      const endpoint = resourcesOf(template, 'AWS::EC2::VPCEndpoint').find(([, e]) => e.Properties.VpcEndpointType === 'Interface')![1];
+      const endpoint = resourcesOfType(template, 'AWS::EC2::VPCEndpoint').find(([, e]) => e.Properties.VpcEndpointType === 'Interface')![1];
       expect(JSON.stringify(endpoint.Properties.ServiceName)).toContain('secretsmanager');
       expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
       // One AZ in a sandbox ($7.30 a month each), both in production.
       expect(endpoint.Properties.SubnetIds).toHaveLength(name.startsWith('production') ? 2 : 1);
       for (const subnet of endpoint.Properties.SubnetIds) expect(JSON.stringify(subnet)).toMatch(/Isolated/);
       const [groupId] = securityGroupByDescription(template, 'Secrets Manager endpoint');
-      const rules = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
+      const rules = resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress').filter(([, r]) =>
         JSON.stringify(r.Properties.GroupId).includes(groupId),
       );
       expect(rules.map(([, r]) => [r.Properties.FromPort, r.Properties.Description]).sort()).toEqual(
@@ -239,7 +241,7 @@ describe('network access', () => {
 
 describe('schema migrations on deploy', () => {
   const handler = (t: Template) =>
-    resourcesOf(t, 'AWS::Lambda::Function').find(
+    resourcesOfType(t, 'AWS::Lambda::Function').find(
       ([, f]) => f.Metadata?.['coffee-shop:handler-entry'] === 'lambda/multi-az-database/apply-migrations.ts',
     )!;
 
@@ -257,7 +259,7 @@ describe('schema migrations on deploy', () => {
       DATABASE_CA_BUNDLE: '/var/runtime/ca-cert.pem',
     });
     const roleArn = fn.Properties.Role['Fn::GetAtt'][0];
-    const statements = resourcesOf(template, 'AWS::IAM::Policy')
+    const statements = resourcesOfType(template, 'AWS::IAM::Policy')
       .filter(([, p]) => p.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleArn))
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement);
     // Without these Lambda cannot attach the function to the VPC (CDK adds them only to roles it creates).
@@ -276,14 +278,14 @@ describe('schema migrations on deploy', () => {
     const resource = onlyResourceOf(template, 'Custom::SchemaMigrations');
     expect(resource.Properties.MigrationsFingerprint).toMatch(/^[0-9a-f]{64}$/);
     const ruleIds = [
-      ...resourcesOf(template, 'AWS::EC2::SecurityGroupIngress'),
-      ...resourcesOf(template, 'AWS::EC2::SecurityGroupEgress'),
+      ...resourcesOfType(template, 'AWS::EC2::SecurityGroupIngress'),
+      ...resourcesOfType(template, 'AWS::EC2::SecurityGroupEgress'),
     ].map(([id]) => id);
     expect(resource.DependsOn).toEqual(expect.arrayContaining(ruleIds));
   });
 
   test.each(stages)('%s: the provider framework and the handler log to log groups with the stage retention', (stage, template) => {
-    const functions = resourcesOf(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('SchemaMigrations'));
+    const functions = resourcesOfType(template, 'AWS::Lambda::Function').filter(([id]) => id.startsWith('SchemaMigrations'));
     expect(functions).toHaveLength(2);
     for (const [, fn] of functions) {
       const group = template.toJSON().Resources[fn.Properties.LoggingConfig.LogGroup.Ref];
@@ -293,7 +295,7 @@ describe('schema migrations on deploy', () => {
 });
 
 describe('alarms', () => {
-  const alarmMetrics = (t: Template) => resourcesOf(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const alarmMetrics = (t: Template) => resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
   /** The metric an alarm watches, whether plain or through metric math. */
   const metricOf = (alarm: Record<string, any>): string =>
     alarm.MetricName ??

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DatabaseCredentials, DatabaseEndpoint } from '../../lambda/multi-az-database/database-connection';
-import type { LocalPostgres } from '../setup/backends/postgres';
+import type { LocalPostgres } from '../../stand-ins/backends/postgres';
 
 /** The PostgreSQL server global-setup started. */
 export function localPostgres(): LocalPostgres {

@@ -4,20 +4,23 @@
  * stand-ins, fauxqs for the notice topic, and a local server standing for
  * CloudFormation's custom resource response URL.
  */
+
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { timeOfAt } from '../../lambda/sandbox-expiry/deadline';
 import { ARCHITECTURES } from '../../lib/app/architectures';
-import { functionOfEntry, localRoleArn, type PolicyTemplate } from '../../scripts/local/iam/template-policies';
+import { functionOfEntry, localRoleArn } from '../../scripts/local/iam/template-policies';
 import { LOCAL_ACCOUNT, localStackId } from '../../scripts/local/intrinsics';
+import { STAGE_CONTEXTS } from '../../scripts/template/synth';
+import type { CfnTemplate } from '../../scripts/template/template';
+import { CloudFormationStandIn } from '../../stand-ins/cloudformation-stand-in';
+import { LoopbackServer } from '../../stand-ins/loopback-server';
+import { SchedulerStandIn } from '../../stand-ins/scheduler-stand-in';
+import { createQueue, sqsClient } from '../../stand-ins/sqs-local';
 import { type DeployedRole, deployedRole } from '../helpers/deployed-role';
-import { LoopbackServer } from '../helpers/loopback-server';
 import { architecturesWithSnapshots, snapshotTemplate } from '../helpers/sandbox-templates';
-import { SchedulerStandIn } from '../helpers/scheduler-stand-in';
-import { createQueue, sqsClient } from '../helpers/sqs-local';
-import { STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
-import { CloudFormationStandIn } from '../local/cloudformation-stand-in';
+import { synthArchitecture } from '../helpers/synth';
 
 const ENTRY = 'lambda/sandbox-expiry/expire-sandbox.ts';
 const HOUR = 60 * 60 * 1000;
@@ -56,7 +59,7 @@ interface Harness {
   stop(): Promise<void>;
 }
 
-async function harness(architecture: string, template: PolicyTemplate, stackName: string, topicArn?: string): Promise<Harness> {
+async function harness(architecture: string, template: CfnTemplate, stackName: string, topicArn?: string): Promise<Harness> {
   const fnId = functionOfEntry(template, ENTRY);
   const variables = template.Resources[fnId]!.Properties.Environment.Variables;
   const schedulerRoleId: string = variables.SCHEDULER_ROLE_ARN['Fn::GetAtt'][0];
@@ -136,7 +139,7 @@ describe.each(architecturesWithSnapshots())('the %s sandbox stack, under its exp
   const { stackName, template } = snapshotTemplate(architecture, 'sandbox');
   let h: Harness;
   beforeAll(async () => {
-    h = await harness(architecture, template as PolicyTemplate, stackName);
+    h = await harness(architecture, template as CfnTemplate, stackName);
   });
   afterAll(async () => {
     expect(h.role.denied()).toEqual([]);
@@ -199,7 +202,7 @@ describe('with an alarm email: the notices, and what goes wrong', () => {
   // The first architecture of the app stands for all: the expiry is the same construct in every stack.
   const architecture = ARCHITECTURES[0]!;
   const { stack, template } = synthArchitecture(architecture, { ...STAGE_CONTEXTS.sandbox, alarmEmail: 'learner@example.com' });
-  const policyTemplate = template.toJSON() as PolicyTemplate;
+  const policyTemplate = template.toJSON() as CfnTemplate;
   const sns = new SNSClient({ endpoint: process.env.AWS_ENDPOINT_URL_SQS });
   const sqs = sqsClient();
   let h: Harness;

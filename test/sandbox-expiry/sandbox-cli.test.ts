@@ -7,8 +7,8 @@ import { armExpiry } from '../../lambda/sandbox-expiry/schedules';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { awsAccess } from '../../scripts/aws/deployed-stacks';
 import { extendSandbox, sandboxStates, stateLine } from '../../scripts/sandbox/sandbox-expiry';
-import { SchedulerStandIn } from '../helpers/scheduler-stand-in';
-import { CloudFormationStandIn } from '../local/cloudformation-stand-in';
+import { CloudFormationStandIn } from '../../stand-ins/cloudformation-stand-in';
+import { SchedulerStandIn } from '../../stand-ins/scheduler-stand-in';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOUR = 60 * 60 * 1000;
@@ -129,9 +129,9 @@ describe('the command', () => {
   });
 
   test.each([
-    [['extend', 'menu'], new RegExp(`^Unknown architecture menu: choose one of ${REGISTERED}`)],
+    [['extend', 'menu'], new RegExp(`^Unknown architecture menu \\(one of: ${REGISTERED}`)],
     [['extend', REGISTERED, '--hours', '1'], /^--hours is a whole number from 2 to 720, not 1/],
-    [['status', '--ttl', '3'], /^Unknown option '--ttl'/],
+    [['status', '--ttl', '3'], /^Unknown option --ttl \(the options are --hours, --region, --profile, --help\/-h\)$/m],
     [[], /^Name a command: status or extend/],
   ])('%j is a usage error naming what is valid', async (args, message) => {
     const { status, stderr } = await run(args as string[]);

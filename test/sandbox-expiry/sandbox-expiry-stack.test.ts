@@ -7,14 +7,16 @@ import { ARCHITECTURES } from '../../lib/app/architectures';
 import { SANDBOX_EXPIRY_ID } from '../../lib/shared/sandbox-expiry';
 import { parseStage, timeToLiveSummary } from '../../lib/shared/stage-config';
 import { timeToLiveCost } from '../../scripts/cost/report';
-import { architecturesWithSnapshots, snapshotTemplate, type TemplateJson } from '../helpers/sandbox-templates';
-import { readerOf, STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
+import { readerOf, STAGE_CONTEXTS } from '../../scripts/template/synth';
+import type { CfnTemplate } from '../../scripts/template/template';
+import { architecturesWithSnapshots, snapshotTemplate } from '../helpers/sandbox-templates';
+import { synthArchitecture } from '../helpers/synth';
 
 const HOUR = 60 * 60 * 1000;
-const ofType = (template: TemplateJson, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const ofType = (template: CfnTemplate, type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 
 describe.each(architecturesWithSnapshots())('the %s stack', (architecture) => {
-  const sandbox = snapshotTemplate(architecture, 'sandbox').template as TemplateJson & {
+  const sandbox = snapshotTemplate(architecture, 'sandbox').template as CfnTemplate & {
     Resources: Record<string, { DependsOn?: string[] }>;
     Outputs: Record<string, unknown>;
   };

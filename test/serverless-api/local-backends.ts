@@ -1,5 +1,5 @@
-import type { LocalBackend } from '../setup/backends/backend';
-import { dynamoDbLocal } from '../setup/backends/dynamodb-local';
+import type { LocalBackend } from '../../stand-ins/backends/backend';
+import { dynamoDbLocal } from '../../stand-ins/backends/dynamodb-local';
 
 /** What the menu handlers' tests run against. */
 export const localBackends: readonly LocalBackend[] = [dynamoDbLocal];

@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../../lambda/serverless-api/menu-item-schema';
-import { type ApiRequest, apiGatewayEvent, lambdaContext } from '../helpers/api-gateway-event';
+import { tableKeyedBy } from '../../scripts/template/template';
+import { type ApiRequest, apiGatewayEvent, lambdaContext } from '../../stand-ins/api-gateway-event';
+import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../../stand-ins/dynamodb-tables';
 import { type DeployedRole, deployedRole, loadUnderRole } from '../helpers/deployed-role';
-import { createTableFromTemplate, deleteTable, dynamoDbClients, scanAll } from '../helpers/dynamodb-local';
-import { sandboxTemplate, tableKeyedBy } from '../helpers/sandbox-templates';
+import { sandboxTemplate } from '../helpers/sandbox-templates';
 
 const template = sandboxTemplate('serverless-api');
 

@@ -3,20 +3,22 @@ import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '
 import { serverlessApi } from '../../lib/serverless-api/architecture';
 import { MenuTable } from '../../lib/serverless-api/menu-table';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
+import { STAGE_CONTEXTS } from '../../scripts/template/synth';
+import { onlyResourceOf, resourcesOfType } from '../../scripts/template/template';
 import { describeAlarmDocs } from '../helpers/alarm-docs';
-import { STAGE_CONTEXTS, synthArchitecture } from '../helpers/synth';
-import { onlyResourceOf, ownResourcesOf, resourcesOf, stageTemplates } from '../helpers/template-queries';
+import { synthArchitecture } from '../helpers/synth';
+import { ownResourcesOf, stageTemplates } from '../helpers/template-queries';
 import { describeTemplateSnapshots } from '../helpers/template-snapshot';
 
 const { sandbox, production, stages } = stageTemplates(serverlessApi);
 
 /** The IAM actions granted by the default policy of the role of the function whose description starts with `prefix`. */
 function actionsOfFunction(template: Template, descriptionPrefix: string): string[] {
-  const [, fn] = resourcesOf(template, 'AWS::Lambda::Function').find(([, f]) =>
+  const [, fn] = resourcesOfType(template, 'AWS::Lambda::Function').find(([, f]) =>
     String(f.Properties?.Description).startsWith(descriptionPrefix),
   )!;
   const roleId = fn.Properties!.Role['Fn::GetAtt'][0];
-  const policies = resourcesOf(template, 'AWS::IAM::Policy')
+  const policies = resourcesOfType(template, 'AWS::IAM::Policy')
     .map(([, r]) => r)
     .filter((p) => p.Properties!.Roles.some((r: { Ref: string }) => r.Ref === roleId));
   return policies.flatMap((p) => p.Properties!.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => [s.Action].flat()));
@@ -123,7 +125,7 @@ describe('handlers', () => {
 
 describe('log groups', () => {
   test('the execution log group API Gateway would create on its own is created first, under its name', () => {
-    const [id] = resourcesOf(sandbox, 'AWS::Logs::LogGroup').find(([, g]) =>
+    const [id] = resourcesOfType(sandbox, 'AWS::Logs::LogGroup').find(([, g]) =>
       JSON.stringify(g.Properties!.LogGroupName ?? '').includes('API-Gateway-Execution-Logs_'),
     )!;
     sandbox.hasResourceProperties('AWS::Logs::LogGroup', {
@@ -168,7 +170,7 @@ describe('REST API', () => {
 
   test('access logs go to the access log group', () => {
     const setting = onlyResourceOf(sandbox, 'AWS::ApiGateway::Stage').Properties!.AccessLogSetting;
-    const [accessLogGroupId] = resourcesOf(sandbox, 'AWS::Logs::LogGroup').find(([id]) => id.includes('AccessLogs'))!;
+    const [accessLogGroupId] = resourcesOfType(sandbox, 'AWS::Logs::LogGroup').find(([id]) => id.includes('AccessLogs'))!;
     expect(JSON.stringify(setting.DestinationArn)).toContain(`"Ref":"${accessLogGroupId}"`);
   });
 
@@ -193,7 +195,7 @@ describe('REST API', () => {
   });
 
   test.each(stages)('%s: reads are anonymous, every write is signed with IAM', (_, template) => {
-    const methods = resourcesOf(template, 'AWS::ApiGateway::Method')
+    const methods = resourcesOfType(template, 'AWS::ApiGateway::Method')
       .map(([, r]) => r)
       .filter((m) => m.Properties!.HttpMethod !== 'OPTIONS');
     const byMethod = Object.fromEntries(
@@ -208,7 +210,7 @@ describe('REST API', () => {
   });
 
   test('write bodies are validated at the gateway against models derived from the handler schema', () => {
-    const models = resourcesOf(sandbox, 'AWS::ApiGateway::Model')
+    const models = resourcesOfType(sandbox, 'AWS::ApiGateway::Model')
       .map(([, r]) => r)
       .map((m) => m.Properties!.Schema);
     expect(models).toContainEqual(requestBodyJsonSchema(CreateMenuItemBody));
@@ -240,7 +242,7 @@ describe('REST API', () => {
 
   test('sandbox allows any origin; production allows only the configured origins', () => {
     const preflight = (t: Template) =>
-      resourcesOf(t, 'AWS::ApiGateway::Method')
+      resourcesOfType(t, 'AWS::ApiGateway::Method')
         .map(([, r]) => r)
         .filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
     expect(preflight(sandbox).length).toBeGreaterThan(0);
@@ -255,7 +257,7 @@ describe('REST API', () => {
 
   test('production without configured origins has no CORS at all', () => {
     const { template: productionWithoutCors } = synthArchitecture(serverlessApi, { stage: 'production', alarmEmail: 'ops@example.com' });
-    const preflight = resourcesOf(productionWithoutCors, 'AWS::ApiGateway::Method')
+    const preflight = resourcesOfType(productionWithoutCors, 'AWS::ApiGateway::Method')
       .map(([, r]) => r)
       .filter((m) => m.Properties!.HttpMethod === 'OPTIONS');
     expect(preflight).toEqual([]);
@@ -263,7 +265,7 @@ describe('REST API', () => {
 
   test('the API Gateway CloudWatch role is deleted with a sandbox and kept in production', () => {
     const role = (t: Template) =>
-      resourcesOf(t, 'AWS::IAM::Role')
+      resourcesOfType(t, 'AWS::IAM::Role')
         .map(([, r]) => r)
         .find((r) => JSON.stringify(r.Properties!.AssumeRolePolicyDocument).includes('apigateway.amazonaws.com'))!;
     expect(role(sandbox).DeletionPolicy).toBe('Delete');
@@ -286,7 +288,7 @@ describe('REST API', () => {
 
 describe('alarms and dashboard', () => {
   const alarmMetrics = (t: Template) =>
-    resourcesOf(t, 'AWS::CloudWatch::Alarm')
+    resourcesOfType(t, 'AWS::CloudWatch::Alarm')
       .map(([, r]) => r)
       .map((a) => JSON.stringify(a.Properties));
 
@@ -310,7 +312,7 @@ describe('alarms and dashboard', () => {
   );
 
   test('production alarms notify an encrypted topic with the alarm email subscribed', () => {
-    const alarms = resourcesOf(production, 'AWS::CloudWatch::Alarm').map(([, r]) => r);
+    const alarms = resourcesOfType(production, 'AWS::CloudWatch::Alarm').map(([, r]) => r);
     for (const alarm of alarms) {
       expect(alarm.Properties!.ActionsEnabled).toBe(true);
       expect(alarm.Properties!.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
@@ -326,7 +328,7 @@ describe('alarms and dashboard', () => {
 
   test('sandbox without an alarm email: alarms change state only, no topic', () => {
     sandbox.resourceCountIs('AWS::SNS::Topic', 0);
-    for (const alarm of resourcesOf(sandbox, 'AWS::CloudWatch::Alarm').map(([, r]) => r)) {
+    for (const alarm of resourcesOfType(sandbox, 'AWS::CloudWatch::Alarm').map(([, r]) => r)) {
       expect(alarm.Properties!.ActionsEnabled).toBe(false);
     }
   });

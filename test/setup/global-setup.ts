@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { type LocalBackend, type RunningBackend, startAll } from './backends/backend';
+import { type LocalBackend, type RunningBackend, startAll } from '../../stand-ins/backends/backend';
 
 declare global {
   // eslint-disable-next-line no-var

@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BlockPublicAccess, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { type PrivateBucketProps, privateBucket } from '../../lib/shared/private-bucket';
-import { onlyResourceOf } from '../helpers/template-queries';
+import { onlyResourceOf } from '../../scripts/template/template';
 import { bareStack, STAGES } from './bare-stack';
 
 describe('privateBucket', () => {

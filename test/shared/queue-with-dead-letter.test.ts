@@ -2,7 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
 import { QueueWithDeadLetter } from '../../lib/shared/queue-with-dead-letter';
-import { resourcesOf } from '../helpers/template-queries';
+import { resourcesOfType } from '../../scripts/template/template';
 import { bareStack, STAGES } from './bare-stack';
 
 describe('QueueWithDeadLetter', () => {
@@ -10,7 +10,7 @@ describe('QueueWithDeadLetter', () => {
     const stack = bareStack();
     new QueueWithDeadLetter(stack, 'Work', { stage, visibilityTimeout: Duration.seconds(60), maxReceiveCount: 3 });
     const template = Template.fromStack(stack);
-    const queues = resourcesOf(template, 'AWS::SQS::Queue');
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue');
     expect(queues).toHaveLength(2);
     for (const [, queue] of queues) {
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
@@ -25,7 +25,7 @@ describe('QueueWithDeadLetter', () => {
     });
     expect(JSON.stringify(main.Properties.RedrivePolicy.deadLetterTargetArn)).toContain(dlqId);
     expect(queues.find(([id]) => id === dlqId)![1].Properties.MessageRetentionPeriod).toBe(14 * 86400);
-    for (const [, policy] of resourcesOf(template, 'AWS::SQS::QueuePolicy')) {
+    for (const [, policy] of resourcesOfType(template, 'AWS::SQS::QueuePolicy')) {
       expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     }
   });

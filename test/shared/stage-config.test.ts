@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { parseCorsOrigins } from '../../lib/shared/cors-origins';
 import { parseStage } from '../../lib/shared/stage-config';
-import { type RawContext, readerOf } from '../helpers/synth';
+import { type RawContext, readerOf } from '../../scripts/template/synth';
 
 const stageOf = (raw: RawContext) => parseStage(readerOf(raw));
 const corsOf = (raw: RawContext) => parseCorsOrigins(readerOf(raw), stageOf(raw));

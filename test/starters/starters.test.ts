@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { ARCHITECTURES } from '../../lib/app/architectures';
 import { createStarter, PROJECT_ROOT, StarterError } from '../../scripts/starter/create-starter';
-import { STAGE_CONTEXTS } from '../helpers/synth';
-import { normalizedTemplate, snapshotFile } from '../helpers/template-snapshot';
+import { normalizedTemplate, snapshotFile } from '../../scripts/template/snapshot';
+import { STAGE_CONTEXTS } from '../../scripts/template/synth';
 
 const bin = (tool: string) => path.join(PROJECT_ROOT, 'node_modules', '.bin', tool);
 

@@ -1,9 +1,9 @@
-import type { StackTemplate } from '../../scripts/stage-templates';
+import type { CfnTemplate } from '../../scripts/template/template';
 import { declaredBreaks, undeclaredRisks } from '../../scripts/upgrade/changelog';
 import { compareStacks } from '../../scripts/upgrade/compare';
 
 /** A small stack: a table, a bucket with a fixed name, a log group kept on removal, a role. */
-const before: StackTemplate = {
+const before: CfnTemplate = {
   Resources: {
     Table: {
       Type: 'AWS::DynamoDB::GlobalTable',
@@ -27,13 +27,13 @@ const before: StackTemplate = {
   },
 };
 
-const changed = (edit: (resources: Record<string, any>) => void): StackTemplate => {
+const changed = (edit: (resources: Record<string, any>) => void): CfnTemplate => {
   const copy = structuredClone(before) as { Resources: Record<string, any> };
   edit(copy.Resources);
-  return copy as StackTemplate;
+  return copy as CfnTemplate;
 };
 
-const only = (template: StackTemplate) => compareStacks({ S: before }, { S: template }).changes;
+const only = (template: CfnTemplate) => compareStacks({ S: before }, { S: template }).changes;
 
 describe('compareStacks classes each change as cdk diff sees it', () => {
   test('an unchanged stack has no changes', () => {

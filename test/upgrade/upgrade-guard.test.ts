@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { STAGE_NAMES, type StageName } from '../../lib/shared/stage-config';
-import { byStack, type StackTemplate, synthTemplates } from '../../scripts/stage-templates';
+import { byStack, synthTemplates } from '../../scripts/template/synth';
+import type { CfnTemplate } from '../../scripts/template/template';
 import { compareStacks, DATA_BEARING } from '../../scripts/upgrade/compare';
 import { lastRelease, readTemplates, releaseDir, releases } from '../../scripts/upgrade/releases';
 import { expectNoUndeclaredRisk } from './guard';
@@ -14,7 +15,7 @@ const ROOT = path.join(__dirname, '..', '..');
  * by a test or by `jest -u`) with the engine `cdk diff` uses. A user may
  * upgrade from any release, so every one is checked, not only the last.
  */
-const current = new Map<StageName, Record<string, StackTemplate>>();
+const current = new Map<StageName, Record<string, CfnTemplate>>();
 const synthesized = (stage: StageName) => {
   if (!current.has(stage)) current.set(stage, byStack(synthTemplates(stage)));
   return current.get(stage)!;
@@ -34,7 +35,7 @@ describe.each(STAGE_NAMES)('upgrading a %s deployment', (stage) => {
     const renamed = structuredClone(template) as { Resources: Record<string, unknown> };
     renamed.Resources[`${logicalId}Renamed`] = renamed.Resources[logicalId];
     delete renamed.Resources[logicalId];
-    const report = compareStacks(baseline, { ...synthesized(stage), [stack]: renamed as StackTemplate });
+    const report = compareStacks(baseline, { ...synthesized(stage), [stack]: renamed as CfnTemplate });
     expect(() => expectNoUndeclaredRisk(report, 'the last release')).toThrow(
       new RegExp(`${stack} ${logicalId} \\(.*removed from the template`),
     );

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CfnResource } from 'aws-cdk-lib';
 import packageJson from '../../package.json';
-import { byStack, stageApp, templatesOf } from '../../scripts/stage-templates';
+import { byStack, stageApp, templatesOf } from '../../scripts/template/synth';
 import { compareStacks } from '../../scripts/upgrade/compare';
 import { lastRelease, readTemplates, releaseDir } from '../../scripts/upgrade/releases';
 import { expectNoUndeclaredRisk } from './guard';
@@ -23,7 +23,7 @@ function guard(variant: Parameters<typeof stageApp>[1], change: (stacks: ReturnT
 describe('the upgrade guard catches what would replace data', () => {
   test('a new logical id for the orders table (what renaming its construct or pinned id does) fails, naming the table', () => {
     const check = guard({}, (stacks) =>
-      (stacks.decoupledOrders.ordersTable.table.node.defaultChild as CfnResource).overrideLogicalId('OrdersTableV2'),
+      (stacks['decoupled-orders'].ordersTable.table.node.defaultChild as CfnResource).overrideLogicalId('OrdersTableV2'),
     );
     expect(check).toThrow(
       /CoffeeShop-Orders-sandbox OrdersTable \(AWS::DynamoDB::GlobalTable\): DynamoDB table removed from the template: .*adds OrdersTableV2/,
@@ -32,7 +32,7 @@ describe('the upgrade guard catches what would replace data', () => {
 
   test('a changed database port fails, naming the database and Port', () => {
     const check = guard({}, (stacks) =>
-      (stacks.multiAzDatabase.database.instance.node.defaultChild as CfnResource).addPropertyOverride('Port', '5433'),
+      (stacks['multi-az-database'].database.instance.node.defaultChild as CfnResource).addPropertyOverride('Port', '5433'),
     );
     expect(check).toThrow(
       new RegExp(
@@ -82,8 +82,8 @@ describe('npm run upgrade-check', () => {
     [['--stage', 'prod'], /^--stage is sandbox or production, not prod$/m],
     [['--release', '9.9.9'], /^No release 9\.9\.9: the releases with a baseline are 0\.1\.0/m],
     [['--baseline', '/nonexistent'], /^No baseline folder \/nonexistent$/m],
-    [['--bogus'], /^Unknown option '--bogus'/m],
-    [['menu'], /^Unknown architecture menu: choose from serverless-api, decoupled-orders/m],
+    [['--bogus'], /^Unknown option --bogus \(the options are --stage, .*--help\/-h\)$/m],
+    [['menu'], /^Unknown architecture menu \(one of: serverless-api, decoupled-orders, .*\)$/m],
     [['--region', 'eu-west-1'], /^--region and --profile go with --deployed$/m],
   ])('%j ends in one line and exit code 2', (args, message) => {
     const result = run(args);

@@ -1,7 +1,7 @@
 import { HANDLER_ENTRY_METADATA } from '../../../lib/shared/observed-function';
 import { UNTESTED_GRANTS_METADATA } from '../../../lib/shared/untested-grants';
+import type { CfnTemplate } from '../../template/template';
 import { wildcardMatch } from './policy';
-import type { PolicyTemplate } from './template-policies';
 
 /**
  * Least privilege both ways: what each role grants on this project's own
@@ -55,7 +55,7 @@ function referencedIds(value: unknown): string[] {
  * principals of the template assume to call the backends the tests run
  * (API Gateway's integration role, Cognito's visitor role), given by id.
  */
-export function checkedRoles(template: PolicyTemplate, architecture: string, extraRoles: readonly string[] = []): RoleGrants[] {
+export function checkedRoles(template: CfnTemplate, architecture: string, extraRoles: readonly string[] = []): RoleGrants[] {
   const roleIds = new Set(extraRoles);
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function' || !resource.Metadata?.[HANDLER_ENTRY_METADATA]) continue;

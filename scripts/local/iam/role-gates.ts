@@ -1,7 +1,8 @@
+import type { CfnTemplate } from '../../template/template';
 import { LOCAL_ACCOUNT, type LocalResources } from '../intrinsics';
 import { IamGate } from './gate';
 import { decide, type PolicyStatement } from './policy';
-import { type LocalPrincipal, localRoleArn, type PolicyTemplate, type ResourceRules, rolePrincipal } from './template-policies';
+import { type LocalPrincipal, localRoleArn, type ResourceRules, rolePrincipal } from './template-policies';
 
 /** The local backends a role's calls may go to: DynamoDB, SQS with SNS (one server), Kinesis, and the CloudFormation and Scheduler stand-ins. */
 export interface Upstreams {
@@ -18,7 +19,7 @@ export interface Upstreams {
  * through them, with the gates (to stop, and to read what they refused).
  */
 export async function startRoleGates(
-  template: PolicyTemplate,
+  template: CfnTemplate,
   roleLogicalId: string,
   resources: LocalResources,
   rules: ReadonlyMap<string, ResourceRules>,
@@ -54,7 +55,7 @@ export async function startRoleGates(
  * cognito-identity.amazonaws.com's web identities of `identityPoolId`, signed
  * in as unauthenticated, assume it (AssumeRoleWithWebIdentity).
  */
-export function unauthenticatedRole(template: PolicyTemplate, identityPoolId: string): string {
+export function unauthenticatedRole(template: CfnTemplate, identityPoolId: string): string {
   const attachment = Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::IdentityPoolRoleAttachment');
   const roleId = attachment?.Properties?.Roles?.unauthenticated?.['Fn::GetAtt']?.[0];
   if (typeof roleId !== 'string') throw new Error('The template attaches no unauthenticated role to its identity pool');

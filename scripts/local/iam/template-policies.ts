@@ -1,11 +1,7 @@
 import { HANDLER_ENTRY_METADATA } from '../../../lib/shared/observed-function';
+import type { CfnTemplate } from '../../template/template';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResources } from '../intrinsics';
 import type { Caller, PolicyStatement } from './policy';
-
-/** A template as far as its policies are read. */
-export interface PolicyTemplate {
-  readonly Resources: Readonly<Record<string, { readonly Type: string; readonly Properties?: any; readonly Metadata?: any }>>;
-}
 
 /** A statement of a role's identity policies, with the policy resource it came from. */
 export interface GrantedStatement extends PolicyStatement {
@@ -31,7 +27,7 @@ export const localKeyArn = (keyLogicalId: string) => `arn:aws:kms:${LOCAL_REGION
  * Gives the template's roles and keys their local ARNs, so the policies that
  * name them (a key policy's principal, a role's ARN in a condition) resolve.
  */
-export function addIdentityStandIns(template: PolicyTemplate, resources: LocalResources): void {
+export function addIdentityStandIns(template: CfnTemplate, resources: LocalResources): void {
   for (const [id, resource] of Object.entries(template.Resources)) {
     if (resources.get(id)) continue;
     if (resource.Type === 'AWS::IAM::Role') resources.set(id, { Ref: id, Arn: localRoleArn(id) });
@@ -68,7 +64,7 @@ const statementsOf = (document: { Statement?: unknown } | undefined): PolicyStat
 const refersTo = (value: unknown, logicalId: string) => JSON.stringify(value) === JSON.stringify({ Ref: logicalId });
 
 /** The logical id of the function whose handler file is `entry` (its path from the project root, as lambda/<architecture>/<handler>.ts). */
-export function functionOfEntry(template: PolicyTemplate, entry: string): string {
+export function functionOfEntry(template: CfnTemplate, entry: string): string {
   const found = Object.entries(template.Resources).filter(
     ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[HANDLER_ENTRY_METADATA] === entry,
   );
@@ -77,7 +73,7 @@ export function functionOfEntry(template: PolicyTemplate, entry: string): string
 }
 
 /** The logical id of a function's execution role. */
-export function roleOfFunction(template: PolicyTemplate, functionLogicalId: string): string {
+export function roleOfFunction(template: CfnTemplate, functionLogicalId: string): string {
   const role = template.Resources[functionLogicalId]?.Properties?.Role;
   const id = role?.['Fn::GetAtt']?.[0];
   if (typeof id !== 'string') throw new Error(`${functionLogicalId} has no role of this template`);
@@ -91,12 +87,7 @@ export function roleOfFunction(template: PolicyTemplate, functionLogicalId: stri
  * known locally and grant nothing here; none of this project's grants that
  * its handlers call come from one.
  */
-export function rolePrincipal(
-  template: PolicyTemplate,
-  roleLogicalId: string,
-  resources: LocalResources,
-  stackName: string,
-): LocalPrincipal {
+export function rolePrincipal(template: CfnTemplate, roleLogicalId: string, resources: LocalResources, stackName: string): LocalPrincipal {
   const role = template.Resources[roleLogicalId];
   if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${roleLogicalId} is not a role of the template`);
   addIdentityStandIns(template, resources);
@@ -131,7 +122,7 @@ export interface ResourceRules {
  * The resource-based policies and encryption keys of the template's queues,
  * topics and keys, by their local ARNs.
  */
-export function resourceRules(template: PolicyTemplate, resources: LocalResources): Map<string, ResourceRules> {
+export function resourceRules(template: CfnTemplate, resources: LocalResources): Map<string, ResourceRules> {
   addIdentityStandIns(template, resources);
   const rules = new Map<string, { policy: PolicyStatement[]; key?: string }>();
   const entry = (arn: string) => {

@@ -3,19 +3,20 @@ import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { menuPageContentSecurityPolicy } from '../../../lib/clickstream/menu-site';
-import { CognitoIdentityStandIn } from '../../../test/clickstream/cognito-identity-stand-in';
-import { kinesalite, kinesisClient } from '../../../test/clickstream/kinesis-local';
-import { serveMenuSite } from '../../../test/clickstream/menu-site-server';
-import { startAll } from '../../../test/setup/backends/backend';
+import { startAll } from '../../../stand-ins/backends/backend';
+import { CognitoIdentityStandIn } from '../../../stand-ins/cognito-identity-stand-in';
+import { kinesalite, kinesisClient } from '../../../stand-ins/kinesis-local';
+import { serveMenuSite } from '../../../stand-ins/menu-site-server';
+import { LOCAL_CREDENTIALS } from '../../../stand-ins/sigv4-check';
 import { buildMenuSite } from '../../../web/clickstream/build-site';
 import type { SiteConfig } from '../../../web/clickstream/menu-page';
+import { synthesizeArchitecture } from '../../template/synth';
+import { resourcesOfType } from '../../template/template';
 import { createLocalResources } from '../aws-resources';
 import { startRoleGates, unauthenticatedRole } from '../iam/role-gates';
 import { resourceRules } from '../iam/template-policies';
 import { LOCAL_REGION, LocalResources } from '../intrinsics';
-import { LOCAL_CREDENTIALS } from '../sigv4-check';
 import { localOutputs } from '../state';
-import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
 import { Teardown } from '../teardown';
 import type { LocalRun, LocalRunOptions } from './run';
 
@@ -27,11 +28,11 @@ import type { LocalRun, LocalRunOptions } from './run';
  * printed as they come. Firehose, S3, Glue and Athena have no local form:
  * the run stops at the stream.
  */
-export async function runClickstream(options: LocalRunOptions, print: (line: string) => void = () => undefined): Promise<LocalRun> {
-  const template = synthesizeSandbox('clickstream');
+export async function localRun(options: LocalRunOptions, print: (line: string) => void = () => undefined): Promise<LocalRun> {
+  const { stack: stackName, template } = synthesizeArchitecture('clickstream');
   const [backend] = await startAll([kinesalite]);
   const kinesis = kinesisClient(backend!.endpoint, { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const resources = new LocalResources(template.stackName);
+  const resources = new LocalResources(stackName);
   const teardown = new Teardown();
   teardown.add(() => backend!.stop());
   teardown.add(() => kinesis.destroy());
@@ -52,7 +53,7 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
       resources,
       resourceRules(template, resources),
       { kinesis: backend!.endpoint },
-      template.stackName,
+      stackName,
     );
     for (const gate of visitor.gates) teardown.add(() => gate.stop());
     const pageKinesis = visitor.env.AWS_ENDPOINT_URL_KINESIS!;
@@ -80,7 +81,7 @@ export async function runClickstream(options: LocalRunOptions, print: (line: str
 
     return {
       state: {
-        stackName: template.stackName,
+        stackName,
         outputs: { ...localOutputs(template.Outputs, (v) => resources.resolve(v)), MenuPageUrl: pageUrl },
         endpoints: { kinesis: backend!.endpoint, cognitoIdentity: cognitoEndpoint },
         local: {},

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { LOCAL_CURL_SIGV4 } from '../../../stand-ins/sigv4-check';
+import { synthesizeArchitecture } from '../../template/synth';
 import { startServerlessStack } from '../serverless-stack';
-import { LOCAL_CURL_SIGV4 } from '../sigv4-check';
 import { localOutputs } from '../state';
-import { synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
 
 /**
@@ -10,15 +10,15 @@ import type { LocalRun, LocalRunOptions } from './run';
  * the order queue (fauxqs), the worker driven by the event source mapping,
  * order events fanned out by SNS to the barista queue, GET /orders/{id}.
  */
-export async function runDecoupledOrders(options: LocalRunOptions): Promise<LocalRun> {
-  const template = synthesizeSandbox('decoupled-orders');
+export async function localRun(options: LocalRunOptions): Promise<LocalRun> {
+  const { stack: stackName, template } = synthesizeArchitecture('decoupled-orders');
   const stack = await startServerlessStack(template, options);
   const apiUrl = stack.apiUrl!;
   const outputs: Record<string, string> = { ...localOutputs(template.Outputs, (v) => stack.resources.resolve(v)), ApiUrl: apiUrl };
   const sqsEndpoint = stack.backends.sqsSns!.endpoint;
   return {
     state: {
-      stackName: template.stackName,
+      stackName,
       outputs,
       endpoints: { sqs: sqsEndpoint, dynamodb: stack.backends.dynamodb!.endpoint },
       local: {},

@@ -2,11 +2,12 @@ import * as path from 'node:path';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { Client } from 'pg';
 import { createSchemaMigrationsHandler } from '../../../lambda/multi-az-database/schema-migrations-handler';
-import { startAll } from '../../../test/setup/backends/backend';
-import { postgres } from '../../../test/setup/backends/postgres';
+import { startAll } from '../../../stand-ins/backends/backend';
+import { postgres } from '../../../stand-ins/backends/postgres';
+import { synthesizeArchitecture } from '../../template/synth';
+import { resourcesOfType } from '../../template/template';
 import { LocalResources } from '../intrinsics';
 import { localOutputs } from '../state';
-import { resourcesOfType, synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
 
 const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', '..', 'lambda', 'multi-az-database', 'migrations');
@@ -18,8 +19,8 @@ const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', '..', 'lambda', 'mult
  * migrator the deployment's custom resource runs. Multi-AZ, the managed
  * secret and its rotation have no local form.
  */
-export async function runMultiAzDatabase(_options: LocalRunOptions, log: (line: string) => void = () => undefined): Promise<LocalRun> {
-  const template = synthesizeSandbox('multi-az-database');
+export async function localRun(_options: LocalRunOptions, log: (line: string) => void = () => undefined): Promise<LocalRun> {
+  const { stack: stackName, template } = synthesizeArchitecture('multi-az-database');
   const [instanceId, instance] = resourcesOfType(template, 'AWS::RDS::DBInstance')[0]!;
   const database = String(instance.Properties.DBName);
   const [server] = await startAll([postgres]);
@@ -47,14 +48,14 @@ export async function runMultiAzDatabase(_options: LocalRunOptions, log: (line: 
     });
     const result = await migrate({ RequestType: 'Create', LogicalResourceId: 'SchemaMigrations' } as CloudFormationCustomResourceEvent);
 
-    const resources = new LocalResources(template.stackName);
+    const resources = new LocalResources(stackName);
     resources.set(instanceId, { Ref: 'local-customers', 'Endpoint.Address': connection.host, 'Endpoint.Port': String(connection.port) });
     const connectionString =
       `postgresql://${connection.user}:${encodeURIComponent(connection.password)}@${connection.host}:${connection.port}/${database}` +
       `?sslmode=verify-full&sslrootcert=${encodeURIComponent(connection.caFile)}`;
     return {
       state: {
-        stackName: template.stackName,
+        stackName,
         outputs: localOutputs(template.Outputs, (v) => resources.resolve(v)),
         endpoints: {},
         local: {

@@ -1,17 +1,17 @@
+import { LOCAL_CURL_SIGV4 } from '../../../stand-ins/sigv4-check';
+import { synthesizeArchitecture } from '../../template/synth';
 import { startServerlessStack } from '../serverless-stack';
-import { LOCAL_CURL_SIGV4 } from '../sigv4-check';
 import { localOutputs } from '../state';
-import { synthesizeSandbox } from '../synthesized-template';
 import type { LocalRun, LocalRunOptions } from './run';
 
 /** The menu API: the REST API from the template, the two real handlers, DynamoDB Local. */
-export async function runServerlessApi(options: LocalRunOptions): Promise<LocalRun> {
-  const template = synthesizeSandbox('serverless-api');
+export async function localRun(options: LocalRunOptions): Promise<LocalRun> {
+  const { stack: stackName, template } = synthesizeArchitecture('serverless-api');
   const stack = await startServerlessStack(template, options);
   const apiUrl = stack.apiUrl!;
   return {
     state: {
-      stackName: template.stackName,
+      stackName,
       outputs: { ...localOutputs(template.Outputs, (v) => stack.resources.resolve(v)), ApiUrl: apiUrl },
       endpoints: { dynamodb: stack.backends.dynamodb!.endpoint },
       local: {},

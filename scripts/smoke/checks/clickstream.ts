@@ -11,9 +11,10 @@ import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { kinesisClient, readAllRecords } from '../../../test/clickstream/kinesis-local';
+import { kinesisClient, readAllRecords } from '../../../stand-ins/kinesis-local';
 import { eventProblems } from '../../../web/clickstream/event-schema';
 import { type Check, eventually, expectThat } from '../run-checks';
+import type { Smoke } from '../smokes';
 import { output, type SmokeTarget } from '../target';
 
 interface Context {
@@ -188,7 +189,7 @@ const deployedOnly: Check<Context>[] = [
   },
 ];
 
-export const clickstreamSmoke = {
+export const smoke: Smoke = {
   checks: (target: SmokeTarget) => [...common, ...(target.mode === 'local' ? localOnly : deployedOnly)],
   context: (target: SmokeTarget): Context => {
     const sessionId = randomUUID();

@@ -1,6 +1,7 @@
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type Check, expectThat } from '../run-checks';
+import type { Smoke } from '../smokes';
 import { output, type SmokeTarget } from '../target';
 
 interface Context {
@@ -57,7 +58,7 @@ export const containersChecks: Check<Context>[] = [
   },
 ];
 
-export const containersSmoke = {
+export const smoke: Smoke = {
   checks: containersChecks,
   context: (target: SmokeTarget): Context => ({ target }),
   async cleanUp(): Promise<void> {},

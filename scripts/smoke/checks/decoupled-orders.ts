@@ -4,6 +4,7 @@ import { ChangeMessageVisibilityBatchCommand, DeleteMessageCommand, ReceiveMessa
 import { IDEMPOTENCY_HEADER } from '../../../lambda/decoupled-orders/order-schema';
 import { apiCall, expectStatus } from '../api';
 import { type Check, eventually, expectThat } from '../run-checks';
+import type { Smoke } from '../smokes';
 import { output, type SmokeTarget } from '../target';
 
 interface Context {
@@ -123,7 +124,7 @@ export const decoupledOrdersChecks: Check<Context>[] = [
   },
 ];
 
-export const decoupledOrdersSmoke = {
+export const smoke: Smoke = {
   checks: decoupledOrdersChecks,
   context: (target: SmokeTarget): Context => ({
     target,

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { loadMigrations } from '../../../lambda/multi-az-database/migration-files';
 import { MIGRATIONS_TABLE } from '../../../lambda/multi-az-database/migrator';
 import { type Check, expectThat } from '../run-checks';
+import type { Smoke } from '../smokes';
 import { output, type SmokeTarget } from '../target';
 
 interface Context {
@@ -98,7 +99,7 @@ const deployedChecks: Check<Context>[] = [
   },
 ];
 
-export const multiAzDatabaseSmoke = {
+export const smoke: Smoke = {
   checks: (target: SmokeTarget) => (target.mode === 'local' ? localChecks : deployedChecks),
   context: (target: SmokeTarget): Context => ({ target }),
   async cleanUp(): Promise<void> {},

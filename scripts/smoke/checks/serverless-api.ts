@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { apiCall, expectStatus } from '../api';
 import { type Check, expectThat } from '../run-checks';
+import type { Smoke } from '../smokes';
 import type { SmokeTarget } from '../target';
 
 interface Context {
@@ -102,7 +103,7 @@ export const serverlessApiChecks: Check<Context>[] = [
   },
 ];
 
-export const serverlessApiSmoke = {
+export const smoke: Smoke = {
   checks: serverlessApiChecks,
   context: (target: SmokeTarget): Context => ({ target }),
   /** Deletes the test item if a check failed before the delete did. */

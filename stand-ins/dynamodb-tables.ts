@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { TemplateJson } from './sandbox-templates';
+import type { CfnTemplate } from '../scripts/template/template';
 
 /** Clients for the DynamoDB Local that global-setup started. */
 export function dynamoDbClients() {
@@ -19,7 +19,7 @@ export function dynamoDbClients() {
  */
 export async function createTableFromTemplate(
   client: DynamoDBClient,
-  template: TemplateJson,
+  template: CfnTemplate,
   logicalId: string,
   tableName = `${logicalId}-${randomUUID()}`,
 ): Promise<string> {

@@ -1,6 +1,6 @@
 import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '../../test/integ/probe/signed-request';
-import { LOCAL_REGION } from './intrinsics';
+import { LOCAL_REGION } from '../scripts/local/intrinsics';
+import { Sha256 } from './signed-request';
 
 /** The credentials `npm run local` prints; a request signed with them is verified in full. */
 export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LOCAL_ACCOUNT, LOCAL_REGION } from '../../scripts/local/intrinsics';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from '../scripts/local/intrinsics';
 import { LoopbackServer } from './loopback-server';
 
 /** A one-time schedule as the stand-in keeps it (the request's own fields). */

@@ -9,8 +9,8 @@ import {
   ListShardsCommand,
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LocalProxy, relay, replyJson } from '../helpers/local-proxy';
-import type { LocalBackend } from '../setup/backends/backend';
+import type { LocalBackend } from './backends/backend';
+import { LocalProxy, relay, replyJson } from './local-proxy';
 
 /** A kinesalite server (a real Kinesis Data Streams API in memory) on an ephemeral loopback port. */
 export async function startKinesalite(): Promise<{ endpoint: string; stop(): Promise<void> }> {

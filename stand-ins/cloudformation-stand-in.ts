@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { LoopbackServer } from '../helpers/loopback-server';
+import { LoopbackServer } from './loopback-server';
 
 /** A stack as the stand-in describes it. */
 export interface StandInStack {

@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { App, type Stack, type Stage } from 'aws-cdk-lib';
+import cdkJson from '../../cdk.json';
+import { ARCHITECTURES } from '../../lib/app/architectures';
+import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
+import { type Architecture, type ArchitectureScope, architectureScope } from '../../lib/shared/architecture';
+import { type ContextReader, exitOnConfigError, storedContext } from '../../lib/shared/context';
+import { parseStage, type StageName } from '../../lib/shared/stage-config';
+import { addValidationPlugins } from '../../lib/shared/validation';
+import { architectureTag, type CfnTemplate } from './template';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+/** Raw context as a user passes it with `-c key=value`. */
+export type RawContext = Readonly<Record<string, unknown>>;
+
+/** Values production requires that do not change what its templates hold beyond themselves. */
+export const PRODUCTION_PLACEHOLDERS = { alarmEmail: 'ops@example.com', corsOrigins: 'https://menu.example.com' } as const;
+
+/** Context for the two stages as a user would pass it with `-c` (the one set of production placeholders). */
+export const STAGE_CONTEXTS: Readonly<Record<StageName, RawContext>> = {
+  sandbox: { stage: 'sandbox' },
+  production: { stage: 'production', ...PRODUCTION_PLACEHOLDERS },
+};
+
+/** A context reader over `raw`, as `bin/app.ts` makes one over the app's context. */
+export const readerOf =
+  (raw: RawContext): ContextReader =>
+  (key: string) =>
+    raw[key];
+
+export interface AppOptions {
+  /**
+   * Run esbuild for every function. Template tests and the local run leave
+   * it off: the asset is then staged from the source without bundling (the
+   * templates are the same but for the functions' asset hashes).
+   * @default false
+   */
+  readonly bundle?: boolean;
+  /**
+   * Construct paths in each resource's Metadata, as the CLI writes them by
+   * default (they also feed the logical id of an API's deployment).
+   * @default false
+   */
+  readonly pathMetadata?: boolean;
+}
+
+/** An empty app with cdk.json's feature flags (and `context`), as `cdk synth` makes it. */
+export function cdkApp(context: RawContext = {}, options: AppOptions = {}): App {
+  return new App({
+    outdir: mkdtempSync(path.join(tmpdir(), 'cdk-app-')),
+    context: {
+      ...cdkJson.context,
+      ...(options.pathMetadata ? { 'aws:cdk:enable-path-metadata': true } : {}),
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...context,
+    },
+  });
+}
+
+/** The whole app, built exactly as `bin/app.ts` builds it. */
+export function buildApp(raw: RawContext, options: AppOptions = {}): { app: App; stacks: CoffeeShopStacks } {
+  const app = cdkApp({}, options);
+  return { app, stacks: addCoffeeShopStacks(app, readerOf(raw)) };
+}
+
+/** The scope an architecture is added in, for a given context. */
+export function scopeFor(architecture: Architecture<unknown>, raw: RawContext, app: Stage = cdkApp()): ArchitectureScope {
+  return architectureScope(architecture, app, parseStage(readerOf(raw)), readerOf(raw));
+}
+
+/**
+ * One architecture alone in an app, as its starter builds it: its stack, and
+ * the app (with the stage's validation packs unless `packs` is false).
+ */
+export function architectureAlone<S extends Stack>(
+  architecture: Architecture<S>,
+  raw: RawContext,
+  options: AppOptions & { readonly packs?: boolean } = {},
+): { app: App; stack: S } {
+  const app = cdkApp({}, options);
+  const stack = architecture.add(scopeFor(architecture, raw, app));
+  if (options.packs ?? true) addValidationPlugins(app, parseStage(readerOf(raw)));
+  return { app, stack };
+}
+
+/** One stack of a stage, with the architecture its resources are tagged with. */
+export interface ArchitectureTemplate {
+  readonly architecture: string;
+  readonly stack: string;
+  readonly template: CfnTemplate;
+}
+
+/**
+ * One architecture's template alone (without bundling or validation packs),
+ * synthesized here as `cdk synth` builds it: the local run and the smoke read
+ * routes, queues, environment variables and stack names from it.
+ */
+export function synthesizeArchitecture(name: string, raw: RawContext = STAGE_CONTEXTS.sandbox): ArchitectureTemplate {
+  const architecture = ARCHITECTURES.find((a) => a.name === name);
+  if (!architecture) throw new Error(`Unknown architecture ${name} (one of: ${ARCHITECTURES.map((a) => a.name).join(', ')})`);
+  const { app, stack } = architectureAlone(architecture as Architecture<Stack>, raw, { packs: false });
+  try {
+    const template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
+    return { architecture: name, stack: stack.stackName, template };
+  } finally {
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The app of a stage as `cdk synth` builds it (cdk.json and cdk.context.json
+ * included), by default without bundling (the templates are the same but for
+ * the functions' asset hashes). A variant is made by changing its stacks
+ * before `templatesOf`.
+ */
+export function stageApp(
+  stage: StageName,
+  given: Readonly<Record<string, string>> = {},
+  options: { readonly bundle?: boolean } = {},
+): { app: App; stacks: CoffeeShopStacks } {
+  const app = new App({
+    outdir: mkdtempSync(path.join(tmpdir(), 'stage-')),
+    context: {
+      ...storedContext(ROOT),
+      // As the CLI sets it by default: construct paths in Metadata also feed
+      // the logical id of an API's deployment, so without them it differs.
+      'aws:cdk:enable-path-metadata': true,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...(stage === 'production' ? PRODUCTION_PLACEHOLDERS : {}),
+      ...given,
+      stage,
+    },
+  });
+  let stacks: CoffeeShopStacks | undefined;
+  exitOnConfigError(() => {
+    stacks = addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key));
+  });
+  return { app, stacks: stacks! };
+}
+
+/** Synthesizes `app` and returns its stacks' templates, in the order the README lists the architectures. */
+export function templatesOf(app: App): ArchitectureTemplate[] {
+  try {
+    const assembly = app.synth();
+    const order: readonly string[] = ARCHITECTURES.map((a) => a.name);
+    return assembly.stacks
+      .map((artifact) => ({
+        architecture: architectureTag(artifact.stackName, artifact.template),
+        stack: artifact.stackName,
+        template: artifact.template as CfnTemplate,
+      }))
+      .sort((a, b) => order.indexOf(a.architecture) - order.indexOf(b.architecture));
+  } finally {
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The stage's templates, synthesized in process as `cdk synth` would (see
+ * stageApp); with `bundle`, the functions are bundled as a deploy uploads
+ * them, so their asset hashes (the S3 keys of their code) are the deployed ones.
+ */
+export function synthTemplates(
+  stage: StageName,
+  given: Readonly<Record<string, string>> = {},
+  options: { readonly bundle?: boolean } = {},
+): ArchitectureTemplate[] {
+  return templatesOf(stageApp(stage, given, options).app);
+}
+
+/** Templates by stack name. */
+export const byStack = (templates: readonly ArchitectureTemplate[]): Record<string, CfnTemplate> =>
+  Object.fromEntries(templates.map(({ stack, template }) => [stack, template]));

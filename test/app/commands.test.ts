@@ -1,0 +1,72 @@
+/**
+ * Every command of package.json reads its arguments the same way
+ * (scripts/command-line.ts: node:util parseArgs): --help prints its usage
+ * and exits 0; an unknown flag or architecture is refused in one line that
+ * names the valid ones, exit code 2, before anything is synthesized or
+ * called.
+ */
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
+
+const ROOT = path.join(__dirname, '..', '..');
+const run = promisify(execFile);
+const packageJson = require('../../package.json') as { scripts: Record<string, string> };
+
+/** The commands that are ours (a TypeScript entry point run through the register hook). */
+const COMMANDS = Object.entries(packageJson.scripts)
+  .map(([script, command]) => [script, /register-typescript\.cjs (\S+\.ts)/.exec(command)?.[1]] as const)
+  .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+
+async function invoke(entry: string, args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register-typescript.cjs', entry, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, AWS_PROFILE: 'none-for-this-test' },
+    });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { status: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+test('every command of ours is covered', () => {
+  expect(COMMANDS.map(([script]) => script).sort()).toEqual(
+    ['bench', 'cost', 'integ', 'local', 'release', 'sandbox', 'smoke', 'starter', 'upgrade-check'].sort(),
+  );
+});
+
+describe.each(COMMANDS)('npm run %s', (script, entry) => {
+  test('--help prints the usage and exits 0', async () => {
+    const result = await invoke(entry, ['--help']);
+    expect(result).toEqual({ status: 0, stdout: expect.stringMatching(new RegExp(`^Usage: npm run ${script}\\b`)), stderr: '' });
+  });
+
+  test('an unknown flag is refused in one line naming the valid options', async () => {
+    const result = await invoke(entry, ['--bogus']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^Unknown option --bogus \(the options are (--[\w-]+(\/-\w)?, )*--help\/-h\)\n$/);
+  });
+});
+
+/** The commands that take architecture names, with the arguments around one. */
+const TAKING_ARCHITECTURES: readonly (readonly [string, readonly string[]])[] = [
+  ['local', ['menu']],
+  ['smoke', ['menu']],
+  ['integ', ['menu']],
+  ['upgrade-check', ['menu']],
+  ['sandbox', ['status', 'menu']],
+  ['starter', ['menu', '/tmp/never-written']],
+];
+
+test.each(TAKING_ARCHITECTURES)(
+  'npm run %s: an unknown architecture is refused in one line naming the registered ones',
+  async (script, args) => {
+    const entry = COMMANDS.find(([name]) => name === script)![1];
+    const result = await invoke(entry, args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`Unknown architecture menu (one of: ${ARCHITECTURE_NAMES.join(', ')})\n`);
+  },
+);
