@@ -4,7 +4,7 @@ import type { CfnDatabase } from 'aws-cdk-lib/aws-glue';
 import type { Bucket, IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { controlTower } from '../shared/control-tower';
-import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
+import { acknowledgeBucketCompliance, PrivateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 import { SAVED_QUERIES } from './analytics-queries';
 import type { ClickstreamConfig } from './clickstream-config';
@@ -32,7 +32,8 @@ export class AnalyticsWorkgroup extends Construct {
     super(scope, id);
     const { stage, config } = props;
 
-    this.resultsBucket = privateBucket(this, 'Results', stage, {
+    this.resultsBucket = new PrivateBucket(this, 'Results', {
+      stage,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'athena-results/',
       lifecycleRules: [{ expiration: Duration.days(7), abortIncompleteMultipartUploadAfter: Duration.days(1) }],

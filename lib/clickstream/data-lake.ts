@@ -18,9 +18,9 @@ import { Construct } from 'constructs';
 import { glueColumns } from '../../web/clickstream/event-schema';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { controlTower } from '../shared/control-tower';
-import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
+import { acknowledgeBucketCompliance, PrivateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
-import { stageLogGroup } from '../shared/stage-log-group';
+import { StageLogGroup } from '../shared/stage-log-group';
 import type { ClickstreamConfig } from './clickstream-config';
 import {
   EVENTS_FOLDER,
@@ -59,7 +59,8 @@ export class DataLake extends Construct {
     const { stage, config } = props;
 
     // Server access logs of every bucket of the architecture, and CloudFront's (which needs ACLs).
-    this.accessLogs = privateBucket(this, 'AccessLogs', stage, {
+    this.accessLogs = new PrivateBucket(this, 'AccessLogs', {
+      stage,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
       lifecycleRules: [{ expiration: Duration.days(90), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
@@ -79,7 +80,8 @@ export class DataLake extends Construct {
         "This is the stack's access-log bucket: the other buckets and the distribution log into it, and logging access to it would need yet another log bucket.",
       ),
     );
-    this.bucket = privateBucket(this, 'Bucket', stage, {
+    this.bucket = new PrivateBucket(this, 'Bucket', {
+      stage,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'data-lake/',
       lifecycleRules: [
@@ -141,7 +143,7 @@ export class DataLake extends Construct {
       },
     });
 
-    const logGroup = stageLogGroup(this, 'DeliveryLogs', stage);
+    const logGroup = new StageLogGroup(this, 'DeliveryLogs', { stage });
     const role = new Role(this, 'DeliveryRole', {
       assumedBy: new ServicePrincipal('firehose.amazonaws.com'),
       description: 'Firehose: read the click stream, read the Glue schema, write the data lake',

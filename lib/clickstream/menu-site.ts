@@ -17,9 +17,9 @@ import { Construct } from 'constructs';
 import { buildMenuSite } from '../../web/clickstream/build-site';
 import type { SiteConfig } from '../../web/clickstream/menu-page';
 import { controlTower } from '../shared/control-tower';
-import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
+import { acknowledgeBucketCompliance, PrivateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
-import { stageLogGroup } from '../shared/stage-log-group';
+import { StageLogGroup } from '../shared/stage-log-group';
 
 const WEB_DIR = path.resolve(__dirname, '..', '..', 'web', 'clickstream');
 
@@ -65,7 +65,8 @@ export class MenuSite extends Construct {
     super(scope, id);
     const { stage } = props;
 
-    this.bucket = privateBucket(this, 'Bucket', stage, {
+    this.bucket = new PrivateBucket(this, 'Bucket', {
+      stage,
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: 'menu-site/',
     });
@@ -169,7 +170,7 @@ export class MenuSite extends Construct {
       sources: [siteAsset, Source.jsonData('config.json', props.siteConfig)],
       distribution: this.distribution,
       distributionPaths: ['/*'],
-      logGroup: stageLogGroup(this, 'DeployLogs', stage),
+      logGroup: new StageLogGroup(this, 'DeployLogs', { stage }),
       memoryLimit: 256,
     });
     // CDK's own deployment function (one per stack, outside this construct).

@@ -31,10 +31,10 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { controlTower } from '../shared/control-tower';
-import { managedPolicyRole } from '../shared/managed-policy-role';
+import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
-import { stackLogKey, stageLogGroup } from '../shared/stage-log-group';
+import { StageLogGroup, stackLogKey } from '../shared/stage-log-group';
 import type { ContainerHostImage, ContainersConfig } from './containers-config';
 
 export interface ContainerHostsProps {
@@ -89,7 +89,7 @@ export class ContainerHosts extends Construct {
     // own; where the stage encrypts its logs with its key, the session's data
     // channel is encrypted with the same key and the log is uploaded
     // encrypted.
-    this.execSessionLogs = stageLogGroup(this, 'ExecSessionLogs', stage);
+    this.execSessionLogs = new StageLogGroup(this, 'ExecSessionLogs', { stage });
     const encrypted = stage.logEncryptionKey;
     this.cluster = new Cluster(this, 'Cluster', {
       vpc,
@@ -117,7 +117,7 @@ export class ContainerHosts extends Construct {
       this.securityGroup.addIngressRule(Peer.ipv4(config.ssh.sourceCidr), Port.tcp(22), 'SSH from the CIDR named by context');
     }
 
-    const role = managedPolicyRole(this, 'InstanceRole', {
+    const role = new ManagedPolicyRole(this, 'InstanceRole', {
       assumedBy: new ServicePrincipal('ec2.amazonaws.com'),
       description: 'ECS container host: ECS agent and Session Manager',
       managedPolicyName: 'AmazonSSMManagedInstanceCore',

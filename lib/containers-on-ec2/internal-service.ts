@@ -24,7 +24,7 @@ import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { controlTower } from '../shared/control-tower';
 import { SUBNETS } from '../shared/network';
 import type { StageConfig } from '../shared/stage-config';
-import { stageLogGroup } from '../shared/stage-log-group';
+import { StageLogGroup } from '../shared/stage-log-group';
 import { LoadBalancerAccessLogs } from './load-balancer-access-logs';
 
 /** The directories ECS Exec's agent writes in a container, each a scratch volume of the task. */
@@ -80,7 +80,7 @@ export class InternalService extends Construct {
     const { stage, vpc } = props;
     const { desiredCount } = props;
 
-    this.logGroup = stageLogGroup(this, 'Logs', stage);
+    this.logGroup = new StageLogGroup(this, 'Logs', { stage });
 
     const containerPort = props.containerPort ?? 8080;
     const taskDefinition = new Ec2TaskDefinition(this, 'TaskDefinition', { networkMode: NetworkMode.AWS_VPC });

@@ -5,7 +5,7 @@ import { type Bucket, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 import { controlTower } from '../shared/control-tower';
-import { acknowledgeBucketCompliance, privateBucket } from '../shared/private-bucket';
+import { acknowledgeBucketCompliance, PrivateBucket } from '../shared/private-bucket';
 import type { StageConfig } from '../shared/stage-config';
 
 /** Mapping value of a region whose load balancers deliver logs as the ELB service principal. */
@@ -43,7 +43,8 @@ export class LoadBalancerAccessLogs extends Construct {
   constructor(scope: Construct, id: string, props: LoadBalancerAccessLogsProps) {
     super(scope, id);
     const { stage, loadBalancer } = props;
-    this.bucket = privateBucket(this, 'Bucket', stage, {
+    this.bucket = new PrivateBucket(this, 'Bucket', {
+      stage,
       objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
       lifecycleRules: [{ expiration: Duration.days(stage.logRetention), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
     });
@@ -90,7 +91,7 @@ export class LoadBalancerAccessLogs extends Construct {
       Action: 's3:PutObject',
       Resource: this.bucket.arnForObjects(`${ACCESS_LOG_PREFIX}/AWSLogs/${Aws.ACCOUNT_ID}/*`),
     };
-    // privateBucket's policy (TLS only) exists already; its statements are
+    // PrivateBucket's policy (TLS only) exists already; its statements are
     // read at synth time and this one, which PolicyStatement cannot express
     // (a principal chosen by a condition), is appended.
     const policy = this.bucket.policy!;

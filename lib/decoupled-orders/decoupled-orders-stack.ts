@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { ArchitectureMonitoring } from '../shared/architecture-monitoring';
 import { DataTable } from '../shared/data-table';
@@ -31,8 +32,8 @@ const WORKER_TIMEOUT = Duration.seconds(30);
  */
 export class DecoupledOrdersStack extends Stack {
   readonly intake: QueueWithDeadLetter;
-  readonly ordersTable: DataTable;
-  readonly idempotencyTable: DataTable;
+  readonly ordersTable: TableV2;
+  readonly idempotencyTable: TableV2;
   /** Production: the orders table in an AWS Backup plan. */
   readonly backup: StageBackup;
   readonly events: OrderEvents;
@@ -63,20 +64,20 @@ export class DecoupledOrdersStack extends Stack {
       timeToLiveAttribute: 'expiration',
     });
     // The orders are the record; idempotency records expire within five days and are not worth restoring.
-    this.backup = new StageBackup(this, 'Backup', { stage, resourceArns: [this.ordersTable.table.tableArn] });
+    this.backup = new StageBackup(this, 'Backup', { stage, resourceArns: [this.ordersTable.tableArn] });
     this.events = new OrderEvents(this, 'Events', { stage });
     this.worker = new OrderWorker(this, 'Worker', {
       stage,
       queue: this.intake,
-      ordersTable: this.ordersTable.table,
-      idempotencyTable: this.idempotencyTable.table,
+      ordersTable: this.ordersTable,
+      idempotencyTable: this.idempotencyTable,
       eventsTopic: this.events.topic,
       timeout: WORKER_TIMEOUT,
     });
     this.api = new OrderIntakeApi(this, 'Api', {
       stage,
       queue: this.intake.queue,
-      ordersTable: this.ordersTable.table,
+      ordersTable: this.ordersTable,
       corsOrigins: props.corsOrigins,
     });
 
@@ -90,7 +91,7 @@ export class DecoupledOrdersStack extends Stack {
       ordersTable: this.ordersTable,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: this.api.gateway.url, description: 'Invoke URL of the orders API stage' });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Invoke URL of the orders API stage' });
     new CfnOutput(this, 'OrderQueueUrl', { value: this.intake.queue.queueUrl, description: 'Queue the API writes accepted orders to' });
     new CfnOutput(this, 'OrderDeadLetterQueueUrl', {
       value: this.intake.deadLetterQueue.queueUrl,
@@ -100,6 +101,6 @@ export class DecoupledOrdersStack extends Stack {
       value: this.events.baristaTickets.queue.queueUrl,
       description: 'Barista tickets: one message per placed order, from the order events topic',
     });
-    new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.table.tableName, description: 'Orders table (status per order id)' });
+    new CfnOutput(this, 'OrdersTableName', { value: this.ordersTable.tableName, description: 'Orders table (status per order id)' });
   }
 }

@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_HEADER, orderBodyJsonSchema } from '../../lambda/decoupled-orders/order-schema';
@@ -41,7 +42,7 @@ export interface OrderIntakeApiProps {
  */
 export class OrderIntakeApi extends Construct {
   readonly gateway: ObservedRestApi;
-  readonly statusFunction: ObservedFunction;
+  readonly statusFunction: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: OrderIntakeApiProps) {
     super(scope, id);
@@ -121,10 +122,10 @@ export class OrderIntakeApi extends Construct {
       environment: { ORDERS_TABLE_NAME: props.ordersTable.tableName, ALLOWED_ORIGINS: props.corsOrigins.join(',') },
       // The stage throttle (100 requests/s, shared with POST) at a slow 0.25 s per read: 25 at once.
       reservedConcurrency: 25,
-    });
+    }).function;
     // The status handler reads one order: GetItem.
-    props.ordersTable.grant(this.statusFunction.function, 'dynamodb:GetItem');
-    const status = order.addMethod('GET', new LambdaIntegration(this.statusFunction.function, { allowTestInvoke: false }), {
+    props.ordersTable.grant(this.statusFunction, 'dynamodb:GetItem');
+    const status = order.addMethod('GET', new LambdaIntegration(this.statusFunction, { allowTestInvoke: false }), {
       authorizationType: AuthorizationType.IAM,
       requestParameters: { 'method.request.path.id': true },
       requestValidator: new RequestValidator(this, 'StatusValidator', { restApi: api, validateRequestParameters: true }),
@@ -143,5 +144,10 @@ export class OrderIntakeApi extends Construct {
 
   get api(): RestApi {
     return this.gateway.api;
+  }
+
+  /** Invoke URL of the API's stage. */
+  get url(): string {
+    return this.gateway.url;
   }
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -36,12 +37,12 @@ export const ORDER_WORKER_SERVICE = 'orders-worker';
 /** The Lambda that drains the orders queue. */
 export class OrderWorker extends Construct {
   static readonly BATCH_SIZE = 10;
-  readonly handler: ObservedFunction;
+  readonly function: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: OrderWorkerProps) {
     super(scope, id);
     const maxConcurrency = props.maxConcurrency ?? 5;
-    this.handler = new ObservedFunction(this, 'Handler', {
+    this.function = new ObservedFunction(this, 'Handler', {
       entry: path.join(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'process-orders.ts'),
       description: 'Orders worker: stores each queued order once and publishes OrderPlaced',
       invokedBy: 'sqs-event-source',
@@ -56,8 +57,8 @@ export class OrderWorker extends Construct {
         IDEMPOTENCY_TABLE_NAME: props.idempotencyTable.tableName,
         ORDER_EVENTS_TOPIC_ARN: props.eventsTopic.topicArn,
       },
-    });
-    const fn = this.handler.function;
+    }).function;
+    const fn = this.function;
     props.queue.checkConsumerTimeout(this, props.timeout);
     const source = new SqsEventSource(props.queue.queue, {
       batchSize: OrderWorker.BATCH_SIZE,

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Metric } from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type ArchitectureMonitoring, METRIC_PERIOD, ON_FIRST_FIVE_MINUTES } from '../shared/architecture-monitoring';
-import type { DataTable } from '../shared/data-table';
 import type { QueueWithDeadLetter } from '../shared/queue-with-dead-letter';
 import type { StageConfig } from '../shared/stage-config';
 import type { OrderEvents } from './order-events';
@@ -15,7 +15,7 @@ export interface OrdersMonitoredParts {
   readonly intake: QueueWithDeadLetter;
   readonly events: OrderEvents;
   readonly worker: OrderWorker;
-  readonly ordersTable: DataTable;
+  readonly ordersTable: ITable;
 }
 
 /**
@@ -61,7 +61,7 @@ export function monitorOrders(monitoring: ArchitectureMonitoring, parts: OrdersM
           'A barista ticket could not be handled and is in the barista dead-letter queue: a placed order may never be made. First check: the barista application that reads BaristaTicketQueueUrl, then redrive the queue.',
       },
     })
-    .queueConsumer(parts.worker.handler.function, {
+    .queueConsumer(parts.worker.function, {
       name: 'OrderWorker',
       humanReadableName: 'Order worker',
       errors:
@@ -69,13 +69,13 @@ export function monitorOrders(monitoring: ArchitectureMonitoring, parts: OrdersM
       throttled:
         "Lambda throttled the order worker (the account's concurrency is used up); orders wait in the queue. First check: concurrent executions of the account on the Lambda console.",
     })
-    .apiFunction(parts.api.statusFunction.function, {
+    .apiFunction(parts.api.statusFunction, {
       name: 'OrderStatus',
       humanReadableName: 'Order status handler',
       what: 'order status',
       throttles: false,
     })
-    .table(parts.ordersTable.table, { name: 'OrdersTable', humanReadableName: 'Orders table', what: 'orders', reads: false });
+    .table(parts.ordersTable, { name: 'OrdersTable', humanReadableName: 'Orders table', what: 'orders', reads: false });
   if (parts.stage.abuseAlarms) alarmOnRejectedOrders(monitoring);
 }
 

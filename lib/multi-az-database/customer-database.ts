@@ -16,11 +16,11 @@ import {
 } from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { controlTower, limitGrantsToAwsServices } from '../shared/control-tower';
-import { managedPolicyRole } from '../shared/managed-policy-role';
+import { ManagedPolicyRole } from '../shared/managed-policy-role';
 import { SUBNETS } from '../shared/network';
 import { PROJECT_NAME } from '../shared/project-name';
 import type { StageConfig } from '../shared/stage-config';
-import { stageLogGroup } from '../shared/stage-log-group';
+import { StageLogGroup } from '../shared/stage-log-group';
 import type { DatabaseConfig } from './database-config';
 
 /**
@@ -107,7 +107,8 @@ export class CustomerDatabase extends Construct {
     const identifier = `${Stack.of(this).stackName}-customers`.toLowerCase();
     const exportLogGroups = (instanceIdentifier: string, idPrefix: string) =>
       LOG_EXPORTS.map((name) => {
-        const group = stageLogGroup(this, `${idPrefix}${name[0]!.toUpperCase()}${name.slice(1)}Logs`, stage, {
+        const group = new StageLogGroup(this, `${idPrefix}${name[0]!.toUpperCase()}${name.slice(1)}Logs`, {
+          stage,
           logGroupName: `/aws/rds/instance/${instanceIdentifier}/${name}`,
         });
         this.logGroups.push(group);
@@ -116,7 +117,7 @@ export class CustomerDatabase extends Construct {
 
     const instanceType = new InstanceType(config.instanceType);
     // One enhanced-monitoring role for the primary and the replica.
-    const monitoringRole = managedPolicyRole(this, 'MonitoringRole', {
+    const monitoringRole = new ManagedPolicyRole(this, 'MonitoringRole', {
       assumedBy: new ServicePrincipal('monitoring.rds.amazonaws.com'),
       description: 'RDS enhanced monitoring of the customer database',
       managedPolicyName: 'service-role/AmazonRDSEnhancedMonitoringRole',

@@ -101,7 +101,7 @@ export class MultiAzDatabaseStack extends Stack {
       description: 'RDS instance identifier (for aws rds commands)',
     });
     new CfnOutput(this, 'MigrationsLogGroup', {
-      value: this.migrations.function.logGroup.logGroupName,
+      value: this.migrations.logGroup.logGroupName,
       description: 'Log group of the schema migrations function (which migrations each deploy applied)',
     });
     new CfnOutput(this, 'DatabaseSecretArn', {

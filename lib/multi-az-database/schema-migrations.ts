@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import { type CfnElement, CustomResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { type IInterfaceVpcEndpoint, type IVpc, Port, SecurityGroup } from 'aws-cdk-lib/aws-ec2';
 import { Grant, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Provider } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { loadMigrations, migrationsFingerprint } from '../../lambda/multi-az-database/migration-files';
@@ -11,7 +13,7 @@ import { SUBNETS } from '../shared/network';
 import { ObservedFunction } from '../shared/observed-function';
 import { PROJECT_NAME } from '../shared/project-name';
 import type { StageConfig } from '../shared/stage-config';
-import { stageLogGroup } from '../shared/stage-log-group';
+import { StageLogGroup } from '../shared/stage-log-group';
 import { untestedGrant } from '../shared/untested-grants';
 import { type CustomerDatabase, DATABASE_NAME } from './customer-database';
 
@@ -45,7 +47,9 @@ export interface SchemaMigrationsProps {
  * handler again; a failing migration fails the deployment with the SQL error.
  */
 export class SchemaMigrations extends Construct {
-  readonly function: ObservedFunction;
+  readonly function: LambdaFunction;
+  /** Which migrations each deployment applied. */
+  readonly logGroup: ILogGroup;
   readonly securityGroup: SecurityGroup;
   readonly resource: CustomResource;
 
@@ -69,7 +73,7 @@ export class SchemaMigrations extends Construct {
     );
 
     const { instance } = database;
-    this.function = new ObservedFunction(this, 'Handler', {
+    const handler = new ObservedFunction(this, 'Handler', {
       invokedBy: 'custom-resource-provider',
       entry: path.join(LAMBDA_DIR, 'apply-migrations.ts'),
       description: 'Applies pending SQL schema migrations to the customer database on deployment',
@@ -90,33 +94,35 @@ export class SchemaMigrations extends Construct {
         DATABASE_CA_BUNDLE: LAMBDA_RUNTIME_CA_BUNDLE,
       },
     });
+    this.function = handler.function;
+    this.logGroup = handler.logGroup;
     // The handler reads the master secret (GetSecretValue), nothing else of it.
     Grant.addToPrincipal({
-      grantee: this.function.role!,
+      grantee: handler.role,
       actions: ['secretsmanager:GetSecretValue'],
       resourceArns: [instance.secret!.secretArn],
     });
     untestedGrant(
-      this.function.role,
+      handler.role,
       instance,
       ['secretsmanager:GetSecretValue'],
       'The secret is the one RDS manages for the instance; the handler tests connect with injected credentials, so only a deployed migration reads it.',
     );
 
     // The framework function runs outside the VPC and only invokes the handler.
-    const frameworkLogs = stageLogGroup(this, 'ProviderLogs', stage);
+    const frameworkLogs = new StageLogGroup(this, 'ProviderLogs', { stage });
     const frameworkRole = new Role(this, 'ProviderRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'CDK custom resource provider framework of the schema migrations',
     });
     frameworkLogs.grantWrite(frameworkRole);
     const provider = new Provider(this, 'Provider', {
-      onEventHandler: this.function.function,
+      onEventHandler: this.function,
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
     });
     const stack = Stack.of(this);
-    const handlerLogicalId = stack.resolve(stack.getLogicalId(this.function.function.node.defaultChild as CfnElement));
+    const handlerLogicalId = stack.resolve(stack.getLogicalId(this.function.node.defaultChild as CfnElement));
     acknowledgeDefaultPolicy(frameworkRole, {
       id: `AwsSolutions-IAM5[Resource::<${handlerLogicalId}.Arn>:*]`,
       reason:

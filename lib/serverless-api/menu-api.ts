@@ -10,6 +10,7 @@ import {
   type RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '../../lambda/serverless-api/menu-item-schema';
 import { ObservedFunction } from '../shared/observed-function';
@@ -44,8 +45,8 @@ const HANDLERS = path.join(__dirname, '..', '..', 'lambda', 'serverless-api');
  */
 export class MenuApi extends Construct {
   readonly gateway: ObservedRestApi;
-  readonly readFunction: ObservedFunction;
-  readonly writeFunction: ObservedFunction;
+  readonly readFunction: LambdaFunction;
+  readonly writeFunction: LambdaFunction;
 
   constructor(scope: Construct, id: string, props: MenuApiProps) {
     super(scope, id);
@@ -66,9 +67,9 @@ export class MenuApi extends Construct {
       environment: commonEnv,
       // The stage throttle (50 requests/s) at a slow 0.5 s per read: 25 at once.
       reservedConcurrency: 25,
-    });
+    }).function;
     // What the read handler calls: GetItem (one item) and Scan (the paged list).
-    props.table.grant(this.readFunction.function, 'dynamodb:GetItem', 'dynamodb:Scan');
+    props.table.grant(this.readFunction, 'dynamodb:GetItem', 'dynamodb:Scan');
 
     this.writeFunction = new ObservedFunction(this, 'WriteHandler', {
       entry: path.join(HANDLERS, 'write-menu-items.ts'),
@@ -80,10 +81,10 @@ export class MenuApi extends Construct {
       environment: commonEnv,
       // The write methods' burst: no more writes at once than the throttle lets through.
       reservedConcurrency: writeThrottle.burstLimit,
-    });
+    }).function;
     // Writes are conditional and return their result, so no read permission is needed.
     // What the write handler calls: conditional PutItem, UpdateItem and DeleteItem.
-    props.table.grant(this.writeFunction.function, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
+    props.table.grant(this.writeFunction, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem');
 
     this.gateway = new ObservedRestApi(this, 'Gateway', {
       stage,
@@ -123,8 +124,8 @@ export class MenuApi extends Construct {
 
     // allowTestInvoke: false keeps each function's resource policy to the
     // deployed stage instead of adding a console test-invoke permission per method.
-    const read = new LambdaIntegration(this.readFunction.function, { allowTestInvoke: false });
-    const write = new LambdaIntegration(this.writeFunction.function, { allowTestInvoke: false });
+    const read = new LambdaIntegration(this.readFunction, { allowTestInvoke: false });
+    const write = new LambdaIntegration(this.writeFunction, { allowTestInvoke: false });
     const items = api.root.addResource('menu-items');
     const item = items.addResource('{id}');
     const pathParameters = { 'method.request.path.id': true };

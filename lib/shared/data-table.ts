@@ -1,6 +1,6 @@
 import type { CfnResource } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { StageConfig } from './stage-config';
 
 export interface DataTableProps {
@@ -30,9 +30,9 @@ export interface DataTableProps {
 }
 
 /** On-demand throughput ceilings DynamoDB accepts: at least 1 request unit per second. */
-function checkCeiling(scope: Construct, name: string, value: number): number {
+function checkCeiling(path: string, name: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${scope.node.path}: ${name} must be a whole number of at least 1 (a ceiling, not off), got ${value}`);
+    throw new Error(`${path}: ${name} must be a whole number of at least 1 (a ceiling, not off), got ${value}`);
   }
   return value;
 }
@@ -44,14 +44,12 @@ function checkCeiling(scope: Construct, name: string, value: number): number {
  * monthly key fee), point-in-time recovery, a generated name and a pinned
  * logical id; deletion protection and removal per stage.
  */
-export class DataTable extends Construct {
-  readonly table: TableV2;
-
+export class DataTable extends TableV2 {
   constructor(scope: Construct, id: string, props: DataTableProps) {
-    super(scope, id);
-    const maxReadRequestUnits = checkCeiling(this, 'maxReadRequestUnits', props.maxReadRequestUnits ?? 200);
-    const maxWriteRequestUnits = checkCeiling(this, 'maxWriteRequestUnits', props.maxWriteRequestUnits ?? 50);
-    this.table = new TableV2(this, 'Table', {
+    const path = `${scope.node.path}/${id}`;
+    const maxReadRequestUnits = checkCeiling(path, 'maxReadRequestUnits', props.maxReadRequestUnits ?? 200);
+    const maxWriteRequestUnits = checkCeiling(path, 'maxWriteRequestUnits', props.maxWriteRequestUnits ?? 50);
+    super(scope, id, {
       partitionKey: { name: props.partitionKey, type: props.partitionKeyType ?? AttributeType.STRING },
       ...(props.sortKey ? { sortKey: { name: props.sortKey, type: AttributeType.STRING } } : {}),
       billing: Billing.onDemand({ maxReadRequestUnits, maxWriteRequestUnits }),
@@ -62,6 +60,6 @@ export class DataTable extends Construct {
       deletionProtection: props.stage.deletionProtection,
       removalPolicy: props.stage.statefulRemovalPolicy,
     });
-    (this.table.node.defaultChild as CfnResource).overrideLogicalId(props.logicalId);
+    (this.node.defaultChild as CfnResource).overrideLogicalId(props.logicalId);
   }
 }

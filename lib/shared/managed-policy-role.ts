@@ -17,15 +17,16 @@ export interface ManagedPolicyRoleProps {
  * the AwsSolutions-IAM4 finding for exactly that policy acknowledged on the
  * role, so the reason sits next to the choice.
  */
-export function managedPolicyRole(scope: Construct, id: string, props: ManagedPolicyRoleProps): Role {
-  const role = new Role(scope, id, {
-    assumedBy: props.assumedBy,
-    description: props.description,
-    managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName(props.managedPolicyName)],
-  });
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${props.managedPolicyName}]`,
-    reason: props.reason,
-  });
-  return role;
+export class ManagedPolicyRole extends Role {
+  constructor(scope: Construct, id: string, props: ManagedPolicyRoleProps) {
+    super(scope, id, {
+      assumedBy: props.assumedBy,
+      description: props.description,
+      managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName(props.managedPolicyName)],
+    });
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${props.managedPolicyName}]`,
+      reason: props.reason,
+    });
+  }
 }

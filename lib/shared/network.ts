@@ -21,7 +21,7 @@ import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
-import { stageLogGroup } from './stage-log-group';
+import { StageLogGroup } from './stage-log-group';
 
 export interface NetworkProps {
   readonly stage: StageConfig;
@@ -70,7 +70,7 @@ export class Network extends Construct {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     this.cidr = props.cidr ?? '10.0.0.0/16';
-    this.flowLogGroup = stageLogGroup(this, 'FlowLogs', props.stage);
+    this.flowLogGroup = new StageLogGroup(this, 'FlowLogs', { stage: props.stage });
     const natInstances = props.natInstanceType && props.natGateways > 0 ? natInstanceProvider(props.natInstanceType) : undefined;
     this.vpc = new Vpc(this, 'Vpc', {
       ipAddresses: IpAddresses.cidr(this.cidr),

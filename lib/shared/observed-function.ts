@@ -19,7 +19,7 @@ import { type BuildOptions, buildSync } from 'esbuild';
 import { acknowledgeDefaultPolicy } from './acknowledge';
 import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
-import { stageLogGroup } from './stage-log-group';
+import { StageLogGroup } from './stage-log-group';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
@@ -110,7 +110,7 @@ export class ObservedFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservedFunctionProps) {
     super(scope, id);
-    this.logGroup = stageLogGroup(this, 'LogGroup', props.stage);
+    this.logGroup = new StageLogGroup(this, 'LogGroup', { stage: props.stage });
     // An own role instead of AWSLambdaBasicExecutionRole: the function may
     // write to its own log group only, not create or write any log group.
     this.role = new Role(this, 'Role', {

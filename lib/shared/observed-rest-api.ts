@@ -17,7 +17,7 @@ import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cd
 import { Construct } from 'constructs';
 import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
-import { stageLogGroup } from './stage-log-group';
+import { StageLogGroup } from './stage-log-group';
 
 /** Requests per second (steady rate) and burst for one scope of an API. */
 export interface ThrottleLimits {
@@ -101,7 +101,7 @@ export class ObservedRestApi extends Construct {
     super(scope, id);
     const { stage } = props;
 
-    this.accessLogGroup = stageLogGroup(this, 'AccessLogs', stage);
+    this.accessLogGroup = new StageLogGroup(this, 'AccessLogs', { stage });
 
     const methodOptions: Record<string, MethodDeploymentOptions> = {};
     for (const [path, limits] of Object.entries(props.methodThrottles ?? {})) {
@@ -227,7 +227,8 @@ export class ObservedRestApi extends Construct {
    * stage's retention and removal policy.
    */
   private retainExecutionLogsWithStage(stage: StageConfig): void {
-    const executionLogs = stageLogGroup(this, 'ExecutionLogs', stage, {
+    const executionLogs = new StageLogGroup(this, 'ExecutionLogs', {
+      stage,
       logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${API_STAGE_NAME}`,
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
@@ -312,7 +313,8 @@ export class ObservedRestApi extends Construct {
     // only writes to log groups whose name starts with aws-waf-logs-; the
     // rest of the name is generated from the construct path, so two copies
     // of the stack in one account do not collide.
-    const wafLogs = stageLogGroup(this, 'WafLogs', stage, {
+    const wafLogs = new StageLogGroup(this, 'WafLogs', {
+      stage,
       logGroupName: `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 256 - 'aws-waf-logs-'.length })}`,
     });
     new CfnLoggingConfiguration(this, 'WafLogging', {

@@ -18,7 +18,10 @@ export type PrivateBucketProps = Omit<
   | 'removalPolicy'
   | 'autoDeleteObjects'
   | 'versioned'
->;
+> & {
+  /** Decides versioning, removal and emptying on destroy; a caller cannot override them. */
+  readonly stage: StageConfig;
+};
 
 /**
  * A private, TLS-only bucket encrypted with S3 managed keys, destroyed and
@@ -29,26 +32,29 @@ export type PrivateBucketProps = Omit<
  * caller's props come first and the controlled settings last, so no caller
  * can switch them off.
  */
-export function privateBucket(scope: Construct, id: string, stage: StageConfig, props: PrivateBucketProps = {}): Bucket {
-  const keepVersions = stage.noncurrentVersionExpiration;
-  return new Bucket(scope, id, {
-    ...props,
-    ...(keepVersions
-      ? {
-          lifecycleRules: [
-            ...(props.lifecycleRules ?? []),
-            { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: keepVersions, expiredObjectDeleteMarker: true },
-          ],
-        }
-      : {}),
-    versioned: keepVersions !== undefined,
-    encryption: BucketEncryption.S3_MANAGED,
-    blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-    publicReadAccess: false,
-    enforceSSL: true,
-    removalPolicy: stage.statefulRemovalPolicy,
-    autoDeleteObjects: stage.autoDeleteObjects,
-  });
+export class PrivateBucket extends Bucket {
+  constructor(scope: Construct, id: string, props: PrivateBucketProps) {
+    const { stage, ...bucketProps } = props;
+    const keepVersions = stage.noncurrentVersionExpiration;
+    super(scope, id, {
+      ...bucketProps,
+      ...(keepVersions
+        ? {
+            lifecycleRules: [
+              ...(bucketProps.lifecycleRules ?? []),
+              { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: keepVersions, expiredObjectDeleteMarker: true },
+            ],
+          }
+        : {}),
+      versioned: keepVersions !== undefined,
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      publicReadAccess: false,
+      enforceSSL: true,
+      removalPolicy: stage.statefulRemovalPolicy,
+      autoDeleteObjects: stage.autoDeleteObjects,
+    });
+  }
 }
 
 /**

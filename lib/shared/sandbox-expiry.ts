@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -59,7 +60,7 @@ export interface SandboxExpiryProps {
  * still there to report it.
  */
 export class SandboxExpiry extends Construct {
-  readonly handler: ObservedFunction;
+  readonly function: LambdaFunction;
   readonly resource: CustomResource;
   readonly scheduleGroup: CfnScheduleGroup;
   readonly schedulerRole: Role;
@@ -91,7 +92,7 @@ export class SandboxExpiry extends Construct {
       });
     }
 
-    this.handler = new ObservedFunction(this, 'Handler', {
+    const handler = new ObservedFunction(this, 'Handler', {
       invokedBy: 'sandbox-expiry',
       entry: HANDLER_ENTRY,
       description: `Deletes the sandbox stack ${stack.stackName} at the end of its time to live, with a warning an hour before`,
@@ -111,8 +112,9 @@ export class SandboxExpiry extends Construct {
         ...(this.noticeTopic ? { NOTICE_TOPIC_ARN: this.noticeTopic.topicArn } : {}),
       },
     });
-    const fn = this.handler.function;
-    const role = this.handler.role;
+    this.function = handler.function;
+    const fn = this.function;
+    const { role } = handler;
 
     this.schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
     role.addToPolicy(

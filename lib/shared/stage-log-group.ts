@@ -13,19 +13,22 @@ import type { StageConfig } from './stage-config';
  * no log group is ever kept forever, left behind by `cdk destroy`, or left
  * on CloudWatch Logs' own encryption in production.
  */
-export function stageLogGroup(
-  scope: Construct,
-  id: string,
-  stage: StageConfig,
-  props: Omit<LogGroupProps, 'retention' | 'removalPolicy' | 'encryptionKey'> = {},
-): LogGroup {
-  return new LogGroup(scope, id, {
-    ...props,
-    retention: stage.logRetention,
-    removalPolicy: stage.statefulRemovalPolicy,
-    ...(stage.logEncryptionKey ? { encryptionKey: stackLogKey(scope, stage) } : {}),
-  });
+export class StageLogGroup extends LogGroup {
+  constructor(scope: Construct, id: string, props: StageLogGroupProps) {
+    const { stage, ...logGroupProps } = props;
+    super(scope, id, {
+      ...logGroupProps,
+      retention: stage.logRetention,
+      removalPolicy: stage.statefulRemovalPolicy,
+      ...(stage.logEncryptionKey ? { encryptionKey: stackLogKey(scope, stage) } : {}),
+    });
+  }
 }
+
+/** What a caller may set: everything but retention, removal and encryption, which the stage decides. */
+export type StageLogGroupProps = Omit<LogGroupProps, 'retention' | 'removalPolicy' | 'encryptionKey'> & {
+  readonly stage: StageConfig;
+};
 
 const LOG_KEY_ID = 'LogsKey';
 

@@ -198,8 +198,9 @@ export function readmeCostMarkdown(sandbox: CostReport, production: CostReport):
 
 /** `text` with the block between the markers replaced by `block` (which carries the markers). */
 export function replaceCostBlock(text: string, block: string, file: string): string {
-  const begin = text.indexOf(COST_BEGIN);
+  // A new doc may hold just `<!-- cost:begin -->` and `<!-- cost:end -->`; the block written carries the full marker.
+  const begin = text.search(/<!-- cost:begin\b/);
   const end = text.indexOf(COST_END);
-  if (begin < 0 || end < begin) throw new Error(`${file} has no cost block (${COST_BEGIN} ... ${COST_END})`);
+  if (begin < 0 || end < begin) throw new Error(`${file} has no cost block (<!-- cost:begin --> ... ${COST_END})`);
   return text.slice(0, begin) + block + text.slice(end + COST_END.length);
 }

@@ -6,7 +6,7 @@ import { Architecture as CpuArchitecture, Function as LambdaFunction } from 'aws
 import type { Architecture } from '../../lib/shared/architecture';
 import { bundledHandlerCode, NODE_RUNTIME } from '../../lib/shared/observed-function';
 import type { StageConfig } from '../../lib/shared/stage-config';
-import { stageLogGroup } from '../../lib/shared/stage-log-group';
+import { StageLogGroup } from '../../lib/shared/stage-log-group';
 import { INTEG_STAGE, RUN_AT_CONTEXT_KEY } from '../../scripts/integ/integ-run';
 import { STAGE_CONTEXTS, scopeFor } from '../../scripts/template/synth';
 import type { SignedRequest } from '../../stand-ins/signed-request';
@@ -67,7 +67,7 @@ export function signedRequestProbe(test: IntegCase<Stack>, baseUrl: string, invo
   const stack = new Stack(test.stage, `${test.stack.node.id}-Probe`, {
     description: 'Integ test probe: signs requests to the API under test',
   });
-  const logGroup = stageLogGroup(stack, 'Logs', test.stageConfig);
+  const logGroup = new StageLogGroup(stack, 'Logs', { stage: test.stageConfig });
   const probe = new LambdaFunction(stack, 'SignedRequest', {
     code: bundledHandlerCode(path.join(__dirname, 'probe', 'signed-request.ts')),
     handler: 'index.handler',

@@ -37,7 +37,7 @@ export function integTest(app: App) {
       placed.assertAtPath('Payload.status', ExpectedResult.exact(202));
 
       const stored = assertions.awsApiCall('DynamoDB', 'getItem', {
-        TableName: stack.ordersTable.table.tableName,
+        TableName: stack.ordersTable.tableName,
         Key: { orderId: { S: ORDER_ID } },
       });
       stored.expect(ExpectedResult.objectLike({ Item: { orderId: { S: ORDER_ID }, status: { S: 'PLACED' } } }));
@@ -52,7 +52,7 @@ export function integTest(app: App) {
         ExpectedResult.objectLike({ Attributes: { ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' } }),
       );
       drained.waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
-      const oneOrder = assertions.awsApiCall('DynamoDB', 'scan', { TableName: stack.ordersTable.table.tableName, Select: 'COUNT' });
+      const oneOrder = assertions.awsApiCall('DynamoDB', 'scan', { TableName: stack.ordersTable.tableName, Select: 'COUNT' });
       oneOrder.expect(ExpectedResult.objectLike({ Count: 1 }));
       const oneTicket = queueAttributes(stack.events.baristaTickets.queue.queueUrl);
       oneTicket.expect(ExpectedResult.objectLike({ Attributes: { ApproximateNumberOfMessages: '1' } }));

@@ -48,7 +48,7 @@ export function integTest(app: App) {
       unsigned.assertAtPath('Payload.status', ExpectedResult.exact(403));
 
       // Exactly one item, at version 2 with the new price: the refused writes wrote nothing.
-      const table = assertions.awsApiCall('DynamoDB', 'scan', { TableName: test.stack.table.table.tableName });
+      const table = assertions.awsApiCall('DynamoDB', 'scan', { TableName: test.stack.table.tableName });
       table.expect(ExpectedResult.objectLike({ Count: 1, Items: [{ id: { S: id }, version: { N: '2' }, priceCents: { N: '400' } }] }));
 
       create.next(read).next(fresh).next(stale).next(badInput).next(unsigned).next(table);

@@ -1,7 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '../../lambda/serverless-api/menu-item-schema';
 import { serverlessApi } from '../../lib/serverless-api/architecture';
-import { MenuTable } from '../../lib/serverless-api/menu-table';
+import { MENU_TABLE_LOGICAL_ID } from '../../lib/serverless-api/serverless-api-stack';
 import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { STAGE_CONTEXTS } from '../../scripts/template/synth';
 import { onlyResourceOf, resourcesOfType } from '../../scripts/template/template';
@@ -26,9 +26,9 @@ function actionsOfFunction(template: Template, descriptionPrefix: string): strin
 
 describe('menu table', () => {
   test('keeps the pinned logical id, so a refactor never replaces the data', () => {
-    expect(sandbox.toJSON().Resources).toHaveProperty(MenuTable.LOGICAL_ID);
-    expect(sandbox.toJSON().Resources[MenuTable.LOGICAL_ID].Type).toBe('AWS::DynamoDB::GlobalTable');
-    expect(MenuTable.LOGICAL_ID).toBe('MenuItemsTable');
+    expect(sandbox.toJSON().Resources).toHaveProperty(MENU_TABLE_LOGICAL_ID);
+    expect(sandbox.toJSON().Resources[MENU_TABLE_LOGICAL_ID].Type).toBe('AWS::DynamoDB::GlobalTable');
+    expect(MENU_TABLE_LOGICAL_ID).toBe('MenuItemsTable');
   });
 
   test.each(stages)('%s: on demand with a throughput ceiling, encrypted, PITR, generated name', (_, template) => {
@@ -78,7 +78,7 @@ describe('handlers', () => {
         },
         Environment: {
           Variables: expect.objectContaining({
-            TABLE_NAME: { Ref: MenuTable.LOGICAL_ID },
+            TABLE_NAME: { Ref: MENU_TABLE_LOGICAL_ID },
             POWERTOOLS_SERVICE_NAME: 'menu-api',
             POWERTOOLS_METRICS_NAMESPACE: 'CoffeeShop/MenuApi',
             NODE_OPTIONS: '--enable-source-maps',

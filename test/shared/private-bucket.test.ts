@@ -1,14 +1,14 @@
 import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { BlockPublicAccess, BucketEncryption } from 'aws-cdk-lib/aws-s3';
-import { type PrivateBucketProps, privateBucket } from '../../lib/shared/private-bucket';
+import { PrivateBucket, type PrivateBucketProps } from '../../lib/shared/private-bucket';
 import { onlyResourceOf } from '../../scripts/template/template';
 import { bareStack, STAGES } from './bare-stack';
 
-describe('privateBucket', () => {
+describe('PrivateBucket', () => {
   test.each(STAGES)('%s: S3 managed encryption, all public access blocked, TLS only, removal per stage', (_, stage) => {
     const stack = bareStack();
-    privateBucket(stack, 'Data', stage);
+    new PrivateBucket(stack, 'Data', { stage });
     const template = Template.fromStack(stack);
     const bucket = onlyResourceOf(template, 'AWS::S3::Bucket');
     expect(bucket.Properties).toMatchObject({
@@ -27,7 +27,7 @@ describe('privateBucket', () => {
 
   test.each(STAGES)('%s: versioned, with old versions expiring, exactly where the stage keeps them', (_, stage) => {
     const stack = bareStack();
-    privateBucket(stack, 'Data', stage, { lifecycleRules: [{ id: 'callers-own', expiration: Duration.days(90) }] });
+    new PrivateBucket(stack, 'Data', { stage, lifecycleRules: [{ id: 'callers-own', expiration: Duration.days(90) }] });
     const bucket = onlyResourceOf(Template.fromStack(stack), 'AWS::S3::Bucket');
     const rules = bucket.Properties.LifecycleConfiguration.Rules;
     // The caller's rule stays whatever the stage.
@@ -59,7 +59,7 @@ describe('privateBucket', () => {
       publicReadAccess: true,
       versioned: true,
     } as unknown as PrivateBucketProps;
-    privateBucket(stack, 'Data', STAGES[0]![1], unsafe);
+    new PrivateBucket(stack, 'Data', { ...unsafe, stage: STAGES[0]![1] });
     const bucket = onlyResourceOf(Template.fromStack(stack), 'AWS::S3::Bucket');
     expect(bucket.Properties.BucketEncryption).toBeDefined();
     expect(bucket.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicPolicy: true, RestrictPublicBuckets: true });

@@ -23,7 +23,7 @@ function guard(variant: Parameters<typeof stageApp>[1], change: (stacks: ReturnT
 describe('the upgrade guard catches what would replace data', () => {
   test('a new logical id for the orders table (what renaming its construct or pinned id does) fails, naming the table', () => {
     const check = guard({}, (stacks) =>
-      (stacks['decoupled-orders'].ordersTable.table.node.defaultChild as CfnResource).overrideLogicalId('OrdersTableV2'),
+      (stacks['decoupled-orders'].ordersTable.node.defaultChild as CfnResource).overrideLogicalId('OrdersTableV2'),
     );
     expect(check).toThrow(
       /CoffeeShop-Orders-sandbox OrdersTable \(AWS::DynamoDB::GlobalTable\): DynamoDB table removed from the template: .*adds OrdersTableV2/,
