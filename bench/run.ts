@@ -26,6 +26,7 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
 import { parseCommandLine, printUsage, runCommand, UsageError } from '../scripts/command-line';
+import { type CfnTemplate, resourcesOfType } from '../scripts/template/template';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGETS = { synthSeconds: 8, testSeconds: 45, bundleKb: 100, coldLoadMs: 50 };
@@ -150,16 +151,6 @@ function bundle(entry: string, outfile: string, sdk: 'external' | 'bundled'): nu
   return statSync(outfile).size / 1024;
 }
 
-/** A synthesized resource, as far as the bench reads it. */
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties: {
-    readonly Code: { readonly S3Key: unknown };
-    readonly Environment?: { readonly Variables?: Record<string, unknown> };
-  };
-  readonly Metadata?: Record<string, string>;
-}
-
 interface HandlerFigures {
   readonly stack: string;
   readonly entry: string;
@@ -176,9 +167,8 @@ function handlerFigures(outdir: string, scratch: string): HandlerFigures[] {
   // A handler shared by several stacks (the sandbox expiry is in every one) is measured once.
   const measured = new Set<string>();
   for (const file of readdirSync(outdir).filter((f) => f.endsWith('.template.json'))) {
-    const template = JSON.parse(readFileSync(path.join(outdir, file), 'utf8'));
-    for (const resource of Object.values<CfnResource>(template.Resources)) {
-      if (resource.Type !== 'AWS::Lambda::Function') continue;
+    const template = JSON.parse(readFileSync(path.join(outdir, file), 'utf8')) as CfnTemplate;
+    for (const [, resource] of resourcesOfType(template, 'AWS::Lambda::Function')) {
       const source = resource.Metadata?.[HANDLER_ENTRY_METADATA];
       // Only our handlers: CDK's own custom resource providers carry no entry.
       if (!source || measured.has(source)) continue;

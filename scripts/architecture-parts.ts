@@ -70,6 +70,9 @@ export function missingParts(name: string, root = PROJECT_ROOT): string[] {
     const headings = new Set([...readFileSync(doc, 'utf8').matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim()));
     for (const section of REQUIRED_DOC_SECTIONS) if (!headings.has(section)) missing.push(`a "## ${section}" section in ${relative(doc)}`);
   }
+  const readme = path.join(root, 'README.md');
+  if (existsSync(readme) && !readFileSync(readme, 'utf8').includes(`](docs/${name}.md)`))
+    missing.push(`its row in the README's table, linking docs/${name}.md`);
   if (!existsSync(path.join(root, 'lib', name, 'architecture.ts'))) missing.push(`its entry point: lib/${name}/architecture.ts`);
   if (!existsSync(path.join(root, 'test', name))) missing.push(`its tests: test/${name}/`);
   return missing;

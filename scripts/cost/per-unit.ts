@@ -53,7 +53,7 @@ export const hasType = (template: CfnTemplate, type: string): boolean => countOf
 
 /** The function whose logical id contains `idPart`: there must be exactly one. */
 function functionProps(template: CfnTemplate, idPart: string): any {
-  const found = Object.entries(template.Resources).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes(idPart));
+  const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(([id]) => id.includes(idPart));
   if (found.length !== 1) throw new Error(`Expected one function with ${idPart} in its logical id, found ${found.length}`);
   return found[0]![1].Properties;
 }

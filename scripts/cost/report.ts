@@ -1,5 +1,5 @@
 import type { ArchitectureTemplate } from '../template/synth';
-import type { CfnTemplate } from '../template/template';
+import { type CfnTemplate, countOfType, resourcesOfType } from '../template/template';
 import { type CostLine, type StackCost, stackCostAtRest } from './at-rest';
 import { type PerUnitCost, perUnitModelOf } from './per-unit';
 import { HOURS_PER_MONTH, PRICE_REGION, PRICES, PRICES_AS_OF } from './prices';
@@ -27,11 +27,8 @@ const DEPLOYMENTS_PER_MONTH = 30;
  * free tiers, at one deployment a day.
  */
 export function timeToLiveCost(template: CfnTemplate): { usd: number; basis: string } | undefined {
-  const resources = Object.values(template.Resources);
-  if (!resources.some((r) => r.Type === 'Custom::SandboxExpiry')) return undefined;
-  const fn = Object.entries(template.Resources).find(
-    ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('SandboxExpiry'),
-  )?.[1];
+  if (countOfType(template, 'Custom::SandboxExpiry') === 0) return undefined;
+  const fn = resourcesOfType(template, 'AWS::Lambda::Function').find(([id]) => id.startsWith('SandboxExpiry'))?.[1];
   const memoryGb = Number(fn?.Properties?.MemorySize ?? 128) / 1024;
   const runs = EXPIRY_RUNS_PER_DEPLOYMENT * DEPLOYMENTS_PER_MONTH;
   const usd =

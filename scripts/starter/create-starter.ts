@@ -427,10 +427,12 @@ ${keys ? `This architecture also reads:\n\n${keys}\n` : 'This architecture reads
 
 \`\`\`
 bin/app.ts                      reads context, the only place that does
-lib/app/                        adds this architecture's stacks to the app
-lib/shared/, lambda/shared/     the core: stage settings, tags, validation, generic constructs
-lib/${architecture.name}/        the stack and its constructs
+lib/app/                        the registry (its one architecture) and the app that adds its stacks
+lib/shared/, lambda/shared/     the core: stage settings, tags, validation, resources with house defaults, monitoring
+lib/${architecture.name}/        the stack, its constructs and its monitoring
+stand-ins/                      the local AWS stand-ins its tests and npm run local share
 test/${architecture.name}/       its tests; test/setup starts the local backends they declare
+scripts/                        npm run local, smoke, cost and sandbox (scripts/template: the template model)
 scripts/upgrade/, test/upgrade/ npm run upgrade-check and npm run release, and the upgrade guard
 releases/                       each release's templates: the upgrade baselines
 \`\`\`

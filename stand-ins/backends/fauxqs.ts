@@ -37,7 +37,7 @@ async function acceptWhatSqsAccepts(dir: string): Promise<void> {
   const check = types.INVALID_MESSAGE_BODY_CHAR as RegExp | undefined;
   if (!(check instanceof RegExp)) {
     throw new Error(
-      'fauxqs no longer has INVALID_MESSAGE_BODY_CHAR in dist/sqs/sqsTypes.js: update the emoji workaround in test/setup/backends/fauxqs.ts',
+      'fauxqs no longer has INVALID_MESSAGE_BODY_CHAR in dist/sqs/sqsTypes.js: update the emoji workaround in stand-ins/backends/fauxqs.ts',
     );
   }
   Object.defineProperty(check, 'test', { value: (text: string) => SQS_REFUSED_CHARACTER.test(text), configurable: true });

@@ -150,6 +150,10 @@ function write(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
-test('the registry’s names are its architectures’ folder names', () => {
+test('the registry lists the architectures in the order of the README’s table, by their folder names', () => {
   expect(ARCHITECTURES.map((a) => a.name)).toEqual(ARCHITECTURE_NAMES);
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const table = readme.slice(0, readme.indexOf('\n## '));
+  const rows = [...table.matchAll(/^\|[^\n]*\]\(docs\/([\w-]+)\.md\)/gm)].map((m) => m[1]);
+  expect(rows).toEqual(ARCHITECTURE_NAMES);
 });

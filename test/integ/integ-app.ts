@@ -60,7 +60,7 @@ export function addIntegTest<S extends Stack>(app: App, definition: IntegTestDef
 /**
  * A function in its own probe stack that sends one HTTP request to
  * `baseUrl`, signed with its role's credentials when asked
- * (`probe/signed-request.ts`): how the assertions call IAM-authorized API
+ * (`stand-ins/signed-request.ts`, which the smoke signs with too): how the assertions call IAM-authorized API
  * methods as a staff client would.
  */
 export function signedRequestProbe(test: IntegCase<Stack>, baseUrl: string, invokeArns: string[]): LambdaFunction {
@@ -69,7 +69,7 @@ export function signedRequestProbe(test: IntegCase<Stack>, baseUrl: string, invo
   });
   const logGroup = new StageLogGroup(stack, 'Logs', { stage: test.stageConfig });
   const probe = new LambdaFunction(stack, 'SignedRequest', {
-    code: bundledHandlerCode(path.join(__dirname, 'probe', 'signed-request.ts')),
+    code: bundledHandlerCode(path.join(__dirname, '..', '..', 'stand-ins', 'signed-request.ts')),
     handler: 'index.handler',
     runtime: NODE_RUNTIME,
     architecture: CpuArchitecture.ARM_64,

@@ -1,4 +1,4 @@
-import type { CfnTemplate } from '../../template/template';
+import { type CfnTemplate, resourcesOfType } from '../../template/template';
 import { LOCAL_ACCOUNT, type LocalResources } from '../intrinsics';
 import { IamGate } from './gate';
 import { decide, type PolicyStatement } from './policy';
@@ -56,12 +56,12 @@ export async function startRoleGates(
  * in as unauthenticated, assume it (AssumeRoleWithWebIdentity).
  */
 export function unauthenticatedRole(template: CfnTemplate, identityPoolId: string): string {
-  const attachment = Object.values(template.Resources).find((r) => r.Type === 'AWS::Cognito::IdentityPoolRoleAttachment');
+  const [, attachment] = resourcesOfType(template, 'AWS::Cognito::IdentityPoolRoleAttachment')[0] ?? [];
   const roleId = attachment?.Properties?.Roles?.unauthenticated?.['Fn::GetAtt']?.[0];
   if (typeof roleId !== 'string') throw new Error('The template attaches no unauthenticated role to its identity pool');
   const trust = template.Resources[roleId]!.Properties?.AssumeRolePolicyDocument?.Statement as PolicyStatement[];
   // The pool's id in the trust policy is a Ref to the pool: stand it in with the local id.
-  const poolId = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Cognito::IdentityPool')?.[0];
+  const [poolId] = resourcesOfType(template, 'AWS::Cognito::IdentityPool')[0] ?? [];
   const resolved = JSON.parse(
     JSON.stringify(trust).replaceAll(JSON.stringify({ Ref: poolId }), JSON.stringify(identityPoolId)),
   ) as PolicyStatement[];

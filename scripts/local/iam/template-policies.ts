@@ -1,5 +1,5 @@
 import { HANDLER_ENTRY_METADATA } from '../../../lib/shared/observed-function';
-import type { CfnTemplate } from '../../template/template';
+import { type CfnTemplate, resourcesOfType } from '../../template/template';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type LocalResources } from '../intrinsics';
 import type { Caller, PolicyStatement } from './policy';
 
@@ -65,9 +65,7 @@ const refersTo = (value: unknown, logicalId: string) => JSON.stringify(value) ==
 
 /** The logical id of the function whose handler file is `entry` (its path from the project root, as lambda/<architecture>/<handler>.ts). */
 export function functionOfEntry(template: CfnTemplate, entry: string): string {
-  const found = Object.entries(template.Resources).filter(
-    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Metadata?.[HANDLER_ENTRY_METADATA] === entry,
-  );
+  const found = resourcesOfType(template, 'AWS::Lambda::Function').filter(([, r]) => r.Metadata?.[HANDLER_ENTRY_METADATA] === entry);
   if (found.length !== 1) throw new Error(`Expected one function with the handler ${entry}, found ${found.length}`);
   return found[0]![0];
 }
