@@ -35,6 +35,7 @@ const COPIED_AS_IS = [
   'cdk.json',
   'scripts/register-typescript.cjs',
   'scripts/check-node.cjs',
+  'scripts/run-tests.cjs',
   '.nvmrc',
   'biome.jsonc',
   'jest.config.js',
