@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, type Stack, type Stage } from 'aws-cdk-lib';
 import cdkJson from '../../cdk.json';
-import { ARCHITECTURES } from '../../lib/app/architectures';
+import { ARCHITECTURES, architectureNamed, parseArchitectureNames } from '../../lib/app/architectures';
 import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
 import { type Architecture, type ArchitectureScope, architectureScope } from '../../lib/shared/architecture';
 import { type ContextReader, exitOnConfigError, storedContext } from '../../lib/shared/context';
@@ -99,15 +99,9 @@ export interface ArchitectureTemplate {
  * routes, queues, environment variables and stack names from it.
  */
 export function synthesizeArchitecture(name: string, raw: RawContext = STAGE_CONTEXTS.sandbox): ArchitectureTemplate {
-  const architecture = ARCHITECTURES.find((a) => a.name === name);
-  if (!architecture) throw new Error(`Unknown architecture ${name} (one of: ${ARCHITECTURES.map((a) => a.name).join(', ')})`);
-  const { app, stack } = architectureAlone(architecture as Architecture<Stack>, raw, { packs: false });
-  try {
-    const template = app.synth().getStackArtifact(stack.artifactId).template as CfnTemplate;
-    return { architecture: name, stack: stack.stackName, template };
-  } finally {
-    rmSync(app.outdir, { recursive: true, force: true });
-  }
+  const [known] = parseArchitectureNames([name]);
+  const { app } = architectureAlone(architectureNamed(known!) as Architecture<Stack>, raw, { packs: false });
+  return templatesOf(app)[0]!;
 }
 
 /**
