@@ -94,8 +94,8 @@ test('a toy architecture added as CONTRIBUTING.md says passes the whole npm test
     cpSync(path.join(FIXTURE, `${file}.txt`), path.join(copy, file));
   }
   addToRegistryAndReadme(copy);
-  // Its tests once (they write its template snapshots), the cost blocks, then everything.
-  run(path.join(copy, 'node_modules', '.bin', 'jest'), ['test/toy', 'test/integ'], copy);
+  // Its tests once (they write its template snapshots, which a run under CI=true would not), the cost blocks, then everything.
+  run(path.join(copy, 'node_modules', '.bin', 'jest'), ['--ci=false', 'test/toy', 'test/integ'], copy);
   const costs = run(process.execPath, ['-r', './scripts/register-typescript.cjs', 'scripts/cost/cli.ts', '--update-docs'], copy);
   expect(costs).toMatch(/^updated +docs\/toy\.md$/m);
 

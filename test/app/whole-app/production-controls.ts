@@ -3,19 +3,20 @@ import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import { MAX_RECORD_SIZE_KIB } from '../../lib/clickstream/click-ingestion';
-import { CLICKSTREAM_CONFIG } from '../../lib/clickstream/clickstream-config';
-import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
-import { WAF_REDACTED_HEADERS } from '../../lib/shared/observed-rest-api';
-import { validationSummary } from '../../lib/shared/validation';
-import { clickWriteCeiling } from '../../scripts/cost/click-write-ceiling';
-import { buildApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
-import type { CfnResource as Resource } from '../../scripts/template/template';
-import { appFor } from '../helpers/synth';
+import { MAX_RECORD_SIZE_KIB } from '../../../lib/clickstream/click-ingestion';
+import { CLICKSTREAM_CONFIG } from '../../../lib/clickstream/clickstream-config';
+import { HANDLER_ENTRY_METADATA } from '../../../lib/shared/observed-function';
+import { WAF_REDACTED_HEADERS } from '../../../lib/shared/observed-rest-api';
+import { parseStage } from '../../../lib/shared/stage-config';
+import { addValidationPlugins, validationSummary } from '../../../lib/shared/validation';
+import { clickWriteCeiling } from '../../../scripts/cost/click-write-ceiling';
+import { cdkApp, readerOf, STAGE_CONTEXTS } from '../../../scripts/template/synth';
+import type { CfnResource as Resource } from '../../../scripts/template/template';
+import { appFor } from '../../helpers/synth';
 
 /**
  * The production controls of a compliance review (cdk-nag's NIST 800-53 rev 5
- * pack runs at synth in production; app-wide.test.ts proves it passes), read
+ * pack runs at synth in production; app-wide.ts proves it passes), read
  * off the templates of both stages: production has each control, and the
  * sandbox has none that costs money.
  */
@@ -42,7 +43,9 @@ describe('the NIST 800-53 rev 5 pack', () => {
   });
 
   test('an unencrypted log group added to production fails synth (the pack can fail)', () => {
-    const { app } = buildApp(STAGE_CONTEXTS.production);
+    // The packs the app registers for production, over a canary stack alone.
+    const app = cdkApp();
+    addValidationPlugins(app, parseStage(readerOf(STAGE_CONTEXTS.production)));
     new LogGroup(new Stack(app, 'NistCanary'), 'PlainLogs');
     expect(() => app.synth()).toThrow(/NIST\.800\.53\.R5-CloudWatchLogGroupEncrypted/);
   });
@@ -236,7 +239,7 @@ describe('anonymous click writes (production)', () => {
     const ceiling = clickWriteCeiling(2);
     expect(ceiling.usdPerHour).toBeGreaterThan(1.5);
     expect(ceiling.usdPerHour).toBeLessThan(2.5);
-    const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', 'clickstream.md'), 'utf8');
+    const doc = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', 'clickstream.md'), 'utf8');
     expect(doc).toContain(`**$${ceiling.usdPerHour.toFixed(2)} an hour**`);
     expect(doc).toContain(`$${clickWriteCeiling(1).usdPerHour.toFixed(2)} an hour`);
     for (const line of ceiling.lines) expect(doc).toContain(`| ${line.item} |`);

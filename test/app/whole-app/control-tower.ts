@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ContainerImage, Ec2TaskDefinition } from 'aws-cdk-lib/aws-ecs';
-import { ARCHITECTURES } from '../../lib/app/architectures';
-import { UNDELIVERED_MAX_RECEIVE_COUNT } from '../../lib/shared/architecture-monitoring';
-import { CONTROL_TOWER_PLUGIN_NAME, controlOfRule, ruleOfControl } from '../../lib/shared/control-tower';
-import { validationSummary } from '../../lib/shared/validation';
-import { buildApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
-import type { CfnResource as Resource } from '../../scripts/template/template';
-import { appFor } from '../helpers/synth';
+import { ARCHITECTURES } from '../../../lib/app/architectures';
+import { UNDELIVERED_MAX_RECEIVE_COUNT } from '../../../lib/shared/architecture-monitoring';
+import { CONTROL_TOWER_PLUGIN_NAME, controlOfRule, ruleOfControl } from '../../../lib/shared/control-tower';
+import { parseStage } from '../../../lib/shared/stage-config';
+import { addValidationPlugins, validationSummary } from '../../../lib/shared/validation';
+import { cdkApp, readerOf, STAGE_CONTEXTS } from '../../../scripts/template/synth';
+import type { CfnResource as Resource } from '../../../scripts/template/template';
+import { appFor } from '../../helpers/synth';
 
 /**
  * AWS Control Tower's proactive controls (the Guard rules a landing zone
@@ -43,7 +44,9 @@ describe('the Control Tower pack', () => {
   });
 
   test('a task definition whose container runs as root fails production synth with the rule id', () => {
-    const { app } = buildApp(STAGE_CONTEXTS.production);
+    // The packs the app registers for production, over a canary stack alone.
+    const app = cdkApp();
+    addValidationPlugins(app, parseStage(readerOf(STAGE_CONTEXTS.production)));
     const canary = new Stack(app, 'ControlTowerCanary');
     const task = new Ec2TaskDefinition(canary, 'RootTask');
     task.addContainer('root', { image: ContainerImage.fromRegistry('public.ecr.aws/docker/library/busybox:stable'), memoryLimitMiB: 64 });
@@ -157,7 +160,7 @@ describe.each(ARCHITECTURES.map((architecture) => [architecture.name, architectu
   test('lists every Control Tower control acknowledged in its production stack', () => {
     const stack: Stack = appFor(STAGE_CONTEXTS.production).stacks[name];
     expect(stack).toBeDefined();
-    const doc = readFileSync(path.join(__dirname, '..', '..', 'docs', `${name}.md`), 'utf8');
+    const doc = readFileSync(path.join(__dirname, '..', '..', '..', 'docs', `${name}.md`), 'utf8');
     const section = doc.split(/^## /m).find((part) => part.startsWith('Acknowledged validation findings'));
     expect(section).toBeDefined();
     const missing = [...acknowledgedControls(stack!)].filter((control) => !section!.includes(control));
