@@ -376,37 +376,19 @@ export class ArchitectureMonitoring extends Construct {
     lambdaFunction: IFunction,
     options: { readonly name: string; readonly humanReadableName: string; readonly what: string; readonly throttles: boolean },
   ): this {
-    const { name, what } = options;
-    this.facade.monitorLambdaFunction({
-      lambdaFunction,
-      alarmFriendlyName: name,
-      humanReadableName: options.humanReadableName,
-      addFaultCountAlarm: {
-        Critical: {
-          maxErrorCount: 0,
-          ...this.alarm({
-            name: `${name}-Errors`,
-            description: `The ${what} function threw or timed out, so callers got a 5XX. First check: its log group in this stack (one JSON line per error, with the request id).`,
-            timing: ON_FIRST_FIVE_MINUTES,
-          }),
-        },
-      },
+    const { what } = options;
+    return this.functionAlarms(lambdaFunction, {
+      ...options,
+      errors: `The ${what} function threw or timed out, so callers got a 5XX. First check: its log group in this stack (one JSON line per error, with the request id).`,
       ...(options.throttles
         ? {
-            addThrottlesCountAlarm: {
-              Critical: {
-                maxErrorCount: 0,
-                ...this.alarm({
-                  name: `${name}-Throttled`,
-                  description: `Lambda refused ${what} requests for lack of concurrency (the account's concurrent executions are used up), so callers got a 5XX. First check: the API's request count metric and the other functions of the account.`,
-                  timing: SUSTAINED_TEN_MINUTES,
-                }),
-              },
+            throttled: {
+              severity: 'Critical',
+              description: `Lambda refused ${what} requests for lack of concurrency (the account's concurrent executions are used up), so callers got a 5XX. First check: the API's request count metric and the other functions of the account.`,
             },
           }
         : {}),
     });
-    return this;
   }
 
   /**
@@ -418,22 +400,40 @@ export class ArchitectureMonitoring extends Construct {
     lambdaFunction: IFunction,
     options: { readonly name: string; readonly humanReadableName: string; readonly errors: string; readonly throttled: string },
   ): this {
+    return this.functionAlarms(lambdaFunction, { ...options, throttled: { severity: 'Warning', description: options.throttled } });
+  }
+
+  /** A function's errors (Critical, the first five minutes) and, when given, its throttles (sustained ten minutes): the two function kinds above. */
+  private functionAlarms(
+    lambdaFunction: IFunction,
+    options: {
+      readonly name: string;
+      readonly humanReadableName: string;
+      readonly errors: string;
+      readonly throttled?: { readonly severity: 'Critical' | 'Warning'; readonly description: string };
+    },
+  ): this {
+    const { name, throttled } = options;
     this.facade.monitorLambdaFunction({
       lambdaFunction,
-      alarmFriendlyName: options.name,
+      alarmFriendlyName: name,
       humanReadableName: options.humanReadableName,
       addFaultCountAlarm: {
         Critical: {
           maxErrorCount: 0,
-          ...this.alarm({ name: `${options.name}-Errors`, description: options.errors, timing: ON_FIRST_FIVE_MINUTES }),
+          ...this.alarm({ name: `${name}-Errors`, description: options.errors, timing: ON_FIRST_FIVE_MINUTES }),
         },
       },
-      addThrottlesCountAlarm: {
-        Warning: {
-          maxErrorCount: 0,
-          ...this.alarm({ name: `${options.name}-Throttled`, description: options.throttled, timing: SUSTAINED_TEN_MINUTES }),
-        },
-      },
+      ...(throttled
+        ? {
+            addThrottlesCountAlarm: {
+              [throttled.severity]: {
+                maxErrorCount: 0,
+                ...this.alarm({ name: `${name}-Throttled`, description: throttled.description, timing: SUSTAINED_TEN_MINUTES }),
+              },
+            },
+          }
+        : {}),
     });
     return this;
   }
