@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync
 import { builtinModules } from 'node:module';
 import * as path from 'node:path';
 import type { Stack } from 'aws-cdk-lib';
-import { ARCHITECTURES } from '../../lib/app/architectures';
+import { ARCHITECTURES, architectureNamed, isArchitectureName, UnknownArchitectureError } from '../../lib/app/architectures';
 import type { Architecture } from '../../lib/shared/architecture';
 import { PROJECT_NAME, PROJECT_TAG } from '../../lib/shared/project-name';
 import { STAGE_NAMES } from '../../lib/shared/stage-config';
@@ -137,11 +137,8 @@ export class StarterError extends Error {
 }
 
 export function findArchitecture(name: string): Architecture<Stack> {
-  const architecture = ARCHITECTURES.find((a) => a.name === name);
-  if (!architecture) {
-    throw new StarterError(`Unknown architecture "${name}". Choose one of: ${ARCHITECTURES.map((a) => a.name).join(', ')}`);
-  }
-  return architecture;
+  if (!isArchitectureName(name)) throw new StarterError(new UnknownArchitectureError([name]).message);
+  return architectureNamed(name) as Architecture<Stack>;
 }
 
 /** The architecture's variable name in its `architecture.ts`: its folder name in camelCase. */

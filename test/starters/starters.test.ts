@@ -36,9 +36,7 @@ describe('npm run starter refuses what it cannot do, and writes nothing', () => 
   test('an unknown architecture names the ones there are', () => {
     const target = path.join(work, 'unknown');
     expect(() => createStarter('menu-api', target)).toThrow(StarterError);
-    expect(() => createStarter('menu-api', target)).toThrow(
-      /Unknown architecture "menu-api". Choose one of: serverless-api, decoupled-orders/,
-    );
+    expect(() => createStarter('menu-api', target)).toThrow(/^Unknown architecture menu-api \(one of: serverless-api, decoupled-orders, /);
     expect(existsSync(target)).toBe(false);
   });
 
