@@ -2,6 +2,8 @@
 import { App } from 'aws-cdk-lib';
 import { CONTEXT_KEYS } from '../lib/app/architectures';
 import { addCoffeeShopStacks } from '../lib/app/coffee-shop-app';
+import { addDeliveryPipeline } from '../lib/pipeline/pipeline-app';
+import { PIPELINE_CONTEXT_KEYS } from '../lib/pipeline/pipeline-config';
 import { checkContextKeys, exitOnConfigError, storedContext } from '../lib/shared/context';
 import { parseStage, timeToLiveSummary } from '../lib/shared/stage-config';
 import { validationSummary } from '../lib/shared/validation';
@@ -15,16 +17,20 @@ import { validationSummary } from '../lib/shared/validation';
  *   npx cdk synth                                   # sandbox
  *   npx cdk synth -c stage=production -c alarmEmail=ops@example.com \
  *     -c corsOrigins=https://menu.example.com
+ *   npx cdk synth -c pipeline=true ...              # the delivery pipeline (docs/delivery.md)
  */
 const app = new App();
 exitOnConfigError(() => {
   // The CDK CLI runs the app from the project folder.
-  checkContextKeys(app.node.getAllContext(), CONTEXT_KEYS, storedContext('.'));
-  addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key));
+  const given = app.node.getAllContext();
+  const stored = storedContext('.');
+  checkContextKeys(given, [...CONTEXT_KEYS, ...PIPELINE_CONTEXT_KEYS], stored);
+  const read = (key: string) => app.node.tryGetContext(key);
+  if (!addDeliveryPipeline(app, read, given, stored)) addCoffeeShopStacks(app, read);
 });
 // Synthesizes (running the rule packs; a finding fails here) and says which packs ran.
 app.synth();
 if (!process.exitCode) {
   for (const line of validationSummary(app)) process.stderr.write(`${line}\n`);
-  process.stderr.write(`${timeToLiveSummary(parseStage((key) => app.node.tryGetContext(key)))}\n`);
+  if (!app.node.tryGetContext('pipeline')) process.stderr.write(`${timeToLiveSummary(parseStage((key) => app.node.tryGetContext(key)))}\n`);
 }

@@ -3,6 +3,9 @@ import { containersOnEc2 } from '../containers-on-ec2/architecture';
 import { decoupledOrders } from '../decoupled-orders/architecture';
 import { multiAzDatabase } from '../multi-az-database/architecture';
 import { serverlessApi } from '../serverless-api/architecture';
+import type { Stack } from 'aws-cdk-lib';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { Architecture, SmokeAccess } from '../shared/architecture';
 import type { ContextKey } from '../shared/context';
 import { STAGE_CONTEXT_KEYS } from '../shared/stage-config';
 
@@ -54,6 +57,11 @@ export class UnknownArchitectureError extends Error {
 /** The registered architecture of a name. */
 export function architectureNamed<N extends ArchitectureName>(name: N): Extract<RegisteredArchitecture, { name: N }> {
   return ARCHITECTURES.find((architecture) => architecture.name === name) as Extract<RegisteredArchitecture, { name: N }>;
+}
+
+/** Grants `grantee` what the named architecture's smoke checks need against `stack`, its stack (see `Architecture.grantSmoke`). */
+export function grantSmoke(name: ArchitectureName, stack: Stack, grantee: IGrantable, access: SmokeAccess): void {
+  (architectureNamed(name) as Architecture<Stack>).grantSmoke(stack, grantee, access);
 }
 
 /** Every context key the app reads: the stage's and each architecture's (a key two architectures share is listed once). */

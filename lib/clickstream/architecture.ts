@@ -1,6 +1,8 @@
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CLICKSTREAM_CONFIG } from './clickstream-config';
 import { ClickstreamStack } from './clickstream-stack';
+import { EVENTS_TABLE } from './data-lake';
 
 /** Architecture 3: menu-page clickstream analytics. */
 export const clickstream = defineArchitecture({
@@ -17,4 +19,27 @@ export const clickstream = defineArchitecture({
       },
       (id, props) => new ClickstreamStack(scope.app, id, { ...props, stage: scope.stage, config: CLICKSTREAM_CONFIG[scope.stage.name] }),
     ),
+  // The clicks go in as a guest visitor (the identity pool's role, not this one). Read-only: nothing
+  // else. Every check: the data lake listed, and the saved query run in the workgroup (Athena reads
+  // the catalog and the data lake, and writes results, with the caller's permissions).
+  grantSmoke: (stack, grantee, { readOnly }) => {
+    if (readOnly) return;
+    const { dataLake, analytics } = stack;
+    dataLake.bucket.grantRead(grantee);
+    analytics.resultsBucket.grantReadWrite(grantee);
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['athena:GetNamedQuery', 'athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'],
+      resourceArns: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: analytics.workGroup.ref })],
+    });
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
+      resourceArns: [
+        stack.formatArn({ service: 'glue', resource: 'catalog' }),
+        stack.formatArn({ service: 'glue', resource: 'database', resourceName: dataLake.database.ref }),
+        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${dataLake.database.ref}/${EVENTS_TABLE}` }),
+      ],
+    });
+  },
 });

@@ -1,3 +1,4 @@
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CONTAINERS_CONTEXT_KEYS, parseContainersConfig } from './containers-config';
 import { ContainersOnEc2Stack } from './containers-on-ec2-stack';
@@ -15,4 +16,11 @@ export const containersOnEc2 = defineArchitecture({
       (id, props) =>
         new ContainersOnEc2Stack(scope.app, id, { ...props, stage: scope.stage, config: parseContainersConfig(scope.read, scope.stage) }),
     ),
+  // Both checks only describe: the service's task counts and its targets' health.
+  grantSmoke: (stack, grantee) => {
+    const { service } = stack.sampleService;
+    Grant.addToPrincipal({ grantee, actions: ['ecs:DescribeServices'], resourceArns: [service.serviceArn] });
+    // DescribeTargetHealth takes no resource-level permission (the IAM Service Authorization Reference).
+    Grant.addToPrincipal({ grantee, actions: ['elasticloadbalancing:DescribeTargetHealth'], resourceArns: ['*'] });
+  },
 });

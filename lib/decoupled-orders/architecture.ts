@@ -1,3 +1,4 @@
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CORS_ORIGINS_KEY, parseCorsOrigins } from '../shared/cors-origins';
 import { DecoupledOrdersStack } from './decoupled-orders-stack';
@@ -18,4 +19,17 @@ export const decoupledOrders = defineArchitecture({
       (id, props) =>
         new DecoupledOrdersStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
     ),
+  // Read-only: signed GETs of the order status. Every check: an order placed, its barista
+  // ticket taken off the queue, and the test order deleted again.
+  grantSmoke: (stack, grantee, { readOnly }) => {
+    const api = stack.api.gateway.api;
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['execute-api:Invoke'],
+      resourceArns: readOnly ? [api.arnForExecuteApi('GET', '/orders/*')] : [api.arnForExecuteApi()],
+    });
+    if (readOnly) return;
+    stack.events.baristaTickets.queue.grantConsumeMessages(grantee);
+    stack.ordersTable.grant(grantee, 'dynamodb:DeleteItem');
+  },
 });

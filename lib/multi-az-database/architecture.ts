@@ -1,3 +1,4 @@
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { type ArchitectureScope, architectureStack, defineArchitecture } from '../shared/architecture';
 import { ConfigError } from '../shared/context';
 import { DATABASE_CONTEXT_KEYS, parseDatabaseConfig } from './database-config';
@@ -43,4 +44,9 @@ export const multiAzDatabase = defineArchitecture({
   contextKeys: DATABASE_CONTEXT_KEYS,
   integRun: { minutes: '30-45', note: 'a Multi-AZ RDS instance is created and deleted' },
   add: (scope) => addMultiAzDatabase(scope),
+  // Both checks only read: the instance's description and the migration function's log.
+  grantSmoke: (stack, grantee) => {
+    Grant.addToPrincipal({ grantee, actions: ['rds:DescribeDBInstances'], resourceArns: [stack.database.instance.instanceArn] });
+    Grant.addToPrincipal({ grantee, actions: ['logs:FilterLogEvents'], resourceArns: [stack.migrations.logGroup.logGroupArn] });
+  },
 });

@@ -1,3 +1,4 @@
+import { Grant } from 'aws-cdk-lib/aws-iam';
 import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CORS_ORIGINS_KEY, parseCorsOrigins } from '../shared/cors-origins';
 import { ServerlessApiStack } from './serverless-api-stack';
@@ -15,4 +16,9 @@ export const serverlessApi = defineArchitecture({
       (id, props) =>
         new ServerlessApiStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
     ),
+  // The reads are unsigned; the writes (create, update, delete a test item) are signed calls of the API.
+  grantSmoke: (stack, grantee, { readOnly }) => {
+    if (!readOnly)
+      Grant.addToPrincipal({ grantee, actions: ['execute-api:Invoke'], resourceArns: [stack.menuApi.gateway.api.arnForExecuteApi()] });
+  },
 });

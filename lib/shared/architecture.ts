@@ -1,4 +1,5 @@
-import type { Stack, StackProps, Stage } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, type Stack, type StackProps, type Stage } from 'aws-cdk-lib';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ContextKey, ContextReader } from './context';
 import { addMonthlyBudget } from './monthly-budget';
 import { PROJECT_NAME } from './project-name';
@@ -18,6 +19,45 @@ export interface ArchitectureScope {
   readonly stage: StageConfig;
   /** Reads the architecture's own context keys (and only those it declares). */
   readonly read: ContextReader;
+  /**
+   * The account a delivery pipeline deploys the stacks to (lib/pipeline).
+   * They stay environment-agnostic, so their templates are those a `cdk
+   * deploy` of the app makes, and keep the names it gives them (a pipeline
+   * then deploys over stacks a person deployed by hand, not beside them);
+   * only their deploy roles and asset bucket are that account's bootstrap
+   * resources.
+   */
+  readonly deployTo?: DeployTarget;
+}
+
+/** An account and Region bootstrapped for the CDK (`cdk bootstrap --trust <tools account>`). */
+export interface DeployTarget {
+  readonly account: string;
+  readonly region: string;
+}
+
+/**
+ * The default synthesizer with `target`'s account and Region written into the
+ * bootstrap roles' ARNs, where the default leaves `${AWS::AccountId}` and
+ * `${AWS::Region}` to the deploying account: the pipeline deploys from the
+ * tools account into `target` through them. The asset bucket's name keeps its
+ * placeholders (the template reads as a `cdk deploy` writes it; asset
+ * publishing fills them in with the account of the role it assumes).
+ */
+export function targetAccountSynthesizer(target: DeployTarget): DefaultStackSynthesizer {
+  const inTarget = (name: string) => name.replaceAll('${AWS::AccountId}', target.account).replaceAll('${AWS::Region}', target.region);
+  return new DefaultStackSynthesizer({
+    deployRoleArn: inTarget(DefaultStackSynthesizer.DEFAULT_DEPLOY_ROLE_ARN),
+    cloudFormationExecutionRole: inTarget(DefaultStackSynthesizer.DEFAULT_CLOUDFORMATION_ROLE_ARN),
+    fileAssetPublishingRoleArn: inTarget(DefaultStackSynthesizer.DEFAULT_FILE_ASSET_PUBLISHING_ROLE_ARN),
+    imageAssetPublishingRoleArn: inTarget(DefaultStackSynthesizer.DEFAULT_IMAGE_ASSET_PUBLISHING_ROLE_ARN),
+    lookupRoleArn: inTarget(DefaultStackSynthesizer.DEFAULT_LOOKUP_ROLE_ARN),
+  });
+}
+
+/** What `npm run smoke` may do against a deployed stack: every check, or (`--read-only`, production) those that change nothing. */
+export interface SmokeAccess {
+  readonly readOnly: boolean;
 }
 
 /**
@@ -36,6 +76,13 @@ export interface Architecture<Added = Stack, Name extends string = string> {
   /** What a run of its integ test (`npm run integ`) takes in a sandbox account, for `--list` and the README. */
   readonly integRun: { readonly minutes: string; readonly note: string };
   add(scope: ArchitectureScope): Added;
+  /**
+   * Grants `grantee` what this architecture's smoke checks call with AWS
+   * credentials against `stack` (its APIs, queues, tables, describes), and
+   * nothing else: the delivery pipeline's checks role in each target account
+   * (lib/pipeline). Reading the stack's outputs is granted by the pipeline.
+   */
+  grantSmoke(stack: Added, grantee: IGrantable, access: SmokeAccess): void;
 }
 
 /** Declares an architecture, keeping its name as a literal type (the registry's `ArchitectureName` union is made of them). */
@@ -58,7 +105,9 @@ export function architectureStack<S extends Stack>(
   create: (id: string, props: StackProps) => S,
 ): S {
   const { stage } = scope;
-  const stack = create(`${STACK_NAME_PREFIX}-${identity.name}-${stage.name}`, {
+  const id = `${STACK_NAME_PREFIX}-${identity.name}-${stage.name}`;
+  const stack = create(id, {
+    ...(scope.deployTo ? { stackName: id, synthesizer: targetAccountSynthesizer(scope.deployTo) } : {}),
     description: `${identity.description} (${stage.name})`,
     terminationProtection: stage.terminationProtection,
   });
@@ -75,16 +124,18 @@ export function architectureStack<S extends Stack>(
  * not own (and a starter of it knows every key it needs).
  */
 export function architectureScope(
-  architecture: Pick<Architecture<unknown>, 'name' | 'contextKeys'>,
+  architecture: Pick<Architecture, 'name' | 'contextKeys'>,
   app: Stage,
   stage: StageConfig,
   read: ContextReader,
+  options: { readonly deployTo?: DeployTarget } = {},
 ): ArchitectureScope {
   const declared = new Set(architecture.contextKeys.map((key) => key.name));
   return {
     architecture: architecture.name,
     app,
     stage,
+    ...options,
     read: (key) => {
       if (!declared.has(key))
         throw new Error(`Architecture ${architecture.name} read the context key ${key}, which it does not declare in its contextKeys`);

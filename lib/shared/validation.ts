@@ -1,4 +1,14 @@
-import { type App, Aspects, type IAspect, Validations } from 'aws-cdk-lib';
+import {
+  type App,
+  Aspects,
+  type IAspect,
+  type IPolicyValidationContext,
+  type IPolicyValidationPlugin,
+  type PolicyValidationPluginReport,
+  Stack,
+  type Stage,
+  Validations,
+} from 'aws-cdk-lib';
 import { Policy } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -13,14 +23,38 @@ import type { StageConfig } from './stage-config';
  * `@aws-cdk/core:validateAgainstDefaultRules` flag in cdk.json makes its
  * findings errors rather than warnings.
  */
-export function addValidationPlugins(app: App, stage: Pick<StageConfig, 'nist80053Checks' | 'controlTowerChecks'>): void {
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
-  if (stage.nist80053Checks) {
-    Validations.of(app).addPlugins(new NIST80053R5Checks(app));
-    Aspects.of(app).add(new AcknowledgeGrantPolicies());
-  }
+export function addValidationPlugins(
+  app: Stage,
+  stage: Pick<StageConfig, 'nist80053Checks' | 'controlTowerChecks'>,
+  options: {
+    /**
+     * False where an enclosing app registers AwsSolutions and Serverless
+     * already (a Stage in the delivery pipeline's app): a plugin checks the
+     * stacks of nested stages too.
+     */
+    readonly basePacks?: boolean;
+  } = {},
+): void {
+  if (options.basePacks !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  if (stage.nist80053Checks) addNist80053Checks(app);
   if (stage.controlTowerChecks) Validations.of(app).addPlugins(controlTowerPlugin());
   registered.set(app, { nist: stage.nist80053Checks, controlTower: stage.controlTowerChecks });
+}
+
+/**
+ * Registers cdk-nag's NIST 800-53 rev 5 pack for the constructs under `scope`
+ * alone. A cdk-nag pack walks the whole app whichever stage registers it; the
+ * delivery pipeline's app holds a sandbox stage that this pack must not check.
+ */
+export function addNist80053Checks(scope: Stage | Stack): void {
+  const pack = new NIST80053R5Checks(scope);
+  const scoped: IPolicyValidationPlugin = {
+    name: pack.name,
+    version: pack.version,
+    validate: (_context: IPolicyValidationContext): PolicyValidationPluginReport => pack.validateScope(scope),
+  };
+  Validations.of(scope instanceof Stack ? scope.node.scope! : scope).addPlugins(scoped);
+  Aspects.of(scope).add(new AcknowledgeGrantPolicies());
 }
 
 /**
@@ -43,7 +77,7 @@ class AcknowledgeGrantPolicies implements IAspect {
 }
 
 /** Which of the stage's packs each app's synth runs, for the summary. */
-const registered = new WeakMap<App, { readonly nist: boolean; readonly controlTower: boolean }>();
+const registered = new WeakMap<Stage, { readonly nist: boolean; readonly controlTower: boolean }>();
 
 /** The rule packs `addValidationPlugins` can register, and the id prefix of their rules. */
 const PACKS = [

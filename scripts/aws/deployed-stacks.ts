@@ -1,4 +1,5 @@
 import { CloudFormationClient, paginateDescribeStacks, type Stack } from '@aws-sdk/client-cloudformation';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { TAG_KEYS } from '../../lib/shared/tags';
@@ -25,9 +26,15 @@ export interface AwsAccess {
 /**
  * The region (--region, then AWS_REGION or the profile's, as the SDK finds
  * it, then AWS_DEFAULT_REGION) and the caller's credentials (profiles and SSO
- * work through the SDK's default chain). Missing either ends in one sentence.
+ * work through the SDK's default chain); with `roleArn` (--role-arn), the
+ * credentials of that role, assumed with the caller's (as the delivery
+ * pipeline's checks reach into the target accounts). Missing either, or a
+ * role that cannot be assumed, ends in one sentence.
  */
-export async function awsAccess(options: { readonly region?: string; readonly profile?: string }, env = process.env): Promise<AwsAccess> {
+export async function awsAccess(
+  options: { readonly region?: string; readonly profile?: string; readonly roleArn?: string },
+  env = process.env,
+): Promise<AwsAccess> {
   const sdkRegion = async () => {
     const probe = new CloudFormationClient(options.profile ? { profile: options.profile } : {});
     try {
@@ -49,8 +56,33 @@ export async function awsAccess(options: { readonly region?: string; readonly pr
       `No AWS credentials${options.profile ? ` for profile ${options.profile}` : ''} (${firstLine(error)}): run \`aws sso login\` or \`aws configure\`, or pass --profile.`,
     );
   }
-  return { region, credentials };
+  return { region, credentials: options.roleArn ? await assumedRole(options.roleArn, region, credentials) : credentials };
 }
+
+/** The temporary credentials of `roleArn` (one hour; a check takes minutes), assumed with `caller`. */
+async function assumedRole(roleArn: string, region: string, caller: AwsCredentialIdentityProvider): Promise<AwsCredentialIdentityProvider> {
+  const sts = new STSClient({ region, credentials: caller, maxAttempts: 2 });
+  try {
+    const { Credentials: assumed } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `coffee-shop-checks-${Date.now()}`, DurationSeconds: 3600 }),
+    );
+    if (!assumed?.AccessKeyId || !assumed.SecretAccessKey) throw new Error('AssumeRole returned no credentials');
+    const identity = {
+      accessKeyId: assumed.AccessKeyId,
+      secretAccessKey: assumed.SecretAccessKey,
+      sessionToken: assumed.SessionToken,
+      expiration: assumed.Expiration,
+    };
+    return async () => identity;
+  } catch (error) {
+    throw new AwsSetupError(`Could not assume ${roleArn} (${firstLine(error)}): it must exist and trust the caller.`);
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** An IAM role ARN, as --role-arn takes it. */
+export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /**
  * The deployed stacks of `stage`, by architecture: found by their tags

@@ -1,5 +1,5 @@
 /**
- * npm run smoke -- <architecture> [--local | --stage sandbox|production] [--region R] [--profile P]
+ * npm run smoke -- <architecture> [--local | --stage sandbox|production] [--region R] [--profile P] [--role-arn A] [--read-only]
  *
  * The architecture's "Try it" as checks, one line each with PASS or FAIL and
  * its time; the exit code is non-zero if any fails. Against AWS it finds the
@@ -8,17 +8,22 @@
  */
 import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../lib/app/architectures';
 import { localFormOf, smokeOf } from '../architecture-parts';
+import { ROLE_ARN } from '../aws/deployed-stacks';
 import { architecturesOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
 import { synthesizeArchitecture } from '../template/synth';
 import { runChecks } from './run-checks';
 import { deployedTarget, localTarget, SmokeSetupError, type SmokeTarget } from './target';
 
-export const USAGE = `Usage: npm run smoke -- <architecture> [--local | --stage sandbox|production] [--region R] [--profile P]
+export const USAGE = `Usage: npm run smoke -- <architecture> [--local | --stage sandbox|production] [--region R] [--profile P] [--role-arn A] [--read-only]
 
 Checks a deployed stack (found by its architecture and stage tags; its outputs
 name everything the checks need) with your AWS credentials, or with --local
 the architecture running under \`npm run local\`. Test data it creates is
 deleted again, except click events, which stay in the data lake.
+
+  --role-arn   an IAM role to assume with your credentials (the delivery pipeline's checks role)
+  --read-only  only the checks that change nothing (no test data, no writes),
+               as the delivery pipeline runs them in production
 
 Architectures: ${ARCHITECTURE_NAMES.join(', ')}`;
 
@@ -28,6 +33,8 @@ interface Options {
   readonly stage: 'sandbox' | 'production';
   readonly region?: string;
   readonly profile?: string;
+  readonly roleArn?: string;
+  readonly readOnly: boolean;
 }
 
 function parse(argv: readonly string[]): Options | 'help' {
@@ -36,6 +43,8 @@ function parse(argv: readonly string[]): Options | 'help' {
     stage: { type: 'string' },
     region: { type: 'string' },
     profile: { type: 'string' },
+    'role-arn': { type: 'string' },
+    'read-only': { type: 'boolean' },
   });
   if (parsed === 'help') return parsed;
   const { values, positionals } = parsed;
@@ -43,9 +52,19 @@ function parse(argv: readonly string[]): Options | 'help' {
   const [architecture] = architecturesOf(positionals);
   const stage = stageOf(values.stage);
   const local = values.local ?? false;
-  if (local && (values.stage || values.region || values.profile))
-    throw new UsageError('--local checks the local run: it takes no --stage, --region or --profile');
-  return { architecture: architecture!, local, stage, region: values.region, profile: values.profile };
+  if (local && (values.stage || values.region || values.profile || values['role-arn']))
+    throw new UsageError('--local checks the local run: it takes no --stage, --region, --profile or --role-arn');
+  if (values['role-arn'] !== undefined && !ROLE_ARN.test(values['role-arn']))
+    throw new UsageError(`--role-arn takes an IAM role ARN such as arn:aws:iam::111111111111:role/name, not ${values['role-arn']}`);
+  return {
+    architecture: architecture!,
+    local,
+    stage,
+    region: values.region,
+    profile: values.profile,
+    roleArn: values['role-arn'],
+    readOnly: values['read-only'] ?? false,
+  };
 }
 
 /**
@@ -80,6 +99,7 @@ async function main(): Promise<void> {
           stage: options.stage,
           region: options.region,
           profile: options.profile,
+          roleArn: options.roleArn,
           deployCommand: () => deployCommand(options.architecture, options.stage),
         });
   } catch (error) {
@@ -91,7 +111,12 @@ async function main(): Promise<void> {
   }
   const print = (line: string) => process.stdout.write(`${line}\n`);
   print(`Smoke checks of ${options.architecture}: ${target.stackName}${target.mode === 'deployed' ? ` in ${target.region}` : ''}\n`);
-  const checks = typeof smoke.checks === 'function' ? smoke.checks(target) : smoke.checks;
+  const all = typeof smoke.checks === 'function' ? smoke.checks(target) : smoke.checks;
+  const checks = options.readOnly ? all.filter((check) => check.readOnly) : all;
+  if (checks.length === 0) {
+    process.stderr.write(`${options.architecture} has no read-only checks${target.mode === 'local' ? ' locally' : ''}.\n`);
+    process.exit(1);
+  }
   const context = smoke.context(target);
   let results: Awaited<ReturnType<typeof runChecks>>;
   try {

@@ -1,6 +1,11 @@
 /** One smoke check: a name that says what must hold, and the work that proves it (it throws to fail). */
 export interface Check<Context> {
   readonly name: string;
+  /**
+   * The check changes nothing and needs no permission to write: it runs with
+   * `--read-only`, as the delivery pipeline checks production.
+   */
+  readonly readOnly?: true;
   run(context: Context): Promise<void>;
 }
 

@@ -56,6 +56,7 @@ export interface DeployedOptions {
   readonly stage: 'sandbox' | 'production';
   readonly region?: string;
   readonly profile?: string;
+  readonly roleArn?: string;
   /** How to deploy it, for the message when the stack is missing (called only then). */
   readonly deployCommand: () => string;
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { App, type Stack, type Stage } from 'aws-cdk-lib';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import cdkJson from '../../cdk.json';
 import { ARCHITECTURES, architectureNamed, parseArchitectureNames } from '../../lib/app/architectures';
 import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
@@ -163,6 +164,24 @@ export function synthTemplates(
   options: { readonly bundle?: boolean } = {},
 ): ArchitectureTemplate[] {
   return templatesOf(stageApp(stage, given, options).app);
+}
+
+/**
+ * The stage's architecture stacks in a cloud assembly synthesized before
+ * (its nested stage assemblies included, as the delivery pipeline writes
+ * them): those whose name ends in the stage, by the architecture each is
+ * tagged with, in registry order.
+ */
+export function assemblyTemplates(dir: string, stage: StageName): ArchitectureTemplate[] {
+  const order: readonly string[] = ARCHITECTURES.map((a) => a.name);
+  return new CloudAssembly(dir).stacksRecursively
+    .filter((artifact) => artifact.stackName.endsWith(`-${stage}`))
+    .map((artifact) => ({
+      architecture: architectureTag(artifact.stackName, artifact.template),
+      stack: artifact.stackName,
+      template: artifact.template as CfnTemplate,
+    }))
+    .sort((a, b) => order.indexOf(a.architecture) - order.indexOf(b.architecture));
 }
 
 /** Templates by stack name. */

@@ -1,6 +1,6 @@
 /**
- * npm run upgrade-check -- [--stage sandbox|production] [--baseline <dir> | --release <version> | --deployed [--region R] [--profile P]]
- *                          [-c key=value ...] [--json] [architecture ...]
+ * npm run upgrade-check -- [--stage sandbox|production] [--baseline <dir> | --release <version> | --deployed [--region R] [--profile P] [--role-arn A]]
+ *                          [-c key=value ... | --assembly <cdk.out>] [--json] [architecture ...]
  *
  * Synthesizes the stage and says, per resource, what deploying it over the
  * baseline does: data at risk (a data-bearing resource replaced, possibly
@@ -13,16 +13,16 @@ import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudf
 import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { ContextError } from '../../lib/shared/context';
 import type { StageName } from '../../lib/shared/stage-config';
-import { AwsSetupError, awsAccess, deployedStacks, firstLine, requireSettled } from '../aws/deployed-stacks';
+import { AwsSetupError, awsAccess, deployedStacks, firstLine, ROLE_ARN, requireSettled } from '../aws/deployed-stacks';
 import { architecturesOf, contextOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
-import { byStack, synthTemplates } from '../template/synth';
+import { assemblyTemplates, byStack, synthTemplates } from '../template/synth';
 import type { CfnTemplate } from '../template/template';
 import { declaredBreaks } from './changelog';
 import { CHANGE_CLASSES, type ChangeClass, compareStacks, type UpgradeReport } from './compare';
 import { BaselineError, lastRelease, readTemplates, releaseDir, releases } from './releases';
 
-export const USAGE = `Usage: npm run upgrade-check -- [--stage sandbox|production] [--baseline <dir> | --release <version> | --deployed [--region R] [--profile P]]
-                             [-c key=value ...] [--json] [architecture ...]
+export const USAGE = `Usage: npm run upgrade-check -- [--stage sandbox|production] [--baseline <dir> | --release <version> | --deployed [--region R] [--profile P] [--role-arn A]]
+                             [-c key=value ... | --assembly <cdk.out>] [--json] [architecture ...]
 
 Compares the stage's templates as this checkout synthesizes them with a
 baseline, per resource, with the engine \`cdk diff\` uses. Run it with
@@ -32,8 +32,11 @@ baseline, per resource, with the engine \`cdk diff\` uses. Run it with
   --release    a release's templates, releases/<version>/<stage> (default: the last release)
   --baseline   a folder of <stack>.template.json files (e.g. a cdk.out of what you deployed)
   --deployed   the templates of the deployed stacks (found by their architecture and stage tags),
-               read with CloudFormation GetTemplate and your credentials
+               read with CloudFormation GetTemplate and your credentials (or, with --role-arn, a role's
+               that they assume: the delivery pipeline reads production with the account's CDK lookup role)
   -c           context, as for cdk synth (pass what you deployed with, e.g. -c databaseReadReplica=true)
+  --assembly   check the stage's stacks of an already synthesized cloud assembly instead of
+               synthesizing (the delivery pipeline's cdk.out: exactly what it is about to deploy)
   --json       the report as JSON
 
 Classes: data-at-risk (a table, bucket, database, key, log group, stream, queue, secret,
@@ -56,8 +59,10 @@ interface Options {
   readonly baseline:
     | { kind: 'release'; version: string }
     | { kind: 'dir'; dir: string }
-    | { kind: 'deployed'; region?: string; profile?: string };
+    | { kind: 'deployed'; region?: string; profile?: string; roleArn?: string };
   readonly context: Record<string, string>;
+  /** A synthesized cloud assembly whose stage's stacks are checked, instead of a synthesis here. */
+  readonly assembly?: string;
   readonly json: boolean;
 }
 
@@ -69,7 +74,9 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
     deployed: { type: 'boolean' },
     region: { type: 'string' },
     profile: { type: 'string' },
+    'role-arn': { type: 'string' },
     context: { type: 'string', short: 'c', multiple: true },
+    assembly: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (parsed === 'help') return parsed;
@@ -78,17 +85,29 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
   const architectures = architecturesOf(positionals);
   const sources = [values.baseline, values.release, values.deployed].filter((value) => value !== undefined);
   if (sources.length > 1) throw new UsageError('Give one of --baseline, --release and --deployed');
-  if ((values.region || values.profile) && !values.deployed) throw new UsageError('--region and --profile go with --deployed');
+  if ((values.region || values.profile || values['role-arn']) && !values.deployed)
+    throw new UsageError('--region, --profile and --role-arn go with --deployed');
+  if (values['role-arn'] !== undefined && !ROLE_ARN.test(values['role-arn']))
+    throw new UsageError(`--role-arn takes an IAM role ARN such as arn:aws:iam::111111111111:role/name, not ${values['role-arn']}`);
   const context = contextOf(values.context);
+  if (values.assembly && Object.keys(context).length > 0)
+    throw new UsageError('Give -c or --assembly: an assembly was synthesized with its context already');
   const baseline: Options['baseline'] = values.deployed
-    ? { kind: 'deployed', region: values.region, profile: values.profile }
+    ? { kind: 'deployed', region: values.region, profile: values.profile, roleArn: values['role-arn'] }
     : values.baseline
       ? { kind: 'dir', dir: path.resolve(values.baseline) }
       : { kind: 'release', version: values.release ?? lastRelease() };
   if (baseline.kind === 'release' && !releases().includes(baseline.version)) {
     throw new UsageError(`No release ${baseline.version}: the releases with a baseline are ${releases().join(', ')}`);
   }
-  return { stage, architectures, baseline, context, json: values.json ?? false };
+  return {
+    stage,
+    architectures,
+    baseline,
+    context,
+    ...(values.assembly ? { assembly: path.resolve(values.assembly) } : {}),
+    json: values.json ?? false,
+  };
 }
 
 /** What the check compared, for the report's first line. */
@@ -113,9 +132,9 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
     if (options.architectures.length === 0 || options.architectures.includes(architecture)) requireSettled(stack, access!.region);
   }
   // Bundled as a deploy bundles them: a function's code shows as changed only when it is.
-  const synthesized = synthTemplates(options.stage, options.context, { bundle: true }).filter(
-    (stack) => options.architectures.length === 0 || options.architectures.includes(stack.architecture),
-  );
+  const synthesized = (
+    options.assembly ? assemblyTemplates(options.assembly, options.stage) : synthTemplates(options.stage, options.context, { bundle: true })
+  ).filter((stack) => options.architectures.length === 0 || options.architectures.includes(stack.architecture));
   const current = byStack(synthesized);
   if (stored) {
     const chosen =

@@ -55,6 +55,7 @@ const kinesisFor = (context: Context) =>
 const common: Check<Context>[] = [
   {
     name: 'the identity pool gives a guest visitor credentials (Cognito unauthenticated flow)',
+    readOnly: true,
     async run(context) {
       const { target } = context;
       const endpoint = target.endpoints.cognitoIdentity;

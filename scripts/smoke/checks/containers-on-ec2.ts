@@ -16,6 +16,7 @@ const config = (target: SmokeTarget) => ({ region: target.region, credentials: t
 export const containersChecks: Check<Context>[] = [
   {
     name: 'the ECS service runs as many tasks as it wants (running = desired > 0)',
+    readOnly: true,
     async run(context) {
       const ecs = new ECSClient(config(context.target));
       try {
@@ -38,6 +39,7 @@ export const containersChecks: Check<Context>[] = [
   },
   {
     name: 'every task is a healthy target of the internal load balancer',
+    readOnly: true,
     async run(context) {
       if (!context.targetGroupArn) throw new Error('the service names no target group (the service check failed)');
       const elb = new ElasticLoadBalancingV2Client(config(context.target));

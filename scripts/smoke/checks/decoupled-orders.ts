@@ -116,6 +116,14 @@ export const decoupledOrdersChecks: Check<Context>[] = [
     },
   },
   {
+    name: 'signed GET /orders/{id} of an order never placed answers 404',
+    readOnly: true,
+    async run(context) {
+      const response = await apiCall(context.target, { method: 'GET', path: `orders/${randomUUID()}`, signed: true });
+      expectStatus(response, 404, 'GET /orders/{id} of an unknown order');
+    },
+  },
+  {
     name: 'an Idempotency-Key that is not a UUID is refused (400)',
     async run(context) {
       const response = await placeOrder(context, 'order-1');

@@ -64,6 +64,7 @@ const localChecks: Check<Context>[] = [
 const deployedChecks: Check<Context>[] = [
   {
     name: 'the instance is available and Multi-AZ',
+    readOnly: true,
     async run({ target }) {
       const rds = new RDSClient({ region: target.region, credentials: target.credentials });
       try {
@@ -81,6 +82,7 @@ const deployedChecks: Check<Context>[] = [
   {
     // The database is in isolated subnets: what the migrator last reported is read from its log.
     name: "the last deployment left every migration file applied (the migration function's report)",
+    readOnly: true,
     async run({ target }) {
       const logs = new CloudWatchLogsClient({ region: target.region, credentials: target.credentials });
       try {

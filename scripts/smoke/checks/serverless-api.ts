@@ -21,6 +21,7 @@ const needItem = (context: Context) => {
 export const serverlessApiChecks: Check<Context>[] = [
   {
     name: 'unsigned GET /menu-items answers 200 with a list',
+    readOnly: true,
     async run({ target }) {
       const response = await apiCall(target, { method: 'GET', path: 'menu-items?limit=5', signed: false });
       expectStatus(response, 200, 'GET /menu-items');
@@ -81,6 +82,7 @@ export const serverlessApiChecks: Check<Context>[] = [
   },
   {
     name: 'unsigned POST is refused (403)',
+    readOnly: true,
     async run({ target }) {
       const response = await apiCall(target, { method: 'POST', path: 'menu-items', body: newItem(), signed: false });
       expectStatus(response, 403, 'unsigned POST');
