@@ -1,10 +1,10 @@
+import type { Stack } from 'aws-cdk-lib';
+import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { clickstream } from '../clickstream/architecture';
 import { containersOnEc2 } from '../containers-on-ec2/architecture';
 import { decoupledOrders } from '../decoupled-orders/architecture';
 import { multiAzDatabase } from '../multi-az-database/architecture';
 import { serverlessApi } from '../serverless-api/architecture';
-import type { Stack } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Architecture, SmokeAccess } from '../shared/architecture';
 import type { ContextKey } from '../shared/context';
 import { STAGE_CONTEXT_KEYS } from '../shared/stage-config';

@@ -9,9 +9,9 @@ import type { ContextReader } from '../shared/context';
 import { PROJECT_NAME } from '../shared/project-name';
 import type { StageName } from '../shared/stage-config';
 import { checksRoleName, DeliveryStage } from './delivery-stage';
-import { ASSET_PUBLISHING_WILDCARDS, acknowledgeWildcards, PIPELINE_WILDCARDS, SELF_UPDATE_WILDCARDS } from './wildcard-acknowledgements';
 import type { PipelineConfig } from './pipeline-config';
 import { ASSEMBLY_INPUT, INSTALL_NODE, lookupRoleArn, smokeCommand, synthCommands, upgradeGateCommand } from './pipeline-steps';
+import { ASSET_PUBLISHING_WILDCARDS, acknowledgeWildcards, PIPELINE_WILDCARDS, SELF_UPDATE_WILDCARDS } from './wildcard-acknowledgements';
 
 export const PIPELINE_STACK_NAME = `${PROJECT_NAME}-Pipeline`;
 
@@ -128,7 +128,10 @@ export class DeliveryPipelineStack extends Stack {
     // (a backup vault's name, a subscription's logical id), so a pipeline takes over production stacks
     // deployed by hand without replacing anything. Its stage name in the pipeline is Production.
     const production = stage('production', config.productionAccount, 'Default', 'Production');
-    this.pipeline.addStage(production, { pre: [gate, approval], stackSteps: checkSteps(production, 'production', config.productionAccount) });
+    this.pipeline.addStage(production, {
+      pre: [gate, approval],
+      stackSteps: checkSteps(production, 'production', config.productionAccount),
+    });
 
     this.pipeline.buildPipeline();
     acknowledgeGeneratedGrants(this.pipeline, checksRole);
@@ -151,10 +154,22 @@ export class DeliveryPipelineStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(accessLogs).acknowledge(
-      { id: 'AwsSolutions-S1', reason: 'This is the access-log bucket of the artifact bucket; logging access to it would need yet another bucket.' },
-      { id: 'NIST.800.53.R5-S3BucketLoggingEnabled', reason: 'This is the access-log bucket of the artifact bucket; logging access to it would need yet another bucket.' },
-      { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'Access logs of build artifacts, kept 90 days for investigation; a second Region adds cost for no recovery need.' },
-      { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: 'S3 server access log delivery writes only to buckets encrypted with S3 managed keys (SSE-S3).' },
+      {
+        id: 'AwsSolutions-S1',
+        reason: 'This is the access-log bucket of the artifact bucket; logging access to it would need yet another bucket.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
+        reason: 'This is the access-log bucket of the artifact bucket; logging access to it would need yet another bucket.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+        reason: 'Access logs of build artifacts, kept 90 days for investigation; a second Region adds cost for no recovery need.',
+      },
+      {
+        id: 'NIST.800.53.R5-S3DefaultEncryptionKMS',
+        reason: 'S3 server access log delivery writes only to buckets encrypted with S3 managed keys (SSE-S3).',
+      },
     );
     const key = new Key(this, 'ArtifactKey', {
       description: "Encrypts the delivery pipeline's artifacts; the target accounts' deploy roles may decrypt them",
@@ -182,10 +197,17 @@ export class DeliveryPipelineStack extends Stack {
     });
     Validations.of(bucket).acknowledge({
       id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
-      reason: 'Build artifacts are made again from the source by the next run; a copy in a second Region would not restore anything the source cannot.',
+      reason:
+        'Build artifacts are made again from the source by the next run; a copy in a second Region would not restore anything the source cannot.',
     });
-    new CfnOutput(this, 'ArtifactBucketName', { value: bucket.bucketName, description: 'Kept when the stack is deleted: empty and delete it (docs/delivery.md)' });
-    new CfnOutput(this, 'ArtifactKeyArn', { value: key.keyArn, description: 'Kept when the stack is deleted: schedule its deletion (docs/delivery.md)' });
+    new CfnOutput(this, 'ArtifactBucketName', {
+      value: bucket.bucketName,
+      description: 'Kept when the stack is deleted: empty and delete it (docs/delivery.md)',
+    });
+    new CfnOutput(this, 'ArtifactKeyArn', {
+      value: key.keyArn,
+      description: 'Kept when the stack is deleted: schedule its deletion (docs/delivery.md)',
+    });
     return bucket;
   }
 }
@@ -197,7 +219,8 @@ function acknowledgeGeneratedGrants(pipeline: CodePipeline, checksRole: Role): v
   acknowledgeWildcards(pipeline.synthProject.role!, 'The synth step', PIPELINE_WILDCARDS);
   acknowledgeWildcards(pipeline.selfMutationProject.role!, 'The self-update step', SELF_UPDATE_WILDCARDS);
   for (const node of pipeline.node.findAll()) {
-    if (node.node.id === 'CodePipelineActionRole') acknowledgeWildcards(node, `The ${node.node.scope?.node.id} action's role`, PIPELINE_WILDCARDS);
+    if (node.node.id === 'CodePipelineActionRole')
+      acknowledgeWildcards(node, `The ${node.node.scope?.node.id} action's role`, PIPELINE_WILDCARDS);
     if (node.node.id === 'FileRole') acknowledgeWildcards(node, 'The asset publishing step', ASSET_PUBLISHING_WILDCARDS);
   }
 }

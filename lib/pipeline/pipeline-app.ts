@@ -18,7 +18,8 @@ export function addDeliveryPipeline(
 ): DeliveryPipelineStack | undefined {
   if (!pipelineRequested(read)) {
     const stray = PIPELINE_CONTEXT_KEYS.map((key) => key.name).filter((name) => name !== 'pipeline' && given[name] !== undefined);
-    if (stray.length > 0) throw new ContextError(`Context key ${stray.join(', ')} configures the delivery pipeline: add -c pipeline=true (docs/delivery.md).`);
+    if (stray.length > 0)
+      throw new ContextError(`Context key ${stray.join(', ')} configures the delivery pipeline: add -c pipeline=true (docs/delivery.md).`);
     return undefined;
   }
   const config = parsePipelineConfig(read);

@@ -37,13 +37,19 @@ export const SELF_UPDATE_WILDCARDS: readonly WildcardShape[] = [
     finding: /^Resource::arn:\*:iam::\d{12}:role\/\*$/,
     why: "`cdk deploy` of this stack assumes the tools account's bootstrap roles (their names carry the qualifier, not a fixed prefix)",
   },
-  { finding: /^Resource::\*$/, why: 'cloudformation:DescribeStacks and s3:ListBucket, which `cdk deploy` calls and which take no resource' },
+  {
+    finding: /^Resource::\*$/,
+    why: 'cloudformation:DescribeStacks and s3:ListBucket, which `cdk deploy` calls and which take no resource',
+  },
 ];
 
 /** The asset publishing step's own. */
 export const ASSET_PUBLISHING_WILDCARDS: readonly WildcardShape[] = [
   ...PIPELINE_WILDCARDS,
-  { finding: /^Resource::\*$/, why: "codebuild:BatchGetBuilds/StartBuild/StopBuild on the asset projects, which CDK Pipelines names only at deploy time" },
+  {
+    finding: /^Resource::\*$/,
+    why: 'codebuild:BatchGetBuilds/StartBuild/StopBuild on the asset projects, which CDK Pipelines names only at deploy time',
+  },
 ];
 
 /** What a stack's checks role (lib/pipeline/delivery-stage.ts) holds: reads and calls of that stack's own resources. */

@@ -45,7 +45,8 @@ export interface DeployTarget {
  * publishing fills them in with the account of the role it assumes).
  */
 export function targetAccountSynthesizer(target: DeployTarget): DefaultStackSynthesizer {
-  const inTarget = (name: string) => name.replaceAll('${AWS::AccountId}', target.account).replaceAll('${AWS::Region}', target.region);
+  // The synthesizer's own placeholders, `${AWS::AccountId}` and `${AWS::Region}`, are plain text here.
+  const inTarget = (name: string) => name.replace(/\$\{AWS::AccountId\}/g, target.account).replace(/\$\{AWS::Region\}/g, target.region);
   return new DefaultStackSynthesizer({
     deployRoleArn: inTarget(DefaultStackSynthesizer.DEFAULT_DEPLOY_ROLE_ARN),
     cloudFormationExecutionRole: inTarget(DefaultStackSynthesizer.DEFAULT_CLOUDFORMATION_ROLE_ARN),

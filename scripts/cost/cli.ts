@@ -1,5 +1,6 @@
 /**
  * npm run cost -- [--stage sandbox|production] [--json] [-c key=value ...]
+ * npm run cost -- --pipeline [--json] [-c key=value ...]
  * npm run cost -- --update-docs
  *
  * Synthesizes the app for a stage (in process, without bundling: the
@@ -7,27 +8,33 @@
  * of work, and prints it. --update-docs rewrites the cost blocks of the
  * architecture docs and the README from both stages' reports.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StageName } from '../../lib/shared/stage-config';
 import { contextOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
-import { synthTemplates } from '../template/synth';
+import { pipelineTemplate, synthTemplates } from '../template/synth';
+import { pipelineCost, pipelineCostMarkdown, pipelineCostText } from './pipeline-cost';
 import { architectureCostMarkdown, COST_END, type CostReport, costReport, costText, readmeCostMarkdown, replaceCostBlock } from './report';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 const USAGE = `Usage: npm run cost -- [--stage sandbox|production] [--json] [-c key=value ...]
+       npm run cost -- --pipeline [--json] [-c key=value ...]
        npm run cost -- --update-docs
 
 Prices what each stack of the stage costs at rest and per unit of work, from
-its synthesized template. --update-docs rewrites the cost blocks of the
-architecture docs and the README from both stages' reports.`;
+its synthesized template. --pipeline prices the delivery pipeline instead
+(docs/delivery.md): at rest, and per run from source to production; -c sets
+its context over docs/delivery.md's example (e.g. -c pipelineArchitectures=serverless-api).
+--update-docs rewrites the cost blocks of the architecture docs, the README and
+docs/delivery.md from both stages' reports and the pipeline's.`;
 
 function main(argv: readonly string[]): void {
   const parsed = parseCommandLine(argv, {
     stage: { type: 'string' },
     json: { type: 'boolean' },
     'update-docs': { type: 'boolean' },
+    pipeline: { type: 'boolean' },
     context: { type: 'string', short: 'c', multiple: true },
   });
   if (parsed === 'help') {
@@ -39,8 +46,17 @@ function main(argv: readonly string[]): void {
     throw new UsageError(`npm run cost takes no architecture (it prices every stack), not ${positionals.join(' ')}`);
   const stage = stageOf(values.stage);
   const context = contextOf(values.context);
+  if (values.pipeline && (values.stage || values['update-docs']))
+    throw new UsageError('--pipeline prices the delivery pipeline, which deploys both stages: it takes no --stage or --update-docs');
   if (values['update-docs']) {
     writeCostDocs(synthReport('sandbox', context), synthReport('production', context));
+    if (existsSync(path.join(ROOT, 'docs/delivery.md')))
+      rewriteCostBlock('docs/delivery.md', pipelineCostMarkdown(pipelineCost(pipelineTemplate())));
+    return;
+  }
+  if (values.pipeline) {
+    const cost = pipelineCost(pipelineTemplate(context));
+    process.stdout.write(values.json ? `${JSON.stringify(cost, null, 2)}\n` : `${pipelineCostText(cost)}\n`);
     return;
   }
   const report = synthReport(stage, context);
@@ -53,15 +69,18 @@ function synthReport(stage: StageName, given: Record<string, string>): CostRepor
   return costReport(stage, synthTemplates(stage, given));
 }
 
+/** Rewrites the cost block of one doc. */
+function rewriteCostBlock(file: string, block: string): void {
+  const full = path.join(ROOT, file);
+  const before = readFileSync(full, 'utf8');
+  const after = replaceCostBlock(before, block, file);
+  if (after !== before) writeFileSync(full, after);
+  process.stdout.write(`${after === before ? 'unchanged' : 'updated  '} ${file}\n`);
+}
+
 /** Rewrites the cost blocks of docs/<architecture>.md and the README. */
 function writeCostDocs(sandbox: CostReport, production: CostReport): void {
-  const rewrite = (file: string, block: string) => {
-    const full = path.join(ROOT, file);
-    const before = readFileSync(full, 'utf8');
-    const after = replaceCostBlock(before, block, file);
-    if (after !== before) writeFileSync(full, after);
-    process.stdout.write(`${after === before ? 'unchanged' : 'updated  '} ${file}\n`);
-  };
+  const rewrite = rewriteCostBlock;
   for (const { architecture } of sandbox.architectures) {
     rewrite(`docs/${architecture}.md`, architectureCostMarkdown(architecture, sandbox, production));
   }

@@ -39,6 +39,8 @@ const page = {
   s3: 'https://aws.amazon.com/s3/pricing/',
   xray: 'https://aws.amazon.com/xray/pricing/',
   budgets: 'https://aws.amazon.com/aws-cost-management/aws-budgets/pricing/',
+  codePipeline: 'https://aws.amazon.com/codepipeline/pricing/',
+  codeBuild: 'https://aws.amazon.com/codebuild/pricing/',
 } as const;
 
 /** Linux on-demand price per hour of the instance types the stacks use. */
@@ -98,6 +100,13 @@ export const PRICES = {
   s3StandardGbMonth: { usd: 0.023, per: 'GB-month of S3 Standard (first 50 TB)', source: page.s3 },
   xrayTraceMillion: { usd: 5, per: 'million traces recorded', source: page.xray },
   budgetMonth: { usd: 0, per: 'budget without actions', source: page.budgets },
+  codePipelineV2ActionMinute: {
+    usd: 0.002,
+    per: 'action execution minute (V2; the first 100 a month are free)',
+    source: page.codePipeline,
+  },
+  codeBuildSmallMinute: { usd: 0.005, per: 'build minute, general1.small Linux (the first 100 a month are free)', source: page.codeBuild },
+  codeBuildMediumMinute: { usd: 0.01, per: 'build minute, general1.medium Linux', source: page.codeBuild },
   schedulerInvocationMillion: {
     usd: 1,
     per: 'million schedule invocations (the first 14 million a month are free)',

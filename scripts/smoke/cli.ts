@@ -37,7 +37,7 @@ interface Options {
   readonly readOnly: boolean;
 }
 
-function parse(argv: readonly string[]): Options | 'help' {
+export function parseOptions(argv: readonly string[]): Options | 'help' {
   const parsed = parseCommandLine(argv, {
     local: { type: 'boolean' },
     stage: { type: 'string' },
@@ -80,7 +80,7 @@ function deployCommand(architecture: ArchitectureName, stage: Options['stage']):
 }
 
 async function main(): Promise<void> {
-  const options = parse(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
   if (options === 'help') {
     printUsage(USAGE);
     return;
@@ -127,4 +127,4 @@ async function main(): Promise<void> {
   process.exitCode = results.some((result) => !result.passed) ? 1 : 0;
 }
 
-runCommand(main);
+if (require.main === module) runCommand(main);

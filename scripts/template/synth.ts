@@ -6,6 +6,8 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import cdkJson from '../../cdk.json';
 import { ARCHITECTURES, architectureNamed, parseArchitectureNames } from '../../lib/app/architectures';
 import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
+import { PIPELINE_STACK_NAME } from '../../lib/pipeline/delivery-pipeline-stack';
+import { addDeliveryPipeline } from '../../lib/pipeline/pipeline-app';
 import { type Architecture, type ArchitectureScope, architectureScope } from '../../lib/shared/architecture';
 import { type ContextReader, exitOnConfigError, storedContext } from '../../lib/shared/context';
 import { parseStage, type StageName } from '../../lib/shared/stage-config';
@@ -19,6 +21,35 @@ export type RawContext = Readonly<Record<string, unknown>>;
 
 /** Values production requires that do not change what its templates hold beyond themselves. */
 export const PRODUCTION_PLACEHOLDERS = { alarmEmail: 'ops@example.com', corsOrigins: 'https://menu.example.com' } as const;
+
+/**
+ * The delivery pipeline's context as docs/delivery.md gives it (example
+ * accounts that synthesize offline), with the production placeholders.
+ */
+export const PIPELINE_PLACEHOLDERS = {
+  pipeline: 'true',
+  pipelineConnectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/0a1b2c3d-4e5f-6789-abcd-ef0123456789',
+  pipelineRepository: 'my-org/coffee-shop',
+  pipelineAccount: '111111111111',
+  pipelineRegion: 'eu-west-1',
+  sandboxAccount: '222222222222',
+  productionAccount: '333333333333',
+  ...PRODUCTION_PLACEHOLDERS,
+} as const;
+
+/** The delivery pipeline's own template (its stages' stacks are synthesized and checked too), for `given` context over the placeholders. */
+export function pipelineTemplate(given: Readonly<Record<string, string>> = {}): CfnTemplate {
+  const context = { ...PIPELINE_PLACEHOLDERS, ...given };
+  const app = cdkApp(context);
+  exitOnConfigError(() => {
+    addDeliveryPipeline(app, (key) => app.node.tryGetContext(key), context, {});
+  });
+  try {
+    return app.synth().getStackByName(PIPELINE_STACK_NAME).template as CfnTemplate;
+  } finally {
+    rmSync(app.outdir, { recursive: true, force: true });
+  }
+}
 
 /** Context for the two stages as a user would pass it with `-c` (the one set of production placeholders). */
 export const STAGE_CONTEXTS: Readonly<Record<StageName, RawContext>> = {
