@@ -38,7 +38,7 @@ export function addValidationPlugins(
   if (options.basePacks !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   if (stage.nist80053Checks) addNist80053Checks(app);
   if (stage.controlTowerChecks) Validations.of(app).addPlugins(controlTowerPlugin());
-  registered.set(app, { nist: stage.nist80053Checks, controlTower: stage.controlTowerChecks });
+  register(app, { controlTower: stage.controlTowerChecks });
 }
 
 /**
@@ -55,6 +55,7 @@ export function addNist80053Checks(scope: Stage | Stack): void {
   };
   Validations.of(scope instanceof Stack ? scope.node.scope! : scope).addPlugins(scoped);
   Aspects.of(scope).add(new AcknowledgeGrantPolicies());
+  register(scope, { nist: true });
 }
 
 /**
@@ -77,7 +78,14 @@ class AcknowledgeGrantPolicies implements IAspect {
 }
 
 /** Which of the stage's packs each app's synth runs, for the summary. */
-const registered = new WeakMap<Stage, { readonly nist: boolean; readonly controlTower: boolean }>();
+/** The optional packs registered anywhere in an app (a nested stage or one stack included), by the app's root. */
+const registered = new WeakMap<IConstruct, { nist: boolean; controlTower: boolean }>();
+
+function register(scope: IConstruct, packs: { readonly nist?: boolean; readonly controlTower?: boolean }): void {
+  const root = scope.node.root;
+  const current = registered.get(root) ?? { nist: false, controlTower: false };
+  registered.set(root, { nist: current.nist || !!packs.nist, controlTower: current.controlTower || !!packs.controlTower });
+}
 
 /** The rule packs `addValidationPlugins` can register, and the id prefix of their rules. */
 const PACKS = [
@@ -97,7 +105,7 @@ const PACKS = [
  */
 export function validationSummary(app: App): string[] {
   const acknowledged = acknowledgedRuleIds(app);
-  const packs = registered.get(app) ?? { nist: false, controlTower: false };
+  const packs = registered.get(app.node.root) ?? { nist: false, controlTower: false };
   return PACKS.filter((pack) => !('only' in pack) || packs[pack.only]).map((pack) => {
     // aws-cdk-lib records a plugin's ids as they are, and other ids (cdk-nag's) under `Annotation::`.
     const count = acknowledged.filter((id) => id.replace(/^Annotation::/, '').startsWith(pack.prefix)).length;

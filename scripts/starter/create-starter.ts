@@ -8,6 +8,9 @@ import type { Architecture } from '../../lib/shared/architecture';
 import { PROJECT_NAME, PROJECT_TAG } from '../../lib/shared/project-name';
 import { STAGE_NAMES } from '../../lib/shared/stage-config';
 import { localRunFile, smokeFile } from '../architecture-parts';
+import { pipelineCost, pipelineCostMarkdown } from '../cost/pipeline-cost';
+import { replaceCostBlock } from '../cost/report';
+import { pipelineTemplate, productionPlaceholders } from '../template/synth';
 import { architectureTag } from '../template/template';
 import { readTemplates, releaseDir, releases } from '../upgrade/releases';
 
@@ -65,6 +68,10 @@ const TOOL_SEEDS = [
   'test/sandbox-expiry/sandbox-expiry-stack.test.ts',
   'test/sandbox-expiry/sandbox-cli.test.ts',
   'test/sandbox-expiry/local-backends.ts',
+  // The delivery pipeline, for this one architecture (bin/app.ts builds it with -c pipeline=true).
+  'lib/pipeline/pipeline-app.ts',
+  'test/pipeline/delivery-pipeline.test.ts',
+  'docs/delivery.md',
 ];
 
 /** The npm scripts of the tools above, which every starter's package.json names. */
@@ -126,6 +133,24 @@ export function docForStarter(file: string, text: string, architecture: string):
   if (left.length > 0)
     throw new StarterError(`${file} still names ${left.join(', ')} outside a "with" passage, for the ${architecture} starter`);
   return doc;
+}
+
+const DELIVERY_DOC = 'docs/delivery.md';
+
+/**
+ * docs/delivery.md for a starter: its synth line with the production keys
+ * the starter declares, and the cost of a pipeline that delivers its one
+ * architecture (synthesized here, as the starter's own
+ * `npm run cost -- --update-docs` would).
+ */
+export function deliveryDocForStarter(text: string, architecture: Architecture<Stack>): string {
+  const declared = ['alarmEmail', ...architecture.contextKeys.map((key) => key.name)];
+  const keys = Object.entries(productionPlaceholders(declared)).map(([key, value]) => `-c ${key}=${value}`);
+  const line = /^ {2}-c alarmEmail=\S+( -c \w+=\S+)*$/m;
+  if (!line.test(text))
+    throw new StarterError(`${DELIVERY_DOC} has no synth line of production keys (  -c alarmEmail=...) to fit the starter`);
+  const cost = pipelineCostMarkdown(pipelineCost(pipelineTemplate({ pipelineArchitectures: architecture.name })));
+  return docForStarter(DELIVERY_DOC, replaceCostBlock(text.replace(line, `  ${keys.join(' ')}`), cost, DELIVERY_DOC), architecture.name);
 }
 
 /** Thrown for a bad request; nothing has been written when it is. */
@@ -335,12 +360,12 @@ export function starterPackageJson(architecture: string, contents: StarterConten
 
 /** The app of a starter: its registry's one architecture, with nothing composed across slices. */
 function appFile(): string {
-  return `import type { App } from 'aws-cdk-lib';
-import { architectureScope } from '../shared/architecture';
+  return `import type { Stage } from 'aws-cdk-lib';
+import { architectureScope, type DeployTarget } from '../shared/architecture';
 import type { ContextReader } from '../shared/context';
 import { parseStage } from '../shared/stage-config';
 import { addValidationPlugins } from '../shared/validation';
-import { ARCHITECTURES, type RegisteredArchitecture } from './architectures';
+import { ARCHITECTURES, type ArchitectureName, type RegisteredArchitecture } from './architectures';
 
 /** The stacks of this app, by architecture name. */
 export type CoffeeShopStacks = { readonly [A in RegisteredArchitecture as A['name']]: ReturnType<A['add']> };
@@ -350,13 +375,26 @@ export type CoffeeShopStacks = { readonly [A in RegisteredArchitecture as A['nam
  * context names, and registers the synth-time rule packs. \`bin/app.ts\` and
  * the tests build the app through this one function.
  */
-export function addCoffeeShopStacks(app: App, read: ContextReader): CoffeeShopStacks {
-  const stage = parseStage(read);
-  const stacks = Object.fromEntries(
-    ARCHITECTURES.map((architecture) => [architecture.name, architecture.add(architectureScope(architecture, app, stage, read))]),
-  );
-  addValidationPlugins(app, stage);
+export function addCoffeeShopStacks(app: Stage, read: ContextReader): CoffeeShopStacks {
+  const stacks = addArchitectureStacks(app, read, {});
+  addValidationPlugins(app, parseStage(read));
   return stacks as CoffeeShopStacks;
+}
+
+/** Adds the stacks of the architectures named (\`only\`; all by default); the delivery pipeline adds its stages' stacks through it, for their target accounts. */
+export function addArchitectureStacks(
+  app: Stage,
+  read: ContextReader,
+  options: { readonly only?: readonly ArchitectureName[]; readonly deployTo?: DeployTarget },
+): Partial<CoffeeShopStacks> {
+  const stage = parseStage(read);
+  const chosen = ARCHITECTURES.filter((architecture) => !options.only || options.only.includes(architecture.name));
+  return Object.fromEntries(
+    chosen.map((architecture) => [
+      architecture.name,
+      architecture.add(architectureScope(architecture, app, stage, read, { deployTo: options.deployTo })),
+    ]),
+  ) as Partial<CoffeeShopStacks>;
 }
 `;
 }
@@ -507,6 +545,7 @@ export function createStarter(architectureName: string, directory: string, optio
   const generated: Record<string, string> = {
     ...contents.generated,
     [doc]: docForStarter(doc, readFileSync(path.join(PROJECT_ROOT, doc), 'utf8'), architecture.name),
+    [DELIVERY_DOC]: deliveryDocForStarter(readFileSync(path.join(PROJECT_ROOT, DELIVERY_DOC), 'utf8'), architecture),
     'lib/app/coffee-shop-app.ts': appFile(),
     'package.json': `${JSON.stringify(starterPackageJson(architecture.name, contents, hasBrowserSuite), null, 2)}\n`,
     'tsconfig.json': tsconfigFile([...contents.files, ...COPIED_AS_IS, 'lib/app/architectures.ts']),

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, type Stack, type Stage } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import cdkJson from '../../cdk.json';
-import { ARCHITECTURES, architectureNamed, parseArchitectureNames } from '../../lib/app/architectures';
+import { ARCHITECTURES, architectureNamed, CONTEXT_KEYS, parseArchitectureNames } from '../../lib/app/architectures';
 import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
 import { PIPELINE_STACK_NAME } from '../../lib/pipeline/delivery-pipeline-stack';
 import { addDeliveryPipeline } from '../../lib/pipeline/pipeline-app';
@@ -19,8 +19,18 @@ const ROOT = path.join(__dirname, '..', '..');
 /** Raw context as a user passes it with `-c key=value`. */
 export type RawContext = Readonly<Record<string, unknown>>;
 
-/** Values production requires that do not change what its templates hold beyond themselves. */
-export const PRODUCTION_PLACEHOLDERS = { alarmEmail: 'ops@example.com', corsOrigins: 'https://menu.example.com' } as const;
+/**
+ * Values production requires that do not change what its templates hold
+ * beyond themselves: those of the keys this app declares (a starter without
+ * an API has no `corsOrigins`).
+ */
+export const PRODUCTION_PLACEHOLDERS: Readonly<Record<string, string>> = productionPlaceholders(CONTEXT_KEYS.map((key) => key.name));
+
+/** The production placeholders of the keys named. */
+export function productionPlaceholders(declared: readonly string[]): Readonly<Record<string, string>> {
+  const all = { alarmEmail: 'ops@example.com', corsOrigins: 'https://menu.example.com' };
+  return Object.fromEntries(Object.entries(all).filter(([key]) => declared.includes(key)));
+}
 
 /**
  * The delivery pipeline's context as docs/delivery.md gives it (example
@@ -35,7 +45,7 @@ export const PIPELINE_PLACEHOLDERS = {
   sandboxAccount: '222222222222',
   productionAccount: '333333333333',
   ...PRODUCTION_PLACEHOLDERS,
-} as const;
+};
 
 /** The delivery pipeline's own template (its stages' stacks are synthesized and checked too), for `given` context over the placeholders. */
 export function pipelineTemplate(given: Readonly<Record<string, string>> = {}): CfnTemplate {

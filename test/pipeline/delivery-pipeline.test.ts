@@ -5,8 +5,11 @@ import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { CHECKS_PRINCIPAL_NAME, PIPELINE_STACK_NAME } from '../../lib/pipeline/delivery-pipeline-stack';
 import { addDeliveryPipeline } from '../../lib/pipeline/pipeline-app';
 import { ContextError } from '../../lib/shared/context';
+import { validationSummary } from '../../lib/shared/validation';
+import { pipelineCost, pipelineCostMarkdown } from '../../scripts/cost/pipeline-cost';
+import { COST_END } from '../../scripts/cost/report';
 import { parseOptions as parseSmoke } from '../../scripts/smoke/cli';
-import { byStack, cdkApp, PIPELINE_PLACEHOLDERS, synthTemplates } from '../../scripts/template/synth';
+import { byStack, cdkApp, PIPELINE_PLACEHOLDERS, PRODUCTION_PLACEHOLDERS, synthTemplates } from '../../scripts/template/synth';
 import type { CfnResource, CfnTemplate } from '../../scripts/template/template';
 import { resourcesOfType } from '../../scripts/template/template';
 import { parseOptions as parseUpgradeCheck } from '../../scripts/upgrade/cli';
@@ -55,12 +58,14 @@ describe('the delivery pipeline (-c pipeline=true, docs/delivery.md)', () => {
   let pipeline: CfnTemplate;
   let stageTemplates: Record<string, CfnTemplate>;
   let actions: Action[];
+  let summary: string[];
   const commandsOfAction = (action: Action) => commandsOf(pipeline.Resources[action.project!]!);
 
   beforeAll(() => {
     const { app } = pipelineApp(EXAMPLE);
     // Synthesis runs every rule pack; an unacknowledged finding throws here.
     const assembly = app.synth();
+    summary = validationSummary(app);
     pipeline = assembly.getStackByName(PIPELINE_STACK_NAME).template as CfnTemplate;
     stageTemplates = Object.fromEntries(
       assembly.nestedAssemblies.flatMap((nested) => nested.nestedAssembly.stacks.map((stack) => [stack.stackName, stack.template])),
@@ -80,6 +85,23 @@ describe('the delivery pipeline (-c pipeline=true, docs/delivery.md)', () => {
 
   test("the doc's example context is the one `npm run cost -- --pipeline` prices", () => {
     expect(EXAMPLE).toEqual(PIPELINE_PLACEHOLDERS);
+  });
+
+  test("synth ran every pack: the base packs on the whole app, NIST 800-53 on the pipeline and production, Control Tower's on production", () => {
+    expect(summary.map((line) => line.replace(/, \d+ acknowledged findings?$/, ''))).toEqual([
+      'Validation passed: cdk-nag AwsSolutions',
+      'Validation passed: cdk-nag Serverless',
+      'Validation passed: cdk-nag NIST 800-53 rev 5',
+      'Validation passed: AWS Control Tower proactive controls (cfn-guard)',
+      'Validation passed: aws-cdk-lib CloudFormation Validate',
+    ]);
+  });
+
+  test("docs/delivery.md's cost block is the one this pipeline's template prices", () => {
+    const doc = readFileSync(path.join(__dirname, '../../docs/delivery.md'), 'utf8');
+    const begin = doc.search(/<!-- cost:begin\b/);
+    expect(begin).toBeGreaterThanOrEqual(0);
+    expect(doc.slice(begin, doc.indexOf(COST_END) + COST_END.length)).toBe(pipelineCostMarkdown(pipelineCost(pipeline)));
   });
 
   test('runs source, synth, self-update, assets, the sandbox, then production', () => {
@@ -185,7 +207,7 @@ describe('the delivery pipeline (-c pipeline=true, docs/delivery.md)', () => {
   });
 
   test('taking over production stacks deployed by hand puts no data at risk and interrupts nothing', () => {
-    const byHand = byStack(synthTemplates('production', { alarmEmail: EXAMPLE.alarmEmail!, corsOrigins: EXAMPLE.corsOrigins! }));
+    const byHand = byStack(synthTemplates('production', PRODUCTION_PLACEHOLDERS));
     const delivered = Object.fromEntries(Object.entries(stageTemplates).filter(([name]) => name.endsWith('-production')));
     expect(Object.keys(delivered).sort()).toEqual(Object.keys(byHand).sort());
     const report = compareStacks(byHand, delivered);

@@ -148,6 +148,58 @@ describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', 
     },
   );
 
+  test('`cdk synth` of its delivery pipeline, as its docs/delivery.md writes it, delivers its one architecture and passes every pack', () => {
+    const doc = readFileSync(path.join(dir, 'docs', 'delivery.md'), 'utf8');
+    const line = doc.match(/```sh\n(npx cdk synth -c pipeline=true[^`]*?)\n```/)?.[1];
+    expect(line).toBeDefined();
+    const context = [...line!.replace(/\\\n/g, ' ').matchAll(/-c (\w+)=(\S+)/g)].map(([, key, value]) => `${key}=${value}`);
+    const out = path.join(work, `${name}-pipeline.out`);
+    const printed = run(
+      bin('cdk'),
+      [
+        'synth',
+        '-q',
+        '--no-version-reporting',
+        '--no-path-metadata',
+        '--no-asset-metadata',
+        '-o',
+        out,
+        ...context.flatMap((pair) => ['-c', pair]),
+      ],
+      dir,
+    );
+    for (const pack of [
+      'cdk-nag AwsSolutions',
+      'cdk-nag Serverless',
+      'cdk-nag NIST 800-53 rev 5',
+      'AWS Control Tower proactive controls (cfn-guard)',
+    ]) {
+      expect(printed).toContain(`Validation passed: ${pack}, `);
+    }
+    const manifest = (folder: string) =>
+      JSON.parse(readFileSync(path.join(folder, 'manifest.json'), 'utf8')).artifacts as Record<
+        string,
+        { type: string; properties?: { directoryName?: string; stackName?: string } }
+      >;
+    const top = manifest(out);
+    expect(
+      Object.entries(top)
+        .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+        .map(([id]) => id),
+    ).toEqual(['CoffeeShop-Pipeline']);
+    const delivered = Object.values(top)
+      .filter((a) => a.type === 'cdk:cloud-assembly')
+      .flatMap((a) => Object.values(manifest(path.join(out, a.properties!.directoryName!))))
+      .filter((a) => a.type === 'aws:cloudformation:stack')
+      .map((a) => a.properties!.stackName!)
+      .sort();
+    const own = readdirSync(path.join(PROJECT_ROOT, 'test', name, '__snapshots__'))
+      .filter((file) => file.endsWith('.template.json'))
+      .map((file) => file.replace(/\.template\.json$/, ''))
+      .sort();
+    expect(delivered).toEqual(own);
+  });
+
   test("carries the upgrade check, the guard and its stacks' release baselines, and its own check runs against them", () => {
     const files = filesOf(dir);
     for (const required of ['CHANGELOG.md', 'scripts/upgrade/cli.ts', 'scripts/upgrade/release.ts', 'test/upgrade/upgrade-guard.test.ts']) {

@@ -84,7 +84,8 @@ describe('npm run upgrade-check', () => {
     [['--baseline', '/nonexistent'], /^No baseline folder \/nonexistent$/m],
     [['--bogus'], /^Unknown option --bogus \(the options are --stage, .*--help\/-h\)$/m],
     [['menu'], /^Unknown architecture menu \(one of: serverless-api, decoupled-orders, .*\)$/m],
-    [['--region', 'eu-west-1'], /^--region and --profile go with --deployed$/m],
+    [['--region', 'eu-west-1'], /^--region, --profile and --role-arn go with --deployed$/m],
+    [['--role-arn', 'arn:aws:iam::111111111111:role/x'], /^--region, --profile and --role-arn go with --deployed$/m],
   ])('%j ends in one line and exit code 2', (args, message) => {
     const result = run(args);
     expect(result.status).toBe(2);
