@@ -125,8 +125,13 @@ describe('the delivery pipeline (-c pipeline=true, docs/delivery.md)', () => {
         (a) => a.provider === 'CodeBuild' && commandsOfAction(a).some((c) => c.startsWith(`npm run smoke -- ${architecture} `)),
       );
       expect(smoke).toBeDefined();
-      const stackName = smoke!.name.split('.')[0]!;
-      const deploy = stageActions.find((a) => a.name === `${stackName}.Deploy`)!;
+      // CDK Pipelines names a stack's actions `<stack>.Deploy`, or plain `Deploy` when
+      // the wave holds a single stack (a starter's sandbox); the smoke step is `Smoke-<stack>`.
+      const prefix = smoke!.name.slice(0, smoke!.name.lastIndexOf('.') + 1);
+      const stackName = smoke!.name.slice(prefix.length).replace(/^Smoke-/, '');
+      const deploy = stageActions.find((a) => a.name === `${prefix}Deploy`)!;
+      if (prefix) expect(prefix).toBe(`${stackName}.`);
+      expect(deploy).toBeDefined();
       expect(deploy.roleArn).toContain(`:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-`);
       expect(smoke!.runOrder).toBeGreaterThan(deploy.runOrder);
       const command = commandsOfAction(smoke!).find((c) => c.startsWith('npm run smoke'))!;
