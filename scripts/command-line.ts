@@ -50,6 +50,16 @@ export function stageOf(value: string | undefined): StageName {
   return stage as StageName;
 }
 
+/** An IAM role ARN, as --role-arn takes it. */
+const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
+
+/** `--role-arn`'s value, checked: an IAM role ARN, or undefined when the option is not given. */
+export function roleArnOf(value: string | undefined): string | undefined {
+  if (value !== undefined && !ROLE_ARN.test(value))
+    throw new UsageError(`--role-arn takes an IAM role ARN such as arn:aws:iam::111111111111:role/name, not ${value}`);
+  return value;
+}
+
 /** `-c key=value` pairs as a context object. */
 export function contextOf(pairs: readonly string[] | undefined): Record<string, string> {
   const context: Record<string, string> = {};

@@ -77,7 +77,6 @@ class AcknowledgeGrantPolicies implements IAspect {
   }
 }
 
-/** Which of the stage's packs each app's synth runs, for the summary. */
 /** The optional packs registered anywhere in an app (a nested stage or one stack included), by the app's root. */
 const registered = new WeakMap<IConstruct, { nist: boolean; controlTower: boolean }>();
 

@@ -81,9 +81,6 @@ async function assumedRole(roleArn: string, region: string, caller: AwsCredentia
   }
 }
 
-/** An IAM role ARN, as --role-arn takes it. */
-export const ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-
 /**
  * The deployed stacks of `stage`, by architecture: found by their tags
  * (architecture and stage), not an integ test's `Integ-` copy, not deleted.

@@ -8,8 +8,7 @@
  */
 import { ARCHITECTURE_NAMES, type ArchitectureName } from '../../lib/app/architectures';
 import { localFormOf, smokeOf } from '../architecture-parts';
-import { ROLE_ARN } from '../aws/deployed-stacks';
-import { architecturesOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
+import { architecturesOf, parseCommandLine, printUsage, roleArnOf, runCommand, stageOf, UsageError } from '../command-line';
 import { synthesizeArchitecture } from '../template/synth';
 import { runChecks } from './run-checks';
 import { deployedTarget, localTarget, SmokeSetupError, type SmokeTarget } from './target';
@@ -54,15 +53,13 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
   const local = values.local ?? false;
   if (local && (values.stage || values.region || values.profile || values['role-arn']))
     throw new UsageError('--local checks the local run: it takes no --stage, --region, --profile or --role-arn');
-  if (values['role-arn'] !== undefined && !ROLE_ARN.test(values['role-arn']))
-    throw new UsageError(`--role-arn takes an IAM role ARN such as arn:aws:iam::111111111111:role/name, not ${values['role-arn']}`);
   return {
     architecture: architecture!,
     local,
     stage,
     region: values.region,
     profile: values.profile,
-    roleArn: values['role-arn'],
+    roleArn: roleArnOf(values['role-arn']),
     readOnly: values['read-only'] ?? false,
   };
 }

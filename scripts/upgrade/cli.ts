@@ -13,8 +13,8 @@ import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudf
 import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { ContextError } from '../../lib/shared/context';
 import type { StageName } from '../../lib/shared/stage-config';
-import { AwsSetupError, awsAccess, deployedStacks, firstLine, ROLE_ARN, requireSettled } from '../aws/deployed-stacks';
-import { architecturesOf, contextOf, parseCommandLine, printUsage, runCommand, stageOf, UsageError } from '../command-line';
+import { AwsSetupError, awsAccess, deployedStacks, firstLine, requireSettled } from '../aws/deployed-stacks';
+import { architecturesOf, contextOf, parseCommandLine, printUsage, roleArnOf, runCommand, stageOf, UsageError } from '../command-line';
 import { assemblyTemplates, byStack, synthTemplates } from '../template/synth';
 import type { CfnTemplate } from '../template/template';
 import { declaredBreaks } from './changelog';
@@ -87,13 +87,12 @@ export function parseOptions(argv: readonly string[]): Options | 'help' {
   if (sources.length > 1) throw new UsageError('Give one of --baseline, --release and --deployed');
   if ((values.region || values.profile || values['role-arn']) && !values.deployed)
     throw new UsageError('--region, --profile and --role-arn go with --deployed');
-  if (values['role-arn'] !== undefined && !ROLE_ARN.test(values['role-arn']))
-    throw new UsageError(`--role-arn takes an IAM role ARN such as arn:aws:iam::111111111111:role/name, not ${values['role-arn']}`);
+  const roleArn = roleArnOf(values['role-arn']);
   const context = contextOf(values.context);
   if (values.assembly && Object.keys(context).length > 0)
     throw new UsageError('Give -c or --assembly: an assembly was synthesized with its context already');
   const baseline: Options['baseline'] = values.deployed
-    ? { kind: 'deployed', region: values.region, profile: values.profile, roleArn: values['role-arn'] }
+    ? { kind: 'deployed', region: values.region, profile: values.profile, roleArn }
     : values.baseline
       ? { kind: 'dir', dir: path.resolve(values.baseline) }
       : { kind: 'release', version: values.release ?? lastRelease() };

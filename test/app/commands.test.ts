@@ -70,3 +70,18 @@ test.each(TAKING_ARCHITECTURES)(
     expect(result.stderr).toBe(`Unknown architecture menu (one of: ${ARCHITECTURE_NAMES.join(', ')})\n`);
   },
 );
+
+/** The commands that assume a role with --role-arn (the delivery pipeline's checks), with the arguments around it. */
+const TAKING_ROLE_ARN: readonly (readonly [string, readonly string[]])[] = [
+  ['smoke', ['serverless-api', '--stage', 'production']],
+  ['upgrade-check', ['--stage', 'production', '--deployed']],
+];
+
+test.each(TAKING_ROLE_ARN)('npm run %s: a --role-arn that is not an IAM role ARN is refused in one line', async (script, args) => {
+  const entry = COMMANDS.find(([name]) => name === script)![1];
+  const result = await invoke(entry, [...args, '--role-arn', 'arn:aws:iam::1111:user/ops']);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toBe(
+    '--role-arn takes an IAM role ARN such as arn:aws:iam::111111111111:role/name, not arn:aws:iam::1111:user/ops\n',
+  );
+});
