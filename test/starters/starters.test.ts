@@ -20,6 +20,12 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   return `${result.stdout}${result.stderr}`;
 }
 
+/** `cdk synth` of the app in `dir` into `out` with `-c` pairs (key=value), as quiet as a snapshot wants; what it printed. */
+function cdkSynth(dir: string, out: string, pairs: readonly string[]): string {
+  const flags = ['-q', '--no-version-reporting', '--no-path-metadata', '--no-asset-metadata', '-o', out];
+  return run(bin('cdk'), ['synth', ...flags, ...pairs.flatMap((pair) => ['-c', pair])], dir);
+}
+
 /** Every file under `dir`, relative to it, without node_modules. */
 function filesOf(dir: string, prefix = ''): string[] {
   return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
@@ -118,19 +124,10 @@ describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', 
       const declared = new Set(['stage', 'alarmEmail', ...architecture.contextKeys.map((key) => key.name)]);
       const context = Object.entries(STAGE_CONTEXTS[stage]).filter(([key]) => declared.has(key));
       const out = path.join(work, `${name}-${stage}.out`);
-      const printed = run(
-        bin('cdk'),
-        [
-          'synth',
-          '-q',
-          '--no-version-reporting',
-          '--no-path-metadata',
-          '--no-asset-metadata',
-          '-o',
-          out,
-          ...context.flatMap(([k, v]) => ['-c', `${k}=${v}`]),
-        ],
+      const printed = cdkSynth(
         dir,
+        out,
+        context.map(([k, v]) => `${k}=${v}`),
       );
       expect(printed).toMatch(/Validation passed: cdk-nag AwsSolutions, \d+ acknowledged findings?\n/);
       expect(printed).toMatch(/Validation passed: cdk-nag Serverless, /);
@@ -154,20 +151,7 @@ describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', 
     expect(line).toBeDefined();
     const context = [...line!.replace(/\\\n/g, ' ').matchAll(/-c (\w+)=(\S+)/g)].map(([, key, value]) => `${key}=${value}`);
     const out = path.join(work, `${name}-pipeline.out`);
-    const printed = run(
-      bin('cdk'),
-      [
-        'synth',
-        '-q',
-        '--no-version-reporting',
-        '--no-path-metadata',
-        '--no-asset-metadata',
-        '-o',
-        out,
-        ...context.flatMap((pair) => ['-c', pair]),
-      ],
-      dir,
-    );
+    const printed = cdkSynth(dir, out, context);
     for (const pack of [
       'cdk-nag AwsSolutions',
       'cdk-nag Serverless',
