@@ -10,6 +10,7 @@ import type {
 } from 'aws-cdk-lib';
 import { AnyPrincipal, Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Key } from 'aws-cdk-lib/aws-kms';
+import { keepResults, keptResults } from './control-tower-results';
 
 /**
  * AWS Control Tower's proactive controls are CloudFormation Guard rules that
@@ -56,14 +57,23 @@ export class ControlTowerChecks implements IPolicyValidationPlugin {
   }
 
   validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
-    // One stack per run of the plugin, which reads only the template paths of its context.
-    const reports = context.templatePaths.map((templatePath) =>
-      new CfnGuardValidator({
-        maxBuffer: GUARD_OUTPUT_BUFFER,
-        disabledRules: rulesNotSelecting(templateResourceTypes(templatePath)),
-      }).validate({ ...context, templatePaths: [templatePath] } as unknown as IPolicyValidationContextBeta1),
-    );
+    const reports = context.templatePaths.map((templatePath) => this.validateTemplate(templatePath));
     return { success: reports.every((report) => report.success), violations: reports.flatMap((report) => report.violations) };
+  }
+
+  /** One stack, from the results directory when the same template was checked before in this run. */
+  private validateTemplate(templatePath: string): PolicyValidationPluginReport {
+    const text = readFileSync(templatePath, 'utf8');
+    const disabledRules = rulesNotSelecting(templateResourceTypes(text));
+    const key = [this.version, disabledRules, text];
+    const kept = keptResults(key, templatePath);
+    if (kept) return kept;
+    // One stack per run of the plugin, which reads only the template paths of its context.
+    const report = new CfnGuardValidator({ maxBuffer: GUARD_OUTPUT_BUFFER, disabledRules }).validate({
+      templatePaths: [templatePath],
+    } as unknown as IPolicyValidationContextBeta1);
+    keepResults(key, report);
+    return report;
   }
 }
 
@@ -72,8 +82,8 @@ export function controlTowerPlugin(): IPolicyValidationPlugin {
   return new ControlTowerChecks();
 }
 
-function templateResourceTypes(templatePath: string): ReadonlySet<string> {
-  const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources?: Record<string, { Type?: string }> };
+function templateResourceTypes(templateText: string): ReadonlySet<string> {
+  const template = JSON.parse(templateText) as { Resources?: Record<string, { Type?: string }> };
   return new Set(Object.values(template.Resources ?? {}).map((resource) => String(resource.Type)));
 }
 

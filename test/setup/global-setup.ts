@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { CONTROL_TOWER_RESULTS_ENV } from '../../lib/shared/control-tower-results';
 import { type LocalBackend, type RunningBackend, startAll } from '../../stand-ins/backends/backend';
 
 declare global {
@@ -42,4 +43,6 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__LOCAL_BACKENDS__ = running;
   // Where the IAM gates of every test worker record the calls they allowed (the least-privilege check reads it).
   process.env.IAM_USAGE_DIR = mkdtempSync(path.join(tmpdir(), 'iam-usage-'));
+  // Each stack's Control Tower findings, checked once per template for the whole run (lib/shared/control-tower.ts).
+  process.env[CONTROL_TOWER_RESULTS_ENV] = mkdtempSync(path.join(tmpdir(), 'control-tower-results-'));
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import type { IPolicyValidationContext, IPolicyValidationContextBeta1, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { ControlTowerChecks, controlTowerRuleTypes, ruleOfControl, rulesNotSelecting } from '../../lib/shared/control-tower';
+import { CONTROL_TOWER_RESULTS_ENV } from '../../lib/shared/control-tower-results';
 
 /**
  * ControlTowerChecks runs each stack against only the Control Tower rules
@@ -82,4 +83,43 @@ test("its name, version and rule ids are the plugin's, so acknowledgements and r
   const ours = new ControlTowerChecks();
   const whole = new CfnGuardValidator();
   expect([ours.name, ours.version, ours.ruleIds]).toEqual([whole.name, whole.version, whole.ruleIds]);
+});
+
+describe('with a results directory (as the test run sets one)', () => {
+  const before = process.env[CONTROL_TOWER_RESULTS_ENV];
+  const results = mkdtempSync(path.join(work, 'results-'));
+  beforeAll(() => {
+    process.env[CONTROL_TOWER_RESULTS_ENV] = results;
+  });
+  afterAll(() => {
+    if (before === undefined) delete process.env[CONTROL_TOWER_RESULTS_ENV];
+    else process.env[CONTROL_TOWER_RESULTS_ENV] = before;
+  });
+  const check = (...templatePaths: string[]) =>
+    new ControlTowerChecks().validate({ templatePaths } as unknown as IPolicyValidationContext & IPolicyValidationContextBeta1);
+
+  test('a template checked before is not checked again: the same findings, pointed at where it is now', () => {
+    const resources = { OpenBucket: { Type: 'AWS::S3::Bucket', Properties: {} } };
+    const first = check(templateFile('First', resources));
+    expect(readdirSync(results)).toHaveLength(1);
+    const again = check(templateFile('Again', resources));
+    expect(readdirSync(results)).toHaveLength(1);
+    expect(again.success).toBe(false);
+    expect(findings(again)).toEqual(findings(first).map((line) => line.replace(' First.template.json ', ' Again.template.json ')));
+  });
+
+  test('a template that differs in anything is checked on its own', () => {
+    const changed = check(
+      templateFile('Changed', {
+        OpenBucket: { Type: 'AWS::S3::Bucket', Properties: {} },
+        QueueWithoutDlq: { Type: 'AWS::SQS::Queue', Properties: {} },
+      }),
+    );
+    expect(readdirSync(results)).toHaveLength(2);
+    expect(findings(changed)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(new RegExp(`^${ruleOfControl('CT.SQS.PR.1')} Changed.template.json QueueWithoutDlq `)),
+      ]),
+    );
+  });
 });
