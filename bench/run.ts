@@ -5,7 +5,8 @@
  *
  * - synth: `npx cdk synth` of every stack (bundling and validation), wall time and peak memory;
  *   floor: the same CLI and toolchain synthesizing an empty app;
- * - tests: `npm test` wall time;
+ * - production synth: the same with `-c stage=production` (the NIST and Control Tower packs);
+ * - tests: `npm test` wall time; floor: its CPU seconds (every process) over the cores;
  * - handlers: bundle size as deployed and cold load (require in a fresh Node
  *   process, with the function's environment); floor: a minimal handler that
  *   only creates a DynamoDB client, bundled the same way; for comparison, each
@@ -15,7 +16,7 @@
  * and writes bench/report.json and bench/report.md. Targets are reported,
  * never asserted: speed is not a test.
  *
- *   npm run bench                       # all of it (about 10 minutes)
+ *   npm run bench                       # all of it (about 20 minutes)
  *   BENCH_RUNS=3 BENCH_TEST_RUNS=1 npm run bench
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +27,7 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
 import { parseCommandLine, printUsage, runCommand, UsageError } from '../scripts/command-line';
+import { PRODUCTION_PLACEHOLDERS } from '../scripts/template/synth';
 import { type CfnTemplate, resourcesOfType } from '../scripts/template/template';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -64,15 +66,23 @@ function settle(): void {
   }
 }
 
-/** Runs a command under GNU time: wall seconds and the peak resident memory of its largest process. */
-function timedRun(label: string, command: string, args: string[], cwd = ROOT): { seconds: number; peakMb: number } {
+/** What one timed run measured. */
+interface TimedRun {
+  readonly seconds: number;
+  readonly peakMb: number;
+  /** User and system CPU seconds of the command and every process it waited for. */
+  readonly cpuSeconds: number;
+}
+
+/** Runs a command under GNU time: wall seconds, CPU seconds and the peak resident memory of its largest process. */
+function timedRun(label: string, command: string, args: string[], cwd = ROOT): TimedRun {
   process.stderr.write(`bench: ${label}...\n`);
   if (!existsSync('/usr/bin/time')) {
     throw new Error('npm run bench measures peak memory with GNU time: install it first (Debian/Ubuntu: apt-get install time)');
   }
   const report = path.join(mkdtempSync(path.join(tmpdir(), 'bench-time-')), 'time.txt');
   const start = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], {
+  const result = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', report, command, ...args], {
     cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: withoutAwsCredentials(),
@@ -80,12 +90,12 @@ function timedRun(label: string, command: string, args: string[], cwd = ROOT): {
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (result.status !== 0) throw new Error(`${label} failed (exit ${result.status}):\n${result.stderr?.toString().slice(-2000)}`);
-  const peakKb = Number(readFileSync(report, 'utf8').trim().split('\n').pop());
-  return { seconds, peakMb: peakKb / 1024 };
+  const [peakKb, user, system] = readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds, peakMb: peakKb! / 1024, cpuSeconds: user! + system! };
 }
 
 /** Repeats a timed command; the first run warms file caches and is not counted. */
-function repeated(label: string, runs: number, run: () => { seconds: number; peakMb: number }) {
+function repeated(label: string, runs: number, run: () => TimedRun) {
   settle();
   run();
   const results = Array.from({ length: runs }, (_, i) => {
@@ -93,7 +103,11 @@ function repeated(label: string, runs: number, run: () => { seconds: number; pea
     process.stderr.write(`bench: ${label} ${i + 1}/${runs}\n`);
     return run();
   });
-  return { seconds: spread(results.map((r) => r.seconds)), peakMb: spread(results.map((r) => r.peakMb)) };
+  return {
+    seconds: spread(results.map((r) => r.seconds)),
+    peakMb: spread(results.map((r) => r.peakMb)),
+    cpuSeconds: spread(results.map((r) => r.cpuSeconds)),
+  };
 }
 
 /** An empty CDK app run by the same CLI and toolchain: what any synth costs here. */
@@ -226,6 +240,13 @@ function main(): void {
     rmSync(outdir, { recursive: true, force: true });
     return timedRun('synth', 'npx', ['cdk', 'synth', '-q', '-o', outdir]);
   });
+  // Production adds the NIST and Control Tower packs (with its required context, as docs and CI pass it).
+  const productionOut = path.join(scratch, 'cdk.out.production');
+  const productionContext = Object.entries(PRODUCTION_PLACEHOLDERS).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
+  const productionSynth = repeated('npx cdk synth -c stage=production (all stacks)', RUNS, () => {
+    rmSync(productionOut, { recursive: true, force: true });
+    return timedRun('production synth', 'npx', ['cdk', 'synth', '-q', '-o', productionOut, '-c', 'stage=production', ...productionContext]);
+  });
   const emptyDir = emptyAppDir();
   const emptySynth = repeated('npx cdk synth of an empty app (floor)', RUNS, () =>
     timedRun('empty synth', 'npx', ['cdk', 'synth', '-q', '-o', path.join(emptyDir, 'cdk.out')], emptyDir),
@@ -242,11 +263,16 @@ function main(): void {
   // Last, so the loads above are measured on a quiet machine.
   const tests = repeated('npm test', TEST_RUNS, () => timedRun('npm test', 'npm', ['test']));
 
+  // However it is scheduled, a run cannot take less wall time than its CPU time spread over every core.
+  const cores = cpus().length;
+  const cpu = tests.cpuSeconds;
+  const cpuBound: Spread = { median: cpu.median / cores, min: cpu.min / cores, max: cpu.max / cores, runs: cpu.runs };
   const report = {
     date: new Date().toISOString(),
     machine: { node: process.version, cpus: cpus().length },
     targets: TARGETS,
     synth: { ...synth, floor: emptySynth },
+    productionSynth,
     tests,
     handlers,
     handlerFloor: floor,
@@ -261,7 +287,8 @@ function main(): void {
     '|---|---|---|---|---|',
     `| \`npx cdk synth\`, all stacks, bundling, validation | ${fmt(synth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(synth.seconds.median, emptySynth.seconds.median)} | ${mark(synth.seconds.median, TARGETS.synthSeconds)} |`,
     `| synth peak memory (largest process) | ${fmt(synth.peakMb, 0, 'MB')} | empty app: ${fmt(emptySynth.peakMb, 0, 'MB')} | ${ratio(synth.peakMb.median, emptySynth.peakMb.median)} | |`,
-    `| \`npm test\` (tsc, lint, Jest) | ${fmt(tests.seconds, 1, 's')} | | | ${mark(tests.seconds.median, TARGETS.testSeconds)} |`,
+    `| \`npx cdk synth -c stage=production\`, all stacks, with the NIST and Control Tower packs | ${fmt(productionSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(productionSynth.seconds.median, emptySynth.seconds.median)} | |`,
+    `| \`npm test\` (tsc, lint, Jest) | ${fmt(tests.seconds, 1, 's')} | its CPU time over ${cores} cores: ${fmt(cpuBound, 1, 's')} (${fmt(tests.cpuSeconds, 0, 'CPU s')}) | ${ratio(tests.seconds.median, cpuBound.median)} | ${mark(tests.seconds.median, TARGETS.testSeconds)} |`,
     '',
     'Handlers as deployed: minified, the AWS SDK bundled in, a source map beside it and `NODE_OPTIONS=--enable-source-maps`. ' +
       `Floor: a handler that only creates a DynamoDB client, bundled the same way without a source map: ${floor.bundleKb.toFixed(1)} KB, cold load ${fmt(floor.coldLoadMs, 1, 'ms')}.`,
@@ -289,9 +316,10 @@ function main(): void {
 
 const USAGE = `Usage: npm run bench
 
-Measures synth, npm test, and each handler's bundle size and cold load on this
-machine, each beside its floor, and writes bench/report.json and report.md
-(about 10 minutes). BENCH_RUNS and BENCH_TEST_RUNS set the number of runs.`;
+Measures synth (sandbox and production), npm test (wall and CPU time), and
+each handler's bundle size and cold load on this machine, each beside its
+floor, and writes bench/report.json and report.md (about 20 minutes).
+BENCH_RUNS and BENCH_TEST_RUNS set the number of runs.`;
 
 runCommand(() => {
   const parsed = parseCommandLine(process.argv.slice(2), {});
