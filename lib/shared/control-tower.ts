@@ -87,45 +87,51 @@ function templateResourceTypes(templateText: string): ReadonlySet<string> {
   return new Set(Object.values(template.Resources ?? {}).map((resource) => String(resource.Type)));
 }
 
-/** Rule file (its name without `.guard`, as the plugin's `disabledRules` takes it) → the resource types it names. */
-let ruleTypes: ReadonlyMap<string, readonly string[]> | undefined;
+/** A rule file the plugin ships, as read once from its text. */
+interface ShippedRule {
+  /** Its name without `.guard`, as the plugin's `disabledRules` takes it (`ct-s3-pr-1`). */
+  readonly file: string;
+  /** The Control Tower control it is (`CT.S3.PR.1`) and the rule name the plugin reports for it. */
+  readonly control?: string;
+  readonly rule?: string;
+  /** The CloudFormation resource types its text names. */
+  readonly types: readonly string[];
+}
 
-/** Each shipped rule file and the CloudFormation resource types its text names. */
-export function controlTowerRuleTypes(): ReadonlyMap<string, readonly string[]> {
-  if (ruleTypes) return ruleTypes;
-  const types = new Map<string, readonly string[]>();
+let shipped: readonly ShippedRule[] | undefined;
+
+function shippedRules(): readonly ShippedRule[] {
+  if (shipped) return shipped;
+  const rules: ShippedRule[] = [];
   for (const entry of readdirSync(RULES_DIRECTORY, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile() || !entry.name.endsWith('.guard')) continue;
     const text = readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
-    const named = [...text.matchAll(/["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g)].map((match) => match[1]!);
-    types.set(path.parse(entry.name).name, [...new Set(named)]);
+    rules.push({
+      file: path.parse(entry.name).name,
+      control: /\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/.exec(text)?.[1],
+      rule: /^rule (\w+) when is_cfn_template/m.exec(text)?.[1],
+      types: [...new Set([...text.matchAll(/["'](AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)["']/g)].map((match) => match[1]!))],
+    });
   }
-  ruleTypes = types;
-  return types;
+  shipped = rules;
+  return rules;
+}
+
+/** Each shipped rule file and the CloudFormation resource types its text names. */
+export function controlTowerRuleTypes(): ReadonlyMap<string, readonly string[]> {
+  return new Map(shippedRules().map(({ file, types }) => [file, types]));
 }
 
 /** The rule files that name resource types, none of which is among `present`: they cannot select a resource. */
 export function rulesNotSelecting(present: ReadonlySet<string>): string[] {
-  return [...controlTowerRuleTypes()]
-    .filter(([, types]) => types.length > 0 && !types.some((type) => present.has(type)))
-    .map(([rule]) => rule);
+  return shippedRules()
+    .filter(({ types }) => types.length > 0 && !types.some((type) => present.has(type)))
+    .map(({ file }) => file);
 }
 
 /** Control id (`CT.KMS.PR.3`) → the Guard rule name the plugin reports (`kms_create_grant_aws_service_check`), read from the rule files. */
-let ruleNames: ReadonlyMap<string, string> | undefined;
-
 function controlRuleNames(): ReadonlyMap<string, string> {
-  if (ruleNames) return ruleNames;
-  const names = new Map<string, string>();
-  for (const entry of readdirSync(RULES_DIRECTORY, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || !entry.name.endsWith('.guard')) continue;
-    const text = readFileSync(path.join(entry.parentPath, entry.name), 'utf8');
-    const control = /\[(CT\.[A-Z0-9]+\.PR\.\d+)\]/.exec(text)?.[1];
-    const rule = /^rule (\w+) when is_cfn_template/m.exec(text)?.[1];
-    if (control && rule) names.set(control, rule);
-  }
-  ruleNames = names;
-  return names;
+  return new Map(shippedRules().flatMap(({ control, rule }) => (control && rule ? [[control, rule] as const] : [])));
 }
 
 /** The Guard rule a Control Tower control is, e.g. `ruleOfControl('CT.SQS.PR.1')` is `sqs_dlq_check`. */
