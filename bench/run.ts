@@ -269,7 +269,7 @@ function main(): void {
   const cpuBound: Spread = { median: cpu.median / cores, min: cpu.min / cores, max: cpu.max / cores, runs: cpu.runs };
   const report = {
     date: new Date().toISOString(),
-    machine: { node: process.version, cpus: cpus().length },
+    machine: { node: process.version, cpus: cores },
     targets: TARGETS,
     synth: { ...synth, floor: emptySynth },
     productionSynth,
