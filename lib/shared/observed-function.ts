@@ -15,9 +15,10 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type BuildOptions, buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
 import { acknowledgeDefaultPolicy } from './acknowledge';
 import { controlTower } from './control-tower';
+import { bundleWithCache } from './esbuild-bundle-cache';
 import type { StageConfig } from './stage-config';
 import { StageLogGroup } from './stage-log-group';
 
@@ -207,7 +208,9 @@ export const HANDLER_BUILD_OPTIONS = {
 /**
  * The handler bundled by the esbuild devDependency, in this process (no
  * Docker, no `npx` per function): one minified CommonJS file with a source
- * map, and the directories named copied beside it.
+ * map, and the directories named copied beside it. A bundle whose every
+ * input is unchanged since the last synth is copied from
+ * `node_modules/.cache/` instead (`esbuild-bundle-cache.ts`).
  *
  * The AWS SDK is bundled in (tree-shaken from its ES modules), not taken
  * from the Lambda runtime: measured by `npm run bench`, a handler loads 5 to
@@ -231,7 +234,7 @@ export function bundledHandlerCode(entry: string, directories: Record<string, st
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),
       local: {
         tryBundle(outputDir: string) {
-          buildSync({ ...HANDLER_BUILD_OPTIONS, entryPoints: [entry], outfile: path.join(outputDir, 'index.js') });
+          bundleWithCache({ entry, outfile: path.join(outputDir, 'index.js'), options: HANDLER_BUILD_OPTIONS, projectRoot: PROJECT_ROOT });
           for (const [name, source] of Object.entries(directories)) cpSync(source, path.join(outputDir, name), { recursive: true });
           return true;
         },

@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { type BuildOptions, buildSync, version as esbuildVersion } from 'esbuild';
+
+/**
+ * esbuild bundles kept from one synth to the next (the Lambda handlers and
+ * the menu page's script).
+ *
+ * Every `cdk synth`, `diff` and `deploy` runs the app again, and bundling was
+ * a quarter of its time (`npm run bench`), though a bundle's sources rarely
+ * change between two runs. So each bundle is kept in `node_modules/.cache/` with the list of
+ * every file esbuild read to make it (its metafile) and a hash of each. The
+ * next bundling of the same entry, with the same options, to the same place
+ * reuses it only if every one of those files is unchanged, and so are the
+ * things that decide how imports resolve: the project's lock file, its
+ * tsconfig, and the names in each project folder the bundle read from (a new
+ * `./util.ts` beside `./util/index.ts`). Anything else is bundled anew, and
+ * the bundle replaces the one kept.
+ *
+ * The bundle is the same file either way (its asset hash is the same), so a
+ * kept bundle never changes what is deployed. Deleting the folder is always
+ * safe.
+ */
+
+/** Where bundles are kept: the project's `node_modules/.cache/coffee-shop-bundles`. */
+export const DEFAULT_BUNDLE_CACHE = path.resolve(__dirname, '..', '..', 'node_modules', '.cache', 'coffee-shop-bundles');
+
+/** What one bundling reads and writes. */
+export interface BundleRequest {
+  /** The entry file. */
+  readonly entry: string;
+  /** The bundle to write (with its `.map` beside it when the options ask for a source map). */
+  readonly outfile: string;
+  /** esbuild's options, without the entry and the output. */
+  readonly options: BuildOptions;
+  /** The project whose lock file and tsconfig decide how imports resolve. */
+  readonly projectRoot: string;
+  /** @default DEFAULT_BUNDLE_CACHE */
+  readonly cacheDirectory?: string;
+}
+
+/** What `bundleWithCache` did: `'kept'` when the kept bundle was still good, `'bundled'` when esbuild ran. */
+export type BundleOutcome = 'kept' | 'bundled';
+
+/** The record kept beside a bundle: what it was made from. */
+interface KeptBundle {
+  readonly bundle: string;
+  readonly outputs: readonly string[];
+  readonly inputs: Record<string, string>;
+  readonly resolution: Record<string, string>;
+}
+
+/** Bundles `entry` to `outfile`, or copies the kept bundle when nothing it was made from has changed. */
+export function bundleWithCache(request: BundleRequest): BundleOutcome {
+  const cacheDirectory = request.cacheDirectory ?? DEFAULT_BUNDLE_CACHE;
+  const slot = path.join(cacheDirectory, `${slotOf(request)}.json`);
+  const kept = readKept(slot);
+  if (kept && isCurrent(kept, request.projectRoot)) {
+    const bundleDirectory = path.join(cacheDirectory, 'bundles', kept.bundle);
+    try {
+      for (const output of kept.outputs) cpSync(path.join(bundleDirectory, output), path.join(path.dirname(request.outfile), output));
+      return 'kept';
+    } catch {
+      // Removed under us: bundle below.
+    }
+  }
+  const result = buildSync({ ...request.options, entryPoints: [request.entry], outfile: request.outfile, metafile: true });
+  const cwd = request.options.absWorkingDir ?? process.cwd();
+  const read = Object.keys(result.metafile.inputs).map((input) => path.resolve(cwd, input));
+  const outputs = Object.keys(result.metafile.outputs).map((output) =>
+    path.relative(path.dirname(request.outfile), path.resolve(cwd, output)),
+  );
+  keep(cacheDirectory, slot, kept, {
+    inputs: Object.fromEntries(read.map((file) => [file, fileHash(file)])),
+    resolution: resolutionOf(read, request.projectRoot),
+    outputs,
+    directory: path.dirname(request.outfile),
+  });
+  return 'bundled';
+}
+
+/**
+ * The slot of a bundle: the same entry, options and esbuild, written to a
+ * folder beside the same parent (the source map's paths are relative to it).
+ */
+function slotOf(request: BundleRequest): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        esbuild: esbuildVersion,
+        entry: path.resolve(request.entry),
+        outfile: path.basename(request.outfile),
+        parent: path.dirname(path.dirname(path.resolve(request.outfile))),
+        options: request.options,
+      }),
+    )
+    .digest('hex');
+}
+
+function readKept(slot: string): KeptBundle | undefined {
+  try {
+    return JSON.parse(readFileSync(slot, 'utf8')) as KeptBundle;
+  } catch {
+    return undefined;
+  }
+}
+
+function isCurrent(kept: KeptBundle, projectRoot: string): boolean {
+  const files = Object.keys(kept.inputs);
+  if (!files.every((file) => fileHash(file) === kept.inputs[file])) return false;
+  const resolution = resolutionOf(files, projectRoot);
+  const names = new Set([...Object.keys(resolution), ...Object.keys(kept.resolution)]);
+  return [...names].every((name) => resolution[name] === kept.resolution[name]);
+}
+
+/** Stores a new bundle under its own name, then points the slot at it and removes the one it replaces. */
+function keep(
+  cacheDirectory: string,
+  slot: string,
+  previous: KeptBundle | undefined,
+  made: { inputs: Record<string, string>; resolution: Record<string, string>; outputs: string[]; directory: string },
+): void {
+  const bundle = createHash('sha256')
+    .update(slot)
+    .update(JSON.stringify([made.inputs, made.resolution]))
+    .digest('hex');
+  const bundles = path.join(cacheDirectory, 'bundles');
+  const bundleDirectory = path.join(bundles, bundle);
+  try {
+    if (!existsSync(bundleDirectory)) {
+      // Written aside and renamed: a bundle directory, once there, is complete and never changes.
+      const partial = `${bundleDirectory}.${process.pid}.partial`;
+      mkdirSync(partial, { recursive: true });
+      for (const output of made.outputs) cpSync(path.join(made.directory, output), path.join(partial, output));
+      renameSync(partial, bundleDirectory);
+    }
+    const record: KeptBundle = { bundle, outputs: made.outputs, inputs: made.inputs, resolution: made.resolution };
+    writeFileSync(`${slot}.${process.pid}.partial`, JSON.stringify(record));
+    renameSync(`${slot}.${process.pid}.partial`, slot);
+    if (previous && previous.bundle !== bundle) rmSync(path.join(bundles, previous.bundle), { recursive: true, force: true });
+  } catch {
+    // Another process kept the same bundle first, or the cache cannot be written: this synth's bundle is made either way.
+  }
+}
+
+/** The lock file, the tsconfig, and the names in each project folder a bundle read from (what decides resolution). */
+function resolutionOf(read: readonly string[], projectRoot: string): Record<string, string> {
+  const resolution: Record<string, string> = {
+    'package-lock.json': fileHash(path.join(projectRoot, 'package-lock.json')),
+    'tsconfig.json': fileHash(path.join(projectRoot, 'tsconfig.json')),
+  };
+  const folders = new Set(read.filter((file) => !file.split(path.sep).includes('node_modules')).map((file) => path.dirname(file)));
+  for (const folder of folders) resolution[folder] = namesIn(folder);
+  return resolution;
+}
+
+const hashes = new Map<string, { stamp: string; hash: string }>();
+
+/** A file's content hash ('missing' when there is none), remembered while its size and modification time stay the same. */
+function fileHash(file: string): string {
+  let stamp: string;
+  try {
+    const stats = statSync(file);
+    stamp = `${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
+  const known = hashes.get(file);
+  if (known?.stamp === stamp) return known.hash;
+  const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
+  hashes.set(file, { stamp, hash });
+  return hash;
+}
+
+function namesIn(folder: string): string {
+  try {
+    return createHash('sha256').update(readdirSync(folder).sort().join('\n')).digest('hex');
+  } catch {
+    return 'missing';
+  }
+}
