@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type BuildOptions, buildSync, version as esbuildVersion } from 'esbuild';
 
@@ -19,8 +19,8 @@ import { type BuildOptions, buildSync, version as esbuildVersion } from 'esbuild
  * the bundle replaces the one kept.
  *
  * The bundle is the same file either way (its asset hash is the same), so a
- * kept bundle never changes what is deployed. Deleting the folder is always
- * safe.
+ * kept bundle never changes what is deployed. The least recently used are
+ * removed beyond MAX_KEPT_BUNDLES, and deleting the folder is always safe.
  */
 
 /** Where bundles are kept: the project's `node_modules/.cache/coffee-shop-bundles`. */
@@ -60,6 +60,7 @@ export function bundleWithCache(request: BundleRequest): BundleOutcome {
     const bundleDirectory = path.join(cacheDirectory, 'bundles', kept.bundle);
     try {
       for (const output of kept.outputs) cpSync(path.join(bundleDirectory, output), path.join(path.dirname(request.outfile), output));
+      touch(slot);
       return 'kept';
     } catch {
       // Removed under us: bundle below.
@@ -82,7 +83,9 @@ export function bundleWithCache(request: BundleRequest): BundleOutcome {
 
 /**
  * The slot of a bundle: the same entry, options and esbuild, written to a
- * folder beside the same parent (the source map's paths are relative to it).
+ * folder whose parent is at the same place relative to the project (the
+ * source map's paths are relative to the bundle's folder, so any
+ * `<somewhere>/cdk.out/<folder>/index.js` at the same depth gets the same bytes).
  */
 function slotOf(request: BundleRequest): string {
   return createHash('sha256')
@@ -91,7 +94,7 @@ function slotOf(request: BundleRequest): string {
         esbuild: esbuildVersion,
         entry: path.resolve(request.entry),
         outfile: path.basename(request.outfile),
-        parent: path.dirname(path.dirname(path.resolve(request.outfile))),
+        parent: path.relative(path.dirname(path.dirname(path.resolve(request.outfile))), path.resolve(request.projectRoot)),
         options: request.options,
       }),
     )
@@ -139,8 +142,38 @@ function keep(
     writeFileSync(`${slot}.${process.pid}.partial`, JSON.stringify(record));
     renameSync(`${slot}.${process.pid}.partial`, slot);
     if (previous && previous.bundle !== bundle) rmSync(path.join(bundles, previous.bundle), { recursive: true, force: true });
+    prune(cacheDirectory);
   } catch {
     // Another process kept the same bundle first, or the cache cannot be written: this synth's bundle is made either way.
+  }
+}
+
+/** Most bundles kept: the app's handful with room for stages, starters and tests (about 1 MB each). */
+export const MAX_KEPT_BUNDLES = 40;
+
+/** Removes the least recently used slots and their bundles beyond MAX_KEPT_BUNDLES. */
+function prune(cacheDirectory: string): void {
+  const slots = readdirSync(cacheDirectory)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => {
+      const file = path.join(cacheDirectory, name);
+      return { file, used: statSync(file).mtimeMs };
+    })
+    .sort((a, b) => b.used - a.used);
+  for (const { file } of slots.slice(MAX_KEPT_BUNDLES)) {
+    const stale = readKept(file);
+    rmSync(file, { force: true });
+    if (stale) rmSync(path.join(cacheDirectory, 'bundles', stale.bundle), { recursive: true, force: true });
+  }
+}
+
+/** Marks a slot as just used (its modification time orders the pruning). */
+function touch(slot: string): void {
+  try {
+    const now = new Date();
+    utimesSync(slot, now, now);
+  } catch {
+    // Read-only: it is pruned sooner, nothing else.
   }
 }
 

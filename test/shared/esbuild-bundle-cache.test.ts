@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import { type BundleRequest, bundleWithCache } from '../../lib/shared/esbuild-bundle-cache';
+import { type BundleRequest, bundleWithCache, MAX_KEPT_BUNDLES } from '../../lib/shared/esbuild-bundle-cache';
 
 /**
  * A kept bundle is reused only when it is exactly what esbuild would make
@@ -111,6 +111,33 @@ describe('esbuild bundles kept between synths', () => {
     });
     expect(outcome).toBe('bundled');
     expect(bundle().outcome).toBe('kept');
+  });
+
+  test('a bundle written at the same place relative to the project elsewhere is the kept one, byte for byte', () => {
+    const first = bundle();
+    // <project>/out/<folder>/index.js and <project>/other-out/<folder>/index.js: the same relative paths to every source.
+    const outfile = path.join(project, 'other-out', 'bundling-y', 'index.js');
+    const request = { entry: path.join(project, 'src', 'handler.ts'), outfile, options: OPTIONS, projectRoot: project };
+    expect(bundleWithCache({ ...request, cacheDirectory: cache })).toBe('kept');
+    expect(readFileSync(outfile, 'utf8')).toBe(first.code);
+    expect(readFileSync(`${outfile}.map`, 'utf8')).toBe(first.map);
+    const freshOut = path.join(project, 'fresh-out', 'bundling-z', 'index.js');
+    expect(bundleWithCache({ ...request, outfile: freshOut, cacheDirectory: path.join(project, 'other-cache') })).toBe('bundled');
+    expect(readFileSync(`${freshOut}.map`, 'utf8')).toBe(first.map);
+  });
+
+  test(`at most ${MAX_KEPT_BUNDLES} bundles are kept, the least recently used removed first`, () => {
+    const first = () => bundle({ options: { ...OPTIONS, define: { VARIANT: '0' } } });
+    first();
+    for (let variant = 1; variant <= MAX_KEPT_BUNDLES + 3; variant++) {
+      // The first is used again now and then, so it stays.
+      if (variant % 10 === 0) expect(first().outcome).toBe('kept');
+      bundle({ options: { ...OPTIONS, define: { VARIANT: String(variant) } } });
+    }
+    expect(readdirSync(cache).filter((name) => name.endsWith('.json'))).toHaveLength(MAX_KEPT_BUNDLES);
+    expect(readdirSync(path.join(cache, 'bundles'))).toHaveLength(MAX_KEPT_BUNDLES);
+    expect(first().outcome).toBe('kept');
+    expect(bundle({ options: { ...OPTIONS, define: { VARIANT: '1' } } }).outcome).toBe('bundled');
   });
 
   test('a kept bundle removed from the cache is bundled again', () => {
