@@ -34,6 +34,12 @@ export interface BundleRequest {
   readonly outfile: string;
   /** esbuild's options, without the entry and the output. */
   readonly options: BuildOptions;
+  /**
+   * A step run on esbuild's output before it is kept (the kept bundle is
+   * the finished one); its id names what it does and is part of the slot.
+   * @default - none
+   */
+  readonly finish?: { readonly id: string; apply(outfile: string): void };
   /** The project whose lock file and tsconfig decide how imports resolve. */
   readonly projectRoot: string;
   /** @default DEFAULT_BUNDLE_CACHE */
@@ -67,6 +73,7 @@ export function bundleWithCache(request: BundleRequest): BundleOutcome {
     }
   }
   const result = buildSync({ ...request.options, entryPoints: [request.entry], outfile: request.outfile, metafile: true });
+  request.finish?.apply(request.outfile);
   const cwd = request.options.absWorkingDir ?? process.cwd();
   const read = Object.keys(result.metafile.inputs).map((input) => path.resolve(cwd, input));
   const outputs = Object.keys(result.metafile.outputs).map((output) =>
@@ -96,6 +103,7 @@ function slotOf(request: BundleRequest): string {
         outfile: path.basename(request.outfile),
         parent: path.relative(path.dirname(path.dirname(path.resolve(request.outfile))), path.resolve(request.projectRoot)),
         options: request.options,
+        finish: request.finish?.id,
       }),
     )
     .digest('hex');

@@ -19,6 +19,7 @@ import type { BuildOptions } from 'esbuild';
 import { acknowledgeDefaultPolicy } from './acknowledge';
 import { controlTower } from './control-tower';
 import { bundleWithCache } from './esbuild-bundle-cache';
+import { OWN_CODE_SOURCE_MAP_STEP } from './own-code-source-map';
 import type { StageConfig } from './stage-config';
 import { StageLogGroup } from './stage-log-group';
 
@@ -191,7 +192,8 @@ function checkReservedConcurrency(scope: Construct, value: number): number {
 /**
  * How every handler is bundled (also what `npm run bench` measures): one
  * minified CommonJS file for Node 24, ES modules preferred so the AWS SDK is
- * tree-shaken, with a source map (without sources) beside it.
+ * tree-shaken, with a source map (without sources) beside it, which
+ * `bundledHandlerCode` cuts down to our own code.
  */
 export const HANDLER_BUILD_OPTIONS = {
   bundle: true,
@@ -208,7 +210,9 @@ export const HANDLER_BUILD_OPTIONS = {
 /**
  * The handler bundled by the esbuild devDependency, in this process (no
  * Docker, no `npx` per function): one minified CommonJS file with a source
- * map, and the directories named copied beside it. A bundle whose every
+ * map of our own code only (`own-code-source-map.ts`: Node decodes the whole
+ * map on every cold start, and the packages' mappings were most of it), and
+ * the directories named copied beside it. A bundle whose every
  * input is unchanged since the last synth is copied from
  * `node_modules/.cache/` instead (`esbuild-bundle-cache.ts`).
  *
@@ -234,7 +238,13 @@ export function bundledHandlerCode(entry: string, directories: Record<string, st
       image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:24-alpine'),
       local: {
         tryBundle(outputDir: string) {
-          bundleWithCache({ entry, outfile: path.join(outputDir, 'index.js'), options: HANDLER_BUILD_OPTIONS, projectRoot: PROJECT_ROOT });
+          bundleWithCache({
+            entry,
+            outfile: path.join(outputDir, 'index.js'),
+            options: HANDLER_BUILD_OPTIONS,
+            finish: OWN_CODE_SOURCE_MAP_STEP,
+            projectRoot: PROJECT_ROOT,
+          });
           for (const [name, source] of Object.entries(directories)) cpSync(source, path.join(outputDir, name), { recursive: true });
           return true;
         },

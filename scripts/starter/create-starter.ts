@@ -103,6 +103,9 @@ export function registryFor(file: string, source: string, architecture: string):
 /** Tooling every starter needs whether or not a source file imports it. */
 const TOOLING = ['aws-cdk', 'typescript', 'jest', '@types/jest', '@types/node', '@biomejs/biome', 'esbuild'];
 
+/** Packages lib/ imports to build the assets at synth time, which are this project's development dependencies too. */
+const BUILD_TOOLS = ['esbuild', '@jridgewell/sourcemap-codec'];
+
 /**
  * An architecture's doc as its starter has it: passages that need another
  * architecture are marked in the doc, and a starter leaves them out.
@@ -315,9 +318,10 @@ export function starterPackageJson(architecture: string, contents: StarterConten
   };
   const runtime = withTypesAndPeers(contents.runtimePackages);
   const dev = withTypesAndPeers([...contents.testPackages, ...TOOLING]);
-  // Type packages and tools are development dependencies even when lib/ imports their types.
+  // Type packages and build tools (esbuild, and the source map codec that trims its maps) are
+  // development dependencies even when lib/ imports them: only synth uses them, never a deployed function.
   for (const name of [...runtime]) {
-    if (name.startsWith('@types/') || name === 'esbuild') {
+    if (name.startsWith('@types/') || BUILD_TOOLS.includes(name)) {
       runtime.delete(name);
       dev.add(name);
     }

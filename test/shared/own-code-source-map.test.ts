@@ -1,0 +1,105 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { decode } from '@jridgewell/sourcemap-codec';
+import { buildSync } from 'esbuild';
+import { HANDLER_BUILD_OPTIONS } from '../../lib/shared/observed-function';
+import { isOwnSource, keepOwnSourceMappings } from '../../lib/shared/own-code-source-map';
+
+/**
+ * A handler's source map keeps our code's mappings only: a stack frame in
+ * our code still names the TypeScript line, and one in a bundled package is
+ * never taken for ours.
+ */
+describe('source maps of our own code', () => {
+  let project: string;
+  let bundle: string;
+
+  const write = (file: string, text: string) => {
+    mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
+    writeFileSync(path.join(project, file), text);
+  };
+  /** Runs the bundle's handler with Node's source maps on; the stack of what it threw. */
+  const stackOf = (input: string) => {
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--enable-source-maps',
+        '-e',
+        `try { require(${JSON.stringify(bundle)}).handler(${JSON.stringify(input)}) } catch (e) { console.log(e.stack) }`,
+      ],
+      { encoding: 'utf8' },
+    );
+    return result.stdout;
+  };
+  const map = () => JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[]; names: string[]; mappings: string };
+
+  beforeAll(() => {
+    project = mkdtempSync(path.join(tmpdir(), 'own-source-map-'));
+    // An ES module package, which esbuild places between our two modules on the same minified line.
+    write('node_modules/checker/package.json', '{"name":"checker","module":"index.js"}');
+    write(
+      'node_modules/checker/index.js',
+      "export function check(value) {\n  if (value === 'package') throw new Error('thrown in the package');\n  return value;\n}\n",
+    );
+    // Bundled in import order: describe.ts (ours), the package, then handler.ts (ours).
+    write('lambda/describe.ts', 'export const describe = (value: string): string => `input ${value}`;\n');
+    write(
+      'lambda/handler.ts',
+      [
+        "import { describe } from './describe';",
+        "import { check } from 'checker';",
+        '',
+        'export function handler(input: string): string {',
+        "  if (input === 'ours') throw new Error('thrown in our code');",
+        '  return describe(check(input));',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    bundle = path.join(project, 'out', 'index.js');
+    buildSync({ ...HANDLER_BUILD_OPTIONS, entryPoints: [path.join(project, 'lambda', 'handler.ts')], outfile: bundle });
+    expect(map().sources.some((source) => source.includes('node_modules/checker'))).toBe(true);
+    keepOwnSourceMappings(`${bundle}.map`);
+  });
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+  test('the map names only our sources', () => {
+    expect(
+      map()
+        .sources.map((source) => path.basename(source))
+        .sort(),
+    ).toEqual(['describe.ts', 'handler.ts']);
+    expect(map().sources.every(isOwnSource)).toBe(true);
+  });
+
+  test('an error in our code points at its TypeScript line', () => {
+    const stack = stackOf('ours');
+    expect(stack).toContain('thrown in our code');
+    expect(stack).toMatch(/lambda\/handler\.ts:5:/);
+  });
+
+  test("an error in a package's code is not taken for ours: it points at the bundle", () => {
+    const stack = stackOf('package');
+    expect(stack).toContain('thrown in the package');
+    const first = stack.split('\n')[1]!;
+    expect(first).toMatch(/out\/index\.js:\d+:\d+/);
+    expect(first).not.toMatch(/\.ts:/);
+    // The caller, our handler, still maps.
+    expect(stack).toMatch(/lambda\/handler\.ts:6:/);
+  });
+
+  test('every mapping left is one of ours or an end of ours', () => {
+    const segments = decode(map().mappings).flat();
+    expect(segments.length).toBeGreaterThan(0);
+    for (const segment of segments) expect([1, 4, 5]).toContain(segment.length);
+    expect(segments.filter((segment) => segment.length > 1).every((segment) => segment[1] === 0 || segment[1] === 1)).toBe(true);
+  });
+
+  test('isOwnSource: a path through node_modules is a package', () => {
+    expect(isOwnSource('../../lambda/shared/env.ts')).toBe(true);
+    expect(isOwnSource('../../node_modules/@aws-sdk/client-sns/dist-es/index.js')).toBe(false);
+    expect(isOwnSource('..\\node_modules\\zod\\index.js')).toBe(false);
+  });
+});
