@@ -3,8 +3,10 @@
  * machine, each against its target and against a floor measured in the same
  * run, so a slow machine shows as a slow floor rather than a slow project.
  *
- * - synth: `npx cdk synth` of every stack (bundling and validation), wall time and peak memory;
- *   floor: the same CLI and toolchain synthesizing an empty app;
+ * - synth: `npx cdk synth` of every stack (bundling and validation), wall time and peak memory,
+ *   as a synth after a first one runs (its bundles and TypeScript transforms kept), and with
+ *   nothing kept (as after a change to every source); floor: the same CLI and toolchain
+ *   synthesizing an empty app;
  * - production synth: the same with `-c stage=production` (the NIST and Control Tower packs);
  * - tests: `npm test` wall time; floor: its CPU seconds (every process) over the cores;
  * - handlers: bundle size as deployed and cold load (require in a fresh Node
@@ -25,12 +27,15 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
+import { DEFAULT_BUNDLE_CACHE } from '../lib/shared/esbuild-bundle-cache';
 import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
 import { parseCommandLine, printUsage, runCommand, UsageError } from '../scripts/command-line';
 import { PRODUCTION_PLACEHOLDERS } from '../scripts/template/synth';
 import { type CfnTemplate, resourcesOfType } from '../scripts/template/template';
 
 const ROOT = path.resolve(__dirname, '..');
+/** Where the TypeScript loader keeps its transforms. */
+const TYPESCRIPT_CACHE = (require('../scripts/register-typescript.cjs') as { CACHE_DIRECTORY: string }).CACHE_DIRECTORY;
 const TARGETS = { synthSeconds: 8, testSeconds: 45, bundleKb: 100, coldLoadMs: 50 };
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
@@ -240,6 +245,13 @@ function main(): void {
     rmSync(outdir, { recursive: true, force: true });
     return timedRun('synth', 'npx', ['cdk', 'synth', '-q', '-o', outdir]);
   });
+  // The same with nothing kept from an earlier synth: every bundle made and every file transformed again.
+  const coldSynth = repeated('npx cdk synth, nothing kept', RUNS, () => {
+    rmSync(outdir, { recursive: true, force: true });
+    rmSync(DEFAULT_BUNDLE_CACHE, { recursive: true, force: true });
+    rmSync(TYPESCRIPT_CACHE, { recursive: true, force: true });
+    return timedRun('synth, nothing kept', 'npx', ['cdk', 'synth', '-q', '-o', outdir]);
+  });
   // Production adds the NIST and Control Tower packs (with its required context, as docs and CI pass it).
   const productionOut = path.join(scratch, 'cdk.out.production');
   const productionContext = Object.entries(PRODUCTION_PLACEHOLDERS).flatMap(([key, value]) => ['-c', `${key}=${value}`]);
@@ -272,6 +284,7 @@ function main(): void {
     machine: { node: process.version, cpus: cores },
     targets: TARGETS,
     synth: { ...synth, floor: emptySynth },
+    synthNothingKept: coldSynth,
     productionSynth,
     tests,
     handlers,
@@ -286,11 +299,12 @@ function main(): void {
     '| measure | value | floor (same run) | vs floor | target |',
     '|---|---|---|---|---|',
     `| \`npx cdk synth\`, all stacks, bundling, validation | ${fmt(synth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(synth.seconds.median, emptySynth.seconds.median)} | ${mark(synth.seconds.median, TARGETS.synthSeconds)} |`,
+    `| the same, nothing kept from an earlier synth (every bundle and transform made again) | ${fmt(coldSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(coldSynth.seconds.median, emptySynth.seconds.median)} | |`,
     `| synth peak memory (largest process) | ${fmt(synth.peakMb, 0, 'MB')} | empty app: ${fmt(emptySynth.peakMb, 0, 'MB')} | ${ratio(synth.peakMb.median, emptySynth.peakMb.median)} | |`,
     `| \`npx cdk synth -c stage=production\`, all stacks, with the NIST and Control Tower packs | ${fmt(productionSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(productionSynth.seconds.median, emptySynth.seconds.median)} | |`,
     `| \`npm test\` (tsc, lint, Jest) | ${fmt(tests.seconds, 1, 's')} | its CPU time over ${cores} cores: ${fmt(cpuBound, 1, 's')} (${fmt(tests.cpuSeconds, 0, 'CPU s')}) | ${ratio(tests.seconds.median, cpuBound.median)} | ${mark(tests.seconds.median, TARGETS.testSeconds)} |`,
     '',
-    'Handlers as deployed: minified, the AWS SDK bundled in, a source map beside it and `NODE_OPTIONS=--enable-source-maps`. ' +
+    'Handlers as deployed: minified, the AWS SDK bundled in, a source map of our own code beside it and `NODE_OPTIONS=--enable-source-maps`. ' +
       `Floor: a handler that only creates a DynamoDB client, bundled the same way without a source map: ${floor.bundleKb.toFixed(1)} KB, cold load ${fmt(floor.coldLoadMs, 1, 'ms')}.`,
     '',
     '| handler | bundle | target | cold load | vs floor | target | without source map: size, cold load | SDK from the runtime: size, cold load |',
