@@ -26,10 +26,10 @@ describe('esbuild bundles kept between synths', () => {
     mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
     writeFileSync(path.join(project, file), text);
   };
-  /** Bundles the project's entry into a new folder under `out/` (as CDK gives each bundling its own). */
-  const bundle = (overrides: Partial<BundleRequest> = {}) => {
+  /** Bundles the project's entry into a new folder under `<parent>/` (as CDK gives each bundling its own). */
+  const bundle = (overrides: Partial<BundleRequest> = {}, parent = 'out') => {
     run += 1;
-    const outfile = path.join(project, 'out', `bundling-${run}`, 'index.js');
+    const outfile = path.join(project, parent, `bundling-${run}`, 'index.js');
     const outcome = bundleWithCache({
       entry: path.join(project, 'src', 'handler.ts'),
       outfile,
@@ -101,29 +101,20 @@ describe('esbuild bundles kept between synths', () => {
     bundle();
     expect(bundle({ options: { ...OPTIONS, minify: true } }).outcome).toBe('bundled');
     // The source map's paths are relative to where the bundle is written.
-    const elsewhere = path.join(project, 'deeper', 'out', 'bundling-x', 'index.js');
-    const outcome = bundleWithCache({
-      entry: path.join(project, 'src', 'handler.ts'),
-      outfile: elsewhere,
-      options: OPTIONS,
-      projectRoot: project,
-      cacheDirectory: cache,
-    });
-    expect(outcome).toBe('bundled');
+    expect(bundle({}, path.join('deeper', 'out')).outcome).toBe('bundled');
     expect(bundle().outcome).toBe('kept');
   });
 
   test('a bundle written at the same place relative to the project elsewhere is the kept one, byte for byte', () => {
     const first = bundle();
     // <project>/out/<folder>/index.js and <project>/other-out/<folder>/index.js: the same relative paths to every source.
-    const outfile = path.join(project, 'other-out', 'bundling-y', 'index.js');
-    const request = { entry: path.join(project, 'src', 'handler.ts'), outfile, options: OPTIONS, projectRoot: project };
-    expect(bundleWithCache({ ...request, cacheDirectory: cache })).toBe('kept');
-    expect(readFileSync(outfile, 'utf8')).toBe(first.code);
-    expect(readFileSync(`${outfile}.map`, 'utf8')).toBe(first.map);
-    const freshOut = path.join(project, 'fresh-out', 'bundling-z', 'index.js');
-    expect(bundleWithCache({ ...request, outfile: freshOut, cacheDirectory: path.join(project, 'other-cache') })).toBe('bundled');
-    expect(readFileSync(`${freshOut}.map`, 'utf8')).toBe(first.map);
+    const elsewhere = bundle({}, 'other-out');
+    expect(elsewhere.outcome).toBe('kept');
+    expect(elsewhere.code).toBe(first.code);
+    expect(elsewhere.map).toBe(first.map);
+    const fresh = bundle({ cacheDirectory: path.join(project, 'other-cache') }, 'fresh-out');
+    expect(fresh.outcome).toBe('bundled');
+    expect(fresh.map).toBe(first.map);
   });
 
   test(`at most ${MAX_KEPT_BUNDLES} bundles are kept, the least recently used removed first`, () => {
