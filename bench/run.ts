@@ -256,7 +256,7 @@ interface HandlerFigures {
   readonly entry: string;
   readonly bundleKb: number;
   readonly coldLoad: ColdLoad;
-  /** The same bundle without a source map (so without the cost of `--enable-source-maps`). */
+  /** The same bundle without a source map: what the map costs a cold load (nothing, if it is read only when a stack is formatted). */
   readonly withoutSourceMap: { readonly bundleKb: number; readonly coldLoad: ColdLoad };
   /** The AWS SDK left out, loaded from the runtime's copy (here: node_modules). */
   readonly sdkExternal: { readonly bundleKb: number; readonly coldLoad: ColdLoad };
@@ -408,7 +408,7 @@ function main(): void {
     'Synths run in rounds (the empty app, nothing kept, after an earlier synth, production), and cold loads in rounds (the floor, then every bundle), ' +
       'so that a slow spell of the machine falls on all of them alike; "vs floor" is the median over the rounds of each run over the floor of its own round.',
     '',
-    'Handlers as deployed: minified, the AWS SDK bundled in, a source map of our own code beside it and `NODE_OPTIONS=--enable-source-maps`. ' +
+    'Handlers as deployed: minified, the AWS SDK bundled in, a source map of our own code beside it, read when a stack is formatted (`lambda/shared/source-mapped-stack-traces.ts`). ' +
       `Floor: a handler that only creates a DynamoDB client, bundled the same way without a source map: ${floor.bundleKb.toFixed(1)} KB, cold load ${fmt(floor.coldLoadMs, 1, 'ms')}.`,
     '',
     '| handler | bundle | target | cold load | vs floor | target | without source map: size, cold load, vs floor | SDK from the runtime: size, cold load, vs floor |',

@@ -18,10 +18,12 @@ export const isOwnSource = (source: string): boolean => !source.split(/[\\/]/).i
 /**
  * Rewrites a bundle's source map to map only the project's own code.
  *
- * With `--enable-source-maps`, Node reads and decodes a bundle's whole map
- * when it loads the bundle, so the map's size is paid on every cold start.
- * A handler's bundle is mostly the AWS SDK and Powertools (about 95 % of the
- * mappings), whose frames in a stack trace are rarely what a reader needs.
+ * The bundle reads its map the first time it formats a stack
+ * (`lambda/shared/source-mapped-stack-traces.ts`), so the map's size is paid
+ * by the first error rather than by every cold start, as it was with Node's
+ * `--enable-source-maps`. A handler's bundle is mostly the AWS SDK and
+ * Powertools (about 95 % of the mappings), whose frames in a stack trace are
+ * rarely what a reader needs.
  * With their mappings dropped, a frame in our code still names the
  * TypeScript file and line; a frame in a package names the bundle's line and
  * column, as it would without a map. `npm run bench` measures what this saves.

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { decode } from '@jridgewell/sourcemap-codec';
@@ -8,9 +8,10 @@ import { HANDLER_BUILD_OPTIONS } from '../../lib/shared/observed-function';
 import { isOwnSource, keepOwnSourceMappings } from '../../lib/shared/own-code-source-map';
 
 /**
- * A handler's source map keeps our code's mappings only: a stack frame in
- * our code still names the TypeScript line, and one in a bundled package is
- * never taken for ours.
+ * A handler's source map keeps our code's mappings only, and the bundle reads
+ * it when a stack is formatted (`lambda/shared/source-mapped-stack-traces.ts`,
+ * which the build puts first in every bundle): a stack frame in our code
+ * names the TypeScript line, and one in a bundled package is never taken for ours.
  */
 describe('source maps of our own code', () => {
   let project: string;
@@ -20,17 +21,20 @@ describe('source maps of our own code', () => {
     mkdirSync(path.dirname(path.join(project, file)), { recursive: true });
     writeFileSync(path.join(project, file), text);
   };
-  /** Runs the bundle's handler with Node's source maps on; the stack of what it threw. */
-  const stackOf = (input: string) => {
+  /**
+   * Runs the bundle's handler in Node as Lambda runs it (no source-map flag);
+   * the stack of what it threw. `beforeThrow` runs after the bundle is loaded.
+   */
+  const stackOf = (input: string, beforeThrow = '') => {
     const result = spawnSync(
       process.execPath,
       [
-        '--enable-source-maps',
         '-e',
-        `try { require(${JSON.stringify(bundle)}).handler(${JSON.stringify(input)}) } catch (e) { console.log(e.stack) }`,
+        `const __bundle = ${JSON.stringify(bundle)}; const { handler } = require(__bundle); try { ${beforeThrow}; handler(${JSON.stringify(input)}) } catch (e) { console.log(e.stack) }`,
       ],
       { encoding: 'utf8' },
     );
+    expect(result.stderr).toBe('');
     return result.stdout;
   };
   const map = () => JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[]; names: string[]; mappings: string };
@@ -56,6 +60,11 @@ describe('source maps of our own code', () => {
         '  return describe(check(input));',
         '}',
         '',
+        'function innermost(): never {',
+        "  throw new Error('thrown deeper');",
+        '}',
+        'export const outer = (): never => innermost();',
+        '',
       ].join('\n'),
     );
     bundle = path.join(project, 'out', 'index.js');
@@ -70,7 +79,7 @@ describe('source maps of our own code', () => {
       map()
         .sources.map((source) => path.basename(source))
         .sort(),
-    ).toEqual(['describe.ts', 'handler.ts']);
+    ).toEqual(['describe.ts', 'handler.ts', 'source-mapped-stack-traces.ts']);
     expect(map().sources.every(isOwnSource)).toBe(true);
   });
 
@@ -78,6 +87,40 @@ describe('source maps of our own code', () => {
     const stack = stackOf('ours');
     expect(stack).toContain('thrown in our code');
     expect(stack).toMatch(/lambda\/handler\.ts:5:/);
+  });
+
+  test('a frame names the function as our source does, not as minified', () => {
+    expect(stackOf('ours')).toMatch(/ at (Object\.)?handler \(lambda\/handler\.ts:5:/);
+    const stack = stackOf('ours', 'require(__bundle).outer()').split('\n');
+    expect(stack[0]).toBe('Error: thrown deeper');
+    // A function declaration, then an arrow function named by its variable.
+    expect(stack[1]).toMatch(/^ {4}at innermost \(lambda\/handler\.ts:10:9\)$/);
+    expect(stack[2]).toMatch(/^ {4}at (Object\.)?outer \(lambda\/handler\.ts:12:35\)$/);
+  });
+
+  test('the map is read when a stack is formatted, not when the bundle loads', () => {
+    const away = `${bundle}.map.away`;
+    renameSync(`${bundle}.map`, away);
+    try {
+      // Loaded without its map; the map is back before anything is thrown.
+      const stack = stackOf('ours', `require('node:fs').renameSync(${JSON.stringify(away)}, ${JSON.stringify(`${bundle}.map`)})`);
+      expect(stack).toMatch(/lambda\/handler\.ts:5:/);
+    } finally {
+      if (existsSync(away)) renameSync(away, `${bundle}.map`);
+    }
+  });
+
+  test('without a readable map, every frame is as V8 writes it', () => {
+    const away = `${bundle}.map.away`;
+    renameSync(`${bundle}.map`, away);
+    try {
+      const stack = stackOf('ours');
+      expect(stack).toContain('Error: thrown in our code');
+      expect(stack.split('\n')[1]).toMatch(/out\/index\.js:\d+:\d+\)$/);
+      expect(stack).not.toMatch(/\.ts:/);
+    } finally {
+      renameSync(away, `${bundle}.map`);
+    }
   });
 
   test("an error in a package's code is not taken for ours: it points at the bundle", () => {
@@ -94,7 +137,7 @@ describe('source maps of our own code', () => {
     const segments = decode(map().mappings).flat();
     expect(segments.length).toBeGreaterThan(0);
     for (const segment of segments) expect([1, 4, 5]).toContain(segment.length);
-    expect(segments.filter((segment) => segment.length > 1).every((segment) => segment[1] === 0 || segment[1] === 1)).toBe(true);
+    expect(segments.filter((segment) => segment.length > 1).every((segment) => [0, 1, 2].includes(segment[1]!))).toBe(true);
   });
 
   test('isOwnSource: a path through node_modules is a package', () => {
