@@ -15,9 +15,10 @@
  *   handler without its source map and with the AWS SDK left to the runtime.
  *
  * Each time is a median with min and max over several runs. The synths run
- * in rounds, one of each per round, and so do the cold loads (the floor, then
- * every bundle): a slow spell of a shared machine falls on all of them alike,
- * and each is compared with the floor of its own round. Prints a table and
+ * in rounds, one of each per round, and so do the cold loads (for each
+ * handler, the floor then its bundles): a slow spell of a shared machine
+ * falls on all of them alike, and each is compared with the floor measured
+ * just before it. Prints a table and
  * writes bench/report.json and bench/report.md. Targets are reported, never
  * asserted: speed is not a test.
  *
@@ -42,7 +43,7 @@ const TYPESCRIPT_CACHE = (require('../scripts/register-typescript.cjs') as { CAC
 const TARGETS = { synthSeconds: 8, synthVsEmptyApp: 2.0, testSeconds: 45, bundleKb: 100, coldLoadVsFloor: 1.25 };
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
-const COLD_LOAD_RUNS = 11;
+const COLD_LOAD_RUNS = 21;
 
 /** Median, min and max of repeated measurements. */
 interface Spread {
@@ -205,26 +206,34 @@ interface Loadable {
 }
 
 /**
- * Cold loads of every bundle, interleaved: each round loads the floor, then
- * each bundle once, so a slow spell falls on all of them alike; each is also
- * compared with the floor's load of its own round. The first round is not counted.
+ * Cold loads of every bundle, interleaved: each round loads, for each group
+ * (a handler's bundles), the floor and then the group's bundles, so a slow
+ * spell falls on all of them alike; each is compared with the floor's load
+ * just before it (one floor per round was too few: its own noise was most of
+ * the ratio's). The first round is not counted.
  */
-function coldLoadRounds(floor: Loadable, bundles: readonly Loadable[]): { floor: Spread; loads: { ms: Spread; vsFloor: Spread }[] } {
+function coldLoadRounds(
+  floor: Loadable,
+  groups: readonly (readonly Loadable[])[],
+): { floor: Spread; loads: { ms: Spread; vsFloor: Spread }[][] } {
   const floorMs: number[] = [];
-  const loads = bundles.map(() => [] as number[]);
+  const loads = groups.map((group) => group.map(() => ({ ms: [] as number[], vsFloor: [] as number[] })));
   for (let round = 0; round <= COLD_LOAD_RUNS; round++) {
     if (round % 4 === 0) settle();
-    const floorLoad = coldLoadMs(floor.bundle, floor.environment);
-    const times = bundles.map((b) => coldLoadMs(b.bundle, b.environment));
-    if (round === 0) continue;
-    floorMs.push(floorLoad);
-    times.forEach((ms, i) => {
-      loads[i]!.push(ms);
+    groups.forEach((group, g) => {
+      const floorLoad = coldLoadMs(floor.bundle, floor.environment);
+      const times = group.map((b) => coldLoadMs(b.bundle, b.environment));
+      if (round === 0) return;
+      floorMs.push(floorLoad);
+      times.forEach((ms, i) => {
+        loads[g]![i]!.ms.push(ms);
+        loads[g]![i]!.vsFloor.push(ms / floorLoad);
+      });
     });
   }
   return {
     floor: spread(floorMs),
-    loads: loads.map((ms) => ({ ms: spread(ms), vsFloor: spread(ms.map((m, round) => m / floorMs[round]!)) })),
+    loads: loads.map((group) => group.map(({ ms, vsFloor }) => ({ ms: spread(ms), vsFloor: spread(vsFloor) }))),
   };
 }
 
@@ -315,15 +324,15 @@ function handlerFigures(outdir: string, scratch: string): { floor: { bundleKb: n
   process.stderr.write(`bench: cold loads of ${found.length} handlers (3 bundles each) and the floor, ${COLD_LOAD_RUNS} rounds\n`);
   const { floor, loads } = coldLoadRounds(
     { bundle: floorBundle, environment: {} },
-    found.flatMap((h) => [h.deployed, h.noMap, h.external].map((b) => ({ bundle: b, environment: h.environment }))),
+    found.map((h) => [h.deployed, h.noMap, h.external].map((b) => ({ bundle: b, environment: h.environment }))),
   );
   const handlers = found.map((h, i) => ({
     stack: h.stack,
     entry: h.entry,
     bundleKb: sizes[i]!.deployed,
-    coldLoad: loads[3 * i]!,
-    withoutSourceMap: { bundleKb: sizes[i]!.noMap, coldLoad: loads[3 * i + 1]! },
-    sdkExternal: { bundleKb: sizes[i]!.external, coldLoad: loads[3 * i + 2]! },
+    coldLoad: loads[i]![0]!,
+    withoutSourceMap: { bundleKb: sizes[i]!.noMap, coldLoad: loads[i]![1]! },
+    sdkExternal: { bundleKb: sizes[i]!.external, coldLoad: loads[i]![2]! },
   }));
   return { floor: { bundleKb: floorKb, coldLoadMs: floor }, handlers };
 }
@@ -405,8 +414,8 @@ function main(): void {
     `| \`npx cdk synth -c stage=production\`, all stacks, with the NIST and Control Tower packs | ${fmt(productionSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(productionSynth.vsFloor)} | |`,
     `| \`npm test\` (tsc, lint, Jest) | ${fmt(tests.seconds, 1, 's')} | its CPU time over ${cores} cores: ${fmt(cpuBound, 1, 's')} (${fmt(tests.cpuSeconds, 0, 'CPU s')}) | ${memoryRatio(tests.seconds.median, cpuBound.median)} | ${mark(tests.seconds.median, TARGETS.testSeconds, ' s')} |`,
     '',
-    'Synths run in rounds (the empty app, nothing kept, after an earlier synth, production), and cold loads in rounds (the floor, then every bundle), ' +
-      'so that a slow spell of the machine falls on all of them alike; "vs floor" is the median over the rounds of each run over the floor of its own round.',
+    'Synths run in rounds (the empty app, nothing kept, after an earlier synth, production), and cold loads in rounds (for each handler, the floor then its bundles), ' +
+      'so that a slow spell of the machine falls on all of them alike; "vs floor" is the median over the rounds of each run over the floor measured just before it.',
     '',
     'Handlers as deployed: minified, the AWS SDK bundled in, a source map of our own code beside it, read when a stack is formatted (`lambda/shared/source-mapped-stack-traces.ts`). ' +
       `Floor: a handler that only creates a DynamoDB client, bundled the same way without a source map: ${floor.bundleKb.toFixed(1)} KB, cold load ${fmt(floor.coldLoadMs, 1, 'ms')}.`,
