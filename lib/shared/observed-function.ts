@@ -199,7 +199,8 @@ function checkReservedConcurrency(scope: Construct, value: number): number {
 export const HANDLER_BUILD_OPTIONS = {
   bundle: true,
   minify: true,
-  inject: [path.join(PROJECT_ROOT, 'lambda', 'shared', 'source-mapped-stack-traces.ts')],
+  // Named by require.resolve, so a starter's import closure holds it (scripts/starter/create-starter.ts).
+  inject: [require.resolve('../../lambda/shared/source-mapped-stack-traces.ts')],
   platform: 'node',
   target: 'node24',
   format: 'cjs',
