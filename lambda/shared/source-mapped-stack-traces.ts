@@ -8,7 +8,7 @@ import { SourceMap, type SourceMapping } from 'node:module';
  *
  * Node's own `--enable-source-maps` reads the map, and measures every line
  * of the whole bundle (about 450 KB, mostly the AWS SDK), when it loads the
- * bundle: about 10 ms of every cold start, measured by `npm run bench`.
+ * bundle: about 10 ms of every cold start here (README, "Speed").
  * Here the map beside the bundle (`index.js.map`, our code's mappings only:
  * `lib/shared/own-code-source-map.ts`) is read the first time a stack is
  * formatted, which is when an error is logged.
