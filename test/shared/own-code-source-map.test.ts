@@ -38,6 +38,16 @@ describe('source maps of our own code', () => {
     return result.stdout;
   };
   const map = () => JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sources: string[]; names: string[]; mappings: string };
+  /** Runs `run` with the bundle's map moved away to the path it is given; the map is back afterwards. */
+  const withMapAway = (run: (away: string) => void) => {
+    const away = `${bundle}.map.away`;
+    renameSync(`${bundle}.map`, away);
+    try {
+      run(away);
+    } finally {
+      if (existsSync(away)) renameSync(away, `${bundle}.map`);
+    }
+  };
 
   beforeAll(() => {
     project = mkdtempSync(path.join(tmpdir(), 'own-source-map-'));
@@ -99,28 +109,20 @@ describe('source maps of our own code', () => {
   });
 
   test('the map is read when a stack is formatted, not when the bundle loads', () => {
-    const away = `${bundle}.map.away`;
-    renameSync(`${bundle}.map`, away);
-    try {
+    withMapAway((away) => {
       // Loaded without its map; the map is back before anything is thrown.
       const stack = stackOf('ours', `require('node:fs').renameSync(${JSON.stringify(away)}, ${JSON.stringify(`${bundle}.map`)})`);
       expect(stack).toMatch(/lambda\/handler\.ts:5:/);
-    } finally {
-      if (existsSync(away)) renameSync(away, `${bundle}.map`);
-    }
+    });
   });
 
   test('without a readable map, every frame is as V8 writes it', () => {
-    const away = `${bundle}.map.away`;
-    renameSync(`${bundle}.map`, away);
-    try {
+    withMapAway(() => {
       const stack = stackOf('ours');
       expect(stack).toContain('Error: thrown in our code');
       expect(stack.split('\n')[1]).toMatch(/out\/index\.js:\d+:\d+\)$/);
       expect(stack).not.toMatch(/\.ts:/);
-    } finally {
-      renameSync(away, `${bundle}.map`);
-    }
+    });
   });
 
   test("an error in a package's code is not taken for ours: it points at the bundle", () => {
@@ -137,7 +139,8 @@ describe('source maps of our own code', () => {
     const segments = decode(map().mappings).flat();
     expect(segments.length).toBeGreaterThan(0);
     for (const segment of segments) expect([1, 4, 5]).toContain(segment.length);
-    expect(segments.filter((segment) => segment.length > 1).every((segment) => [0, 1, 2].includes(segment[1]!))).toBe(true);
+    const sources = map().sources.length;
+    expect(segments.filter((segment) => segment.length > 1).every((segment) => segment[1]! >= 0 && segment[1]! < sources)).toBe(true);
   });
 
   test('isOwnSource: a path through node_modules is a package', () => {
