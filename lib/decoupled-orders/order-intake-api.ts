@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Stack, Validations } from 'aws-cdk-lib';
 import {
   AuthorizationType,
@@ -15,12 +14,14 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { IDEMPOTENCY_HEADER, orderBodyJsonSchema } from '../../lambda/decoupled-orders/order-schema';
-import { ObservedFunction } from '../shared/observed-function';
+import { handlerEntry, ObservedFunction } from '../shared/observed-function';
 import { ObservedRestApi, type ThrottleLimits } from '../shared/observed-rest-api';
 import type { StageConfig } from '../shared/stage-config';
 import { untestedGrant } from '../shared/untested-grants';
 import { SEND_ORDER_FAILED_TEMPLATE, SEND_ORDER_REQUEST_TEMPLATE, SEND_ORDER_RESPONSE_TEMPLATE } from './order-intake-templates';
 import { ORDERS_METRICS_NAMESPACE } from './order-worker';
+
+const STATUS_HANDLER = handlerEntry(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'get-order.ts');
 
 export interface OrderIntakeApiProps {
   readonly stage: StageConfig;
@@ -113,7 +114,7 @@ export class OrderIntakeApi extends Construct {
     });
 
     this.statusFunction = new ObservedFunction(this, 'StatusHandler', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'get-order.ts'),
+      entry: STATUS_HANDLER,
       description: 'Orders API: order status (read-only table access)',
       invokedBy: 'api-gateway',
       stage,

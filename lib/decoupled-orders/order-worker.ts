@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
@@ -6,7 +5,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { ObservedFunction } from '../shared/observed-function';
+import { handlerEntry, ObservedFunction } from '../shared/observed-function';
 import { PROJECT_NAME } from '../shared/project-name';
 import type { QueueWithDeadLetter } from '../shared/queue-with-dead-letter';
 import type { StageConfig } from '../shared/stage-config';
@@ -34,6 +33,8 @@ export const ORDERS_METRICS_NAMESPACE = `${PROJECT_NAME}/Orders`;
 /** The worker's Powertools service name, which Powertools adds to its metrics as the `service` dimension. */
 export const ORDER_WORKER_SERVICE = 'orders-worker';
 
+const HANDLER_ENTRY = handlerEntry(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'process-orders.ts');
+
 /** The Lambda that drains the orders queue. */
 export class OrderWorker extends Construct {
   static readonly BATCH_SIZE = 10;
@@ -43,7 +44,7 @@ export class OrderWorker extends Construct {
     super(scope, id);
     const maxConcurrency = props.maxConcurrency ?? 5;
     this.function = new ObservedFunction(this, 'Handler', {
-      entry: path.join(__dirname, '..', '..', 'lambda', 'decoupled-orders', 'process-orders.ts'),
+      entry: HANDLER_ENTRY,
       description: 'Orders worker: stores each queued order once and publishes OrderPlaced',
       invokedBy: 'sqs-event-source',
       stage: props.stage,

@@ -10,7 +10,7 @@ import { loadMigrations, migrationsFingerprint } from '../../lambda/multi-az-dat
 import { acknowledgeDefaultPolicy } from '../shared/acknowledge';
 import { controlTower } from '../shared/control-tower';
 import { SUBNETS } from '../shared/network';
-import { ObservedFunction } from '../shared/observed-function';
+import { handlerEntry, ObservedFunction } from '../shared/observed-function';
 import { PROJECT_NAME } from '../shared/project-name';
 import type { StageConfig } from '../shared/stage-config';
 import { StageLogGroup } from '../shared/stage-log-group';
@@ -21,6 +21,8 @@ const LAMBDA_DIR = path.resolve(__dirname, '..', '..', 'lambda', 'multi-az-datab
 
 /** The SQL migrations the deployment applies, in the repository. */
 export const MIGRATIONS_DIR = path.join(LAMBDA_DIR, 'migrations');
+
+const HANDLER_ENTRY = handlerEntry(LAMBDA_DIR, 'apply-migrations.ts');
 
 /**
  * The CA bundle of the Lambda Node.js runtime, which includes the Amazon RDS
@@ -75,7 +77,7 @@ export class SchemaMigrations extends Construct {
     const { instance } = database;
     const handler = new ObservedFunction(this, 'Handler', {
       invokedBy: 'custom-resource-provider',
-      entry: path.join(LAMBDA_DIR, 'apply-migrations.ts'),
+      entry: HANDLER_ENTRY,
       description: 'Applies pending SQL schema migrations to the customer database on deployment',
       stage,
       serviceName: 'customer-database',

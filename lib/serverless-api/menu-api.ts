@@ -13,7 +13,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { CreateMenuItemBody, ReplaceMenuItemBody, requestBodyJsonSchema } from '../../lambda/serverless-api/menu-item-schema';
-import { ObservedFunction } from '../shared/observed-function';
+import { handlerEntry, ObservedFunction } from '../shared/observed-function';
 import { ObservedRestApi, type ThrottleLimits } from '../shared/observed-rest-api';
 import { PROJECT_NAME } from '../shared/project-name';
 import type { StageConfig } from '../shared/stage-config';
@@ -35,6 +35,8 @@ export interface MenuApiProps {
 }
 
 const HANDLERS = path.join(__dirname, '..', '..', 'lambda', 'serverless-api');
+const READ_HANDLER = handlerEntry(HANDLERS, 'read-menu-items.ts');
+const WRITE_HANDLER = handlerEntry(HANDLERS, 'write-menu-items.ts');
 
 /**
  * The menu REST API. Reads are public (the menu is what the shop shows its
@@ -58,7 +60,7 @@ export class MenuApi extends Construct {
     };
 
     this.readFunction = new ObservedFunction(this, 'ReadHandler', {
-      entry: path.join(HANDLERS, 'read-menu-items.ts'),
+      entry: READ_HANDLER,
       description: 'Menu API: list and get menu items (read-only table access)',
       invokedBy: 'api-gateway',
       stage,
@@ -72,7 +74,7 @@ export class MenuApi extends Construct {
     props.table.grant(this.readFunction, 'dynamodb:GetItem', 'dynamodb:Scan');
 
     this.writeFunction = new ObservedFunction(this, 'WriteHandler', {
-      entry: path.join(HANDLERS, 'write-menu-items.ts'),
+      entry: WRITE_HANDLER,
       description: 'Menu API: create, replace and delete menu items (write-only table access)',
       invokedBy: 'api-gateway',
       stage,

@@ -35,8 +35,10 @@ export function keepOwnSourceMappings(mapFile: string, isOwn: (source: string) =
   const names: string[] = [];
   const sourceIndex = new Map<number, number>();
   const nameIndex = new Map<number, number>();
+  // Asked once per source, not once per mapping (hundreds of thousands of them).
+  const own = map.sources.map((source) => isOwn(source));
   const keptSource = (index: number): number | undefined => {
-    if (!isOwn(map.sources[index]!)) return undefined;
+    if (!own[index]) return undefined;
     let kept = sourceIndex.get(index);
     if (kept === undefined) {
       kept = sources.push(map.sources[index]!) - 1;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import {
   Aspects,
   Aws,
@@ -22,11 +21,11 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, type IConstruct } from 'constructs';
 import { acknowledgeDefaultPolicy } from './acknowledge';
-import { ObservedFunction } from './observed-function';
+import { handlerEntry, ObservedFunction } from './observed-function';
 import { PROJECT_NAME } from './project-name';
 import type { StageConfig } from './stage-config';
 
-const HANDLER_ENTRY = path.resolve(__dirname, '..', '..', 'lambda', 'sandbox-expiry', 'expire-sandbox.ts');
+const HANDLER_ENTRY = handlerEntry(__dirname, '..', '..', 'lambda', 'sandbox-expiry', 'expire-sandbox.ts');
 
 /** The construct id of a stack's expiry: its resources' logical ids start with it. */
 export const SANDBOX_EXPIRY_ID = 'SandboxExpiry';

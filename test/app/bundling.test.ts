@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
-import { HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
+import { declaredHandlerEntries, HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { buildApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
 import type { CfnResource } from '../../scripts/template/template';
 
@@ -10,6 +10,8 @@ import type { CfnResource } from '../../scripts/template/template';
  * bundled by the local esbuild (never Docker), minified, with a source map.
  */
 describe('Lambda bundling', () => {
+  // Declared as their modules loaded, before any construct: what the first bundling of a synth bundles with it.
+  const declaredBeforeBuild = declaredHandlerEntries();
   const { app } = buildApp(STAGE_CONTEXTS.sandbox, { bundle: true });
   const assembly = app.synth();
   const functions = assembly.stacks.flatMap((stack: CloudFormationStackArtifact) =>
@@ -46,6 +48,13 @@ describe('Lambda bundling', () => {
     expect(code).toMatch(/dynamodb\.|secretsmanager\.|cloudformation\./);
     expect(statSync(bundle).size).toBeGreaterThan(100_000);
   });
+
+  test.each(functions)(
+    '%s has its entry declared where its module loads, so one esbuild run bundles it with the others',
+    (_, __, entry) => {
+      expect(declaredBeforeBuild).toContain(path.resolve(__dirname, '../..', entry));
+    },
+  );
 
   test.each(functions)("%s is its own handler's bundle (two handlers of one folder are two assets)", (_, dir, entry) => {
     const map = JSON.parse(readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as { sources: string[] };

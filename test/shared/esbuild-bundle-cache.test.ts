@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
@@ -146,6 +146,71 @@ describe('esbuild bundles kept between synths', () => {
       expect(result.outcome).toBe('bundled');
       expect(result.code).toContain('hello');
     }
+  });
+
+  describe('companions: entries a synth will ask for next, bundled in the same esbuild run', () => {
+    const other = () => path.join(project, 'src', 'other.ts');
+    // As the handlers' options inject their stack-trace module, by its absolute path.
+    const withInject = () => ({ ...OPTIONS, inject: [path.join(project, 'src', 'injected.ts')] });
+    beforeEach(() => {
+      write(
+        'src/other.ts',
+        "import { greeting } from './greeting';\nimport { only } from './only-other';\nexport const handler = () => greeting + only;\n",
+      );
+      write('src/only-other.ts', "export const only = ' from the other handler';\n");
+      write('src/injected.ts', 'export const started = Date.now();\n');
+    });
+
+    test('a companion is kept by the first bundling, and is then byte for byte what esbuild makes of it alone', () => {
+      expect(bundle({ companions: [other()] }).outcome).toBe('bundled');
+      const kept = bundle({ entry: other() });
+      expect(kept.outcome).toBe('kept');
+      expect(kept.code).toContain('from the other handler');
+      const alone = bundle({ entry: other(), cacheDirectory: path.join(project, 'other-cache') });
+      expect(alone.outcome).toBe('bundled');
+      expect(kept.code).toBe(alone.code);
+      expect(kept.map).toBe(alone.map);
+      // Its folder beside the entry's is gone: only the bundlings' own folders are left.
+      expect(readdirSync(path.join(project, 'out')).filter((name) => !/^bundling-\d+$/.test(name))).toEqual([]);
+    });
+
+    test("each is kept with the files its own entry reaches (the injected file included): a change to another's is no reason to bundle it again", () => {
+      bundle({ options: withInject(), companions: [other()] });
+      write('src/util/index.ts', "export const shout = (text: string) => text + '?';\n");
+      expect(bundle({ entry: other(), options: withInject() }).outcome).toBe('kept');
+      write('src/only-other.ts', "export const only = ' changed';\n");
+      expect(bundle({ entry: other(), options: withInject() }).outcome).toBe('bundled');
+      write('src/injected.ts', 'export const started = 0;\n');
+      expect(bundle({ entry: other(), options: withInject() }).outcome).toBe('bundled');
+    });
+
+    test('a companion whose kept bundle is current is not bundled again', () => {
+      const first = bundle({ entry: other() });
+      // Each slot file, as it is on disk: a bundling writes it anew (another file renamed over it).
+      const slots = () =>
+        readdirSync(cache)
+          .filter((name) => name.endsWith('.json'))
+          .map((name) => {
+            const { ino, mtimeMs } = statSync(path.join(cache, name));
+            return { name, ino, mtimeMs };
+          });
+      const before = slots();
+      expect(bundle({ companions: [other()] }).outcome).toBe('bundled');
+      const after = slots();
+      // The handler's slot is new; the other's is the very file kept before.
+      expect(after).toHaveLength(before.length + 1);
+      expect(after).toEqual(expect.arrayContaining(before));
+      expect(bundle({ entry: other() }).code).toBe(first.code);
+    });
+
+    test('a companion that does not build fails nothing: the entry is bundled alone', () => {
+      write('src/broken.ts', 'export const handler = ;\n');
+      const result = bundle({ companions: [path.join(project, 'src', 'broken.ts'), other()] });
+      expect(result.outcome).toBe('bundled');
+      expect(result.code).toContain('hello');
+      expect(readdirSync(path.join(project, 'out')).filter((name) => !/^bundling-\d+$/.test(name))).toEqual([]);
+      expect(() => bundle({ entry: path.join(project, 'src', 'broken.ts') })).toThrow(/Build failed/);
+    });
   });
 
   test('a bundling error is esbuild’s, and nothing is kept', () => {
