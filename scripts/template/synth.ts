@@ -5,7 +5,7 @@ import { App, type Stack, type Stage } from 'aws-cdk-lib';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import cdkJson from '../../cdk.json';
 import { ARCHITECTURES, architectureNamed, CONTEXT_KEYS, parseArchitectureNames } from '../../lib/app/architectures';
-import { addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
+import { addArchitectureStacks, addCoffeeShopStacks, type CoffeeShopStacks } from '../../lib/app/coffee-shop-app';
 import { PIPELINE_STACK_NAME } from '../../lib/pipeline/delivery-pipeline-stack';
 import { addDeliveryPipeline } from '../../lib/pipeline/pipeline-app';
 import { type Architecture, type ArchitectureScope, architectureScope } from '../../lib/shared/architecture';
@@ -146,6 +146,19 @@ export function synthesizeArchitecture(name: string, raw: RawContext = STAGE_CON
   return templatesOf(app)[0]!;
 }
 
+/** How `stageApp` and `synthTemplates` synthesize beyond the context. */
+export interface StageSynthOptions {
+  /** Run esbuild for every function (see AppOptions). @default false */
+  readonly bundle?: boolean;
+  /**
+   * Register the stage's validation packs, as `cdk synth` does. A test that
+   * reads only the templates leaves them off: they check, never change, a
+   * template, and the suites that test them run them on the same stacks.
+   * @default true
+   */
+  readonly packs?: boolean;
+}
+
 /**
  * The app of a stage as `cdk synth` builds it (cdk.json and cdk.context.json
  * included), by default without bundling (the templates are the same but for
@@ -155,7 +168,7 @@ export function synthesizeArchitecture(name: string, raw: RawContext = STAGE_CON
 export function stageApp(
   stage: StageName,
   given: Readonly<Record<string, string>> = {},
-  options: { readonly bundle?: boolean } = {},
+  options: StageSynthOptions = {},
 ): { app: App; stacks: CoffeeShopStacks } {
   const app = new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'stage-')),
@@ -172,7 +185,8 @@ export function stageApp(
   });
   let stacks: CoffeeShopStacks | undefined;
   exitOnConfigError(() => {
-    stacks = addCoffeeShopStacks(app, (key) => app.node.tryGetContext(key));
+    const read = (key: string) => app.node.tryGetContext(key);
+    stacks = options.packs === false ? (addArchitectureStacks(app, read, {}) as CoffeeShopStacks) : addCoffeeShopStacks(app, read);
   });
   return { app, stacks: stacks! };
 }
@@ -202,7 +216,7 @@ export function templatesOf(app: App): ArchitectureTemplate[] {
 export function synthTemplates(
   stage: StageName,
   given: Readonly<Record<string, string>> = {},
-  options: { readonly bundle?: boolean } = {},
+  options: StageSynthOptions = {},
 ): ArchitectureTemplate[] {
   return templatesOf(stageApp(stage, given, options).app);
 }

@@ -14,7 +14,7 @@ const DATABASE = 'DatabaseInstanceAA8A5FDE';
 
 /** The guard over a sandbox variant of this app, against the last release. */
 function guard(variant: Parameters<typeof stageApp>[1], change: (stacks: ReturnType<typeof stageApp>['stacks']) => void = () => {}) {
-  const { app, stacks } = stageApp('sandbox', variant);
+  const { app, stacks } = stageApp('sandbox', variant, { packs: false });
   change(stacks);
   const report = compareStacks(readTemplates(releaseDir(lastRelease(), 'sandbox')), byStack(templatesOf(app)));
   return () => expectNoUndeclaredRisk(report, 'the last release');
