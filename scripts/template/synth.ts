@@ -87,12 +87,21 @@ export interface AppOptions {
    * @default false
    */
   readonly pathMetadata?: boolean;
+  /**
+   * The validation packs: the stage's rule packs, where the app registers
+   * them, and aws-cdk-lib's own CloudFormation Validate. A synth that only
+   * reads templates leaves them off: they check a template and never change
+   * it, and the stack and app suites run them on the same stacks.
+   * @default true
+   */
+  readonly packs?: boolean;
 }
 
 /** An empty app with cdk.json's feature flags (and `context`), as `cdk synth` makes it. */
 export function cdkApp(context: RawContext = {}, options: AppOptions = {}): App {
   return new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'cdk-app-')),
+    builtinCloudFormationValidation: options.packs !== false,
     context: {
       ...cdkJson.context,
       ...(options.pathMetadata ? { 'aws:cdk:enable-path-metadata': true } : {}),
@@ -105,7 +114,9 @@ export function cdkApp(context: RawContext = {}, options: AppOptions = {}): App 
 /** The whole app, built exactly as `bin/app.ts` builds it. */
 export function buildApp(raw: RawContext, options: AppOptions = {}): { app: App; stacks: CoffeeShopStacks } {
   const app = cdkApp({}, options);
-  return { app, stacks: addCoffeeShopStacks(app, readerOf(raw)) };
+  const stacks =
+    options.packs === false ? (addArchitectureStacks(app, readerOf(raw), {}) as CoffeeShopStacks) : addCoffeeShopStacks(app, readerOf(raw));
+  return { app, stacks };
 }
 
 /** The scope an architecture is added in, for a given context. */
@@ -120,7 +131,7 @@ export function scopeFor(architecture: Architecture<unknown>, raw: RawContext, a
 export function architectureAlone<S extends Stack>(
   architecture: Architecture<S>,
   raw: RawContext,
-  options: AppOptions & { readonly packs?: boolean } = {},
+  options: AppOptions = {},
 ): { app: App; stack: S } {
   const app = cdkApp({}, options);
   const stack = architecture.add(scopeFor(architecture, raw, app));
@@ -146,18 +157,8 @@ export function synthesizeArchitecture(name: string, raw: RawContext = STAGE_CON
   return templatesOf(app)[0]!;
 }
 
-/** How `stageApp` and `synthTemplates` synthesize beyond the context. */
-export interface StageSynthOptions {
-  /** Run esbuild for every function (see AppOptions). @default false */
-  readonly bundle?: boolean;
-  /**
-   * Register the stage's validation packs, as `cdk synth` does. A test that
-   * reads only the templates leaves them off: they check, never change, a
-   * template, and the suites that test them run them on the same stacks.
-   * @default true
-   */
-  readonly packs?: boolean;
-}
+/** How `stageApp` and `synthTemplates` synthesize beyond the context (see AppOptions). */
+export type StageSynthOptions = Pick<AppOptions, 'bundle' | 'packs'>;
 
 /**
  * The app of a stage as `cdk synth` builds it (cdk.json and cdk.context.json
@@ -172,6 +173,7 @@ export function stageApp(
 ): { app: App; stacks: CoffeeShopStacks } {
   const app = new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'stage-')),
+    builtinCloudFormationValidation: options.packs !== false,
     context: {
       ...storedContext(ROOT),
       // As the CLI sets it by default: construct paths in Metadata also feed

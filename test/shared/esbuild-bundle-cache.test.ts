@@ -161,8 +161,11 @@ describe('esbuild bundles kept between synths', () => {
       write('src/injected.ts', 'export const started = Date.now();\n');
     });
 
-    test('a companion is kept by the first bundling, and is then byte for byte what esbuild makes of it alone', () => {
-      expect(bundle({ companions: [other()] }).outcome).toBe('bundled');
+    test('a companion is kept by the first bundling; each bundle of that run is byte for byte what esbuild makes of its entry alone', () => {
+      const together = bundle({ companions: [other()] });
+      expect(together.outcome).toBe('bundled');
+      const handlerAlone = bundle({ cacheDirectory: path.join(project, 'handler-cache') });
+      expect([together.code, together.map]).toEqual([handlerAlone.code, handlerAlone.map]);
       const kept = bundle({ entry: other() });
       expect(kept.outcome).toBe('kept');
       expect(kept.code).toContain('from the other handler');
