@@ -8,10 +8,13 @@ import { POSTGRES_PORT } from '../../../lib/multi-az-database/customer-database'
 import { parseStage } from '../../../lib/shared/stage-config';
 import { PROJECT_TAG } from '../../../lib/shared/tags';
 import { addValidationPlugins, validationSummary } from '../../../lib/shared/validation';
+import { normalizedTemplate, snapshotFile } from '../../../scripts/template/snapshot';
 import { cdkApp, readerOf, STAGE_CONTEXTS } from '../../../scripts/template/synth';
 import type { CfnResource as Resource } from '../../../scripts/template/template';
 import { resourcesOfType } from '../../../scripts/template/template';
 import { appFor } from '../../helpers/synth';
+
+const TEST_ROOT = path.join(__dirname, '..', '..');
 
 /**
  * App-wide tests: the app built exactly as `bin/app.ts` builds it (stage
@@ -92,6 +95,14 @@ describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%
   test('every registered architecture has its stack, tagged with its name', () => {
     expect(Object.keys(stacks)).toEqual(ARCHITECTURE_NAMES);
   });
+
+  test.each(templates)(
+    '%s: the stack is its architecture alone, so the packs checked here are checked for its suite too: its template is the snapshot file its suite proves',
+    (name, template) => {
+      const file = snapshotFile(path.join(TEST_ROOT, name), stacks[name as keyof typeof stacks].stackName);
+      expect(JSON.parse(normalizedTemplate(template))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+    },
+  );
 
   test.each(Object.entries(stacks))('%s: environment-agnostic (synth needs no account or region)', (_, stack) => {
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
