@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { decode } from '@jridgewell/sourcemap-codec';
+import { decode, type SourceMapSegment } from '@jridgewell/sourcemap-codec';
 import { buildSync } from 'esbuild';
 import { HANDLER_BUILD_OPTIONS } from '../../lib/shared/observed-function';
-import { isOwnSource, keepOwnSourceMappings } from '../../lib/shared/own-code-source-map';
+import { filterMappings, isOwnSource, keepOwnSourceMappings } from '../../lib/shared/own-code-source-map';
 
 /**
  * A handler's source map keeps our code's mappings only, and the bundle reads
@@ -141,6 +141,31 @@ describe('source maps of our own code', () => {
     for (const segment of segments) expect([1, 4, 5]).toContain(segment.length);
     const sources = map().sources.length;
     expect(segments.filter((segment) => segment.length > 1).every((segment) => segment[1]! >= 0 && segment[1]! < sources)).toBe(true);
+  });
+
+  test("filterMappings reads a handler's whole map as the codec's decode does", () => {
+    // The orders worker: the largest handler, about 100,000 segments over many sources and names.
+    const worker = path.join(project, 'worker', 'index.js');
+    buildSync({
+      ...HANDLER_BUILD_OPTIONS,
+      entryPoints: [path.join(__dirname, '../../lambda/decoupled-orders/process-orders.ts')],
+      outfile: worker,
+    });
+    const { mappings } = JSON.parse(readFileSync(`${worker}.map`, 'utf8')) as { mappings: string };
+    const decoded = decode(mappings);
+    expect(decoded.flat().length).toBeGreaterThan(50_000);
+    // Compared as text: 100,000 arrays compared one by one take seconds.
+    expect(JSON.stringify(filterMappings(mappings, (segment) => [...segment] as SourceMapSegment))).toBe(JSON.stringify(decoded));
+    // Dropping is per segment: keeping every other one keeps exactly those.
+    let index = 0;
+    const everyOther = filterMappings(mappings, (segment) => (index++ % 2 === 0 ? ([...segment] as SourceMapSegment) : undefined));
+    let expected = 0;
+    expect(JSON.stringify(everyOther)).toBe(JSON.stringify(decoded.map((line) => line.filter(() => expected++ % 2 === 0))));
+  });
+
+  test('filterMappings refuses what is not a mapping', () => {
+    expect(() => filterMappings('AAAA,A!AA', () => undefined)).toThrow(/Not a source map mapping at character 6/);
+    expect(() => filterMappings('AA', () => undefined)).toThrow(/1, 4 or 5 fields, not 2/);
   });
 
   test('isOwnSource: a path through node_modules is a package', () => {
