@@ -34,8 +34,10 @@ import { buildSync } from 'esbuild';
 import { DEFAULT_BUNDLE_CACHE } from '../lib/shared/esbuild-bundle-cache';
 import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
 import { parseCommandLine, printUsage, runCommand, UsageError } from '../scripts/command-line';
+import { replaceGeneratedBlock } from '../scripts/generated-block';
 import { PRODUCTION_PLACEHOLDERS } from '../scripts/template/synth';
 import { type CfnTemplate, resourcesOfType } from '../scripts/template/template';
+import { type BenchReport, type HandlerFigures, type Measured, readmeBenchBlock, reportMarkdown, type Spread } from './report-markdown';
 
 const ROOT = path.resolve(__dirname, '..');
 /** Where the TypeScript loader keeps its transforms. */
@@ -44,14 +46,6 @@ const TARGETS = { synthSeconds: 8, synthVsEmptyApp: 2.0, testSeconds: 45, bundle
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
 const COLD_LOAD_RUNS = 21;
-
-/** Median, min and max of repeated measurements. */
-interface Spread {
-  readonly median: number;
-  readonly min: number;
-  readonly max: number;
-  readonly runs: number;
-}
 
 function spread(values: number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b);
@@ -117,15 +111,6 @@ function repeated(label: string, runs: number, run: () => TimedRun) {
     peakMb: spread(results.map((r) => r.peakMb)),
     cpuSeconds: spread(results.map((r) => r.cpuSeconds)),
   };
-}
-
-/** What a command measured over the counted rounds, and its time over the floor's, round by round. */
-interface Measured {
-  readonly seconds: Spread;
-  readonly peakMb: Spread;
-  readonly cpuSeconds: Spread;
-  /** This command's seconds over the floor command's in the same round (median of the rounds): a slow spell slows both. */
-  readonly vsFloor: Spread;
 }
 
 /**
@@ -254,23 +239,6 @@ function bundle(entry: string, outfile: string, sdk: 'external' | 'bundled'): nu
   return statSync(outfile).size / 1024;
 }
 
-/** A cold load: its time, and its time over the floor's in the same round. */
-interface ColdLoad {
-  readonly ms: Spread;
-  readonly vsFloor: Spread;
-}
-
-interface HandlerFigures {
-  readonly stack: string;
-  readonly entry: string;
-  readonly bundleKb: number;
-  readonly coldLoad: ColdLoad;
-  /** The same bundle without a source map: what the map costs a cold load (nothing, if it is read only when a stack is formatted). */
-  readonly withoutSourceMap: { readonly bundleKb: number; readonly coldLoad: ColdLoad };
-  /** The AWS SDK left out, loaded from the runtime's copy (here: node_modules). */
-  readonly sdkExternal: { readonly bundleKb: number; readonly coldLoad: ColdLoad };
-}
-
 /**
  * Each handler of the synthesized app as deployed, without its source map
  * and with the SDK left out, loaded in rounds with the floor: a handler that
@@ -337,16 +305,6 @@ function handlerFigures(outdir: string, scratch: string): { floor: { bundleKb: n
   return { floor: { bundleKb: floorKb, coldLoadMs: floor }, handlers };
 }
 
-const fmt = (s: Spread, digits: number, unit: string) =>
-  `${s.median.toFixed(digits)} ${unit} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)}, ${s.runs} runs)`;
-const mark = (value: number, target: number, unit = '') => (value <= target ? `≤ ${target}${unit}: ok` : `≤ ${target}${unit}: **OVER**`);
-/** A command's time over its floor's, round by round: the median, and the spread when the rounds disagree. */
-const ratio = (vsFloor: Spread, digits = 1) =>
-  vsFloor.min.toFixed(digits) === vsFloor.max.toFixed(digits)
-    ? `${vsFloor.median.toFixed(digits)}×`
-    : `${vsFloor.median.toFixed(digits)}× (${vsFloor.min.toFixed(digits)}–${vsFloor.max.toFixed(digits)})`;
-const memoryRatio = (value: number, floor: number) => `${(value / floor).toFixed(1)}×`;
-
 function main(): void {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bench-'));
   const outdir = path.join(scratch, 'cdk.out');
@@ -385,13 +343,9 @@ function main(): void {
   // Last, so the loads above are measured on a quiet machine.
   const tests = repeated('npm test', TEST_RUNS, () => timedRun('npm test', 'npm', ['test']));
 
-  // However it is scheduled, a run cannot take less wall time than its CPU time spread over every core.
-  const cores = cpus().length;
-  const cpu = tests.cpuSeconds;
-  const cpuBound: Spread = { median: cpu.median / cores, min: cpu.min / cores, max: cpu.max / cores, runs: cpu.runs };
-  const report = {
+  const report: BenchReport = {
     date: new Date().toISOString(),
-    machine: { node: process.version, cpus: cores },
+    machine: { node: process.version, cpus: cpus().length },
     targets: TARGETS,
     synth: { ...synth, floor: emptySynth },
     synthNothingKept: coldSynth,
@@ -401,59 +355,41 @@ function main(): void {
     handlerFloor: floor,
     pageScriptKb,
   };
-  const lines = [
-    '# Benchmark report',
-    '',
-    `${report.date}, Node ${report.machine.node}, ${report.machine.cpus} cores. Median (min–max) of the runs named.`,
-    '',
-    '| measure | value | floor (same run) | vs floor | target |',
-    '|---|---|---|---|---|',
-    `| \`npx cdk synth\`, all stacks, bundling, validation, after an earlier synth | ${fmt(synth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(synth.vsFloor, 2)} | ${mark(synth.seconds.median, TARGETS.synthSeconds, ' s')}; ${mark(synth.vsFloor.median, TARGETS.synthVsEmptyApp, '×')} |`,
-    `| the same, nothing kept from an earlier synth (every bundle and transform made again) | ${fmt(coldSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(coldSynth.vsFloor, 2)} | ${mark(coldSynth.vsFloor.median, TARGETS.synthVsEmptyApp, '×')} |`,
-    `| synth peak memory (largest process) | ${fmt(synth.peakMb, 0, 'MB')} | empty app: ${fmt(emptySynth.peakMb, 0, 'MB')} | ${memoryRatio(synth.peakMb.median, emptySynth.peakMb.median)} | |`,
-    `| \`npx cdk synth -c stage=production\`, all stacks, with the NIST and Control Tower packs | ${fmt(productionSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(productionSynth.vsFloor)} | |`,
-    `| \`npm test\` (tsc, lint, Jest) | ${fmt(tests.seconds, 1, 's')} | its CPU time over ${cores} cores: ${fmt(cpuBound, 1, 's')} (${fmt(tests.cpuSeconds, 0, 'CPU s')}) | ${memoryRatio(tests.seconds.median, cpuBound.median)} | ${mark(tests.seconds.median, TARGETS.testSeconds, ' s')} |`,
-    '',
-    'Synths run in rounds (the empty app, nothing kept, after an earlier synth, production), and cold loads in rounds (for each handler, the floor then its bundles), ' +
-      'so that a slow spell of the machine falls on all of them alike; "vs floor" is the median over the rounds of each run over the floor measured just before it.',
-    '',
-    'Handlers as deployed: minified, the AWS SDK bundled in, a source map of our own code beside it, read when a stack is formatted (`lambda/shared/source-mapped-stack-traces.ts`). ' +
-      `Floor: a handler that only creates a DynamoDB client, bundled the same way without a source map: ${floor.bundleKb.toFixed(1)} KB, cold load ${fmt(floor.coldLoadMs, 1, 'ms')}.`,
-    '',
-    '| handler | bundle | target | cold load | vs floor | target | without source map: size, cold load, vs floor | SDK from the runtime: size, cold load, vs floor |',
-    '|---|---|---|---|---|---|---|---|',
-    ...handlers.map(
-      (h) =>
-        `| ${h.entry} | ${h.bundleKb.toFixed(1)} KB | ${mark(h.bundleKb, TARGETS.bundleKb, ' KB')} | ${fmt(h.coldLoad.ms, 1, 'ms')} | ${ratio(h.coldLoad.vsFloor, 2)} | ` +
-        `${mark(h.coldLoad.vsFloor.median, TARGETS.coldLoadVsFloor, '×')} | ${h.withoutSourceMap.bundleKb.toFixed(0)} KB, ${fmt(h.withoutSourceMap.coldLoad.ms, 1, 'ms')}, ${ratio(h.withoutSourceMap.coldLoad.vsFloor, 2)} | ` +
-        `${h.sdkExternal.bundleKb.toFixed(0)} KB, ${fmt(h.sdkExternal.coldLoad.ms, 1, 'ms')}, ${ratio(h.sdkExternal.coldLoad.vsFloor, 2)} |`,
-    ),
-    '',
-    pageScriptKb
-      ? `Menu page script (tracker and browser SDK clients): ${pageScriptKb.minified.toFixed(1)} KB minified, ${pageScriptKb.gzip.toFixed(1)} KB gzip (CloudFront compresses).`
-      : 'Menu page script: not found in the synthesized assets.',
-    '',
-  ];
+  const markdown = reportMarkdown(report);
   writeFileSync(path.join(__dirname, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
-  writeFileSync(path.join(__dirname, 'report.md'), lines.join('\n'));
-  process.stdout.write(lines.join('\n'));
+  writeFileSync(path.join(__dirname, 'report.md'), markdown);
+  process.stdout.write(markdown);
   rmSync(scratch, { recursive: true, force: true });
   rmSync(emptyDir, { recursive: true, force: true });
 }
 
 const USAGE = `Usage: npm run bench
+       npm run bench -- --update-readme
 
 Measures synth (sandbox and production), npm test (wall and CPU time), and
 each handler's bundle size and cold load on this machine, each beside its
 floor, and writes bench/report.json and report.md (about 20 minutes).
-BENCH_RUNS and BENCH_TEST_RUNS set the number of runs.`;
+BENCH_RUNS and BENCH_TEST_RUNS set the number of runs.
+--update-readme measures nothing: it rewrites the README's bench block
+(under "Speed") from the last bench/report.json.`;
+
+/** Rewrites the README's bench block from the last report. */
+function updateReadme(): void {
+  const reportFile = path.join(__dirname, 'report.json');
+  if (!existsSync(reportFile)) throw new UsageError('There is no bench/report.json yet: run npm run bench first');
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as BenchReport;
+  const readme = path.join(ROOT, 'README.md');
+  writeFileSync(readme, replaceGeneratedBlock(readFileSync(readme, 'utf8'), 'bench', readmeBenchBlock(report), 'README.md'));
+  process.stdout.write(`updated README.md from the bench of ${report.date}\n`);
+}
 
 runCommand(() => {
-  const parsed = parseCommandLine(process.argv.slice(2), {});
+  const parsed = parseCommandLine(process.argv.slice(2), { 'update-readme': { type: 'boolean' } });
   if (parsed === 'help') {
     printUsage(USAGE);
     return;
   }
   if (parsed.positionals.length > 0) throw new UsageError(`npm run bench takes no arguments, not ${parsed.positionals.join(' ')}`);
-  main();
+  if (parsed.values['update-readme']) updateReadme();
+  else main();
 });
