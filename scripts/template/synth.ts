@@ -114,9 +114,12 @@ export function cdkApp(context: RawContext = {}, options: AppOptions = {}): App 
 /** The whole app, built exactly as `bin/app.ts` builds it. */
 export function buildApp(raw: RawContext, options: AppOptions = {}): { app: App; stacks: CoffeeShopStacks } {
   const app = cdkApp({}, options);
-  const stacks =
-    options.packs === false ? (addArchitectureStacks(app, readerOf(raw), {}) as CoffeeShopStacks) : addCoffeeShopStacks(app, readerOf(raw));
-  return { app, stacks };
+  return { app, stacks: addStacks(app, readerOf(raw), options) };
+}
+
+/** Every architecture's stack as `bin/app.ts` adds them, with the stage's validation packs unless `packs` is false. */
+function addStacks(app: Stage, read: ContextReader, options: Pick<AppOptions, 'packs'>): CoffeeShopStacks {
+  return options.packs === false ? (addArchitectureStacks(app, read, {}) as CoffeeShopStacks) : addCoffeeShopStacks(app, read);
 }
 
 /** The scope an architecture is added in, for a given context. */
@@ -187,8 +190,7 @@ export function stageApp(
   });
   let stacks: CoffeeShopStacks | undefined;
   exitOnConfigError(() => {
-    const read = (key: string) => app.node.tryGetContext(key);
-    stacks = options.packs === false ? (addArchitectureStacks(app, read, {}) as CoffeeShopStacks) : addCoffeeShopStacks(app, read);
+    stacks = addStacks(app, (key) => app.node.tryGetContext(key), options);
   });
   return { app, stacks: stacks! };
 }
