@@ -19,11 +19,12 @@
  * handler, the floor then its bundles): a slow spell of a shared machine
  * falls on all of them alike, and each is compared with the floor measured
  * just before it. Prints a table and
- * writes bench/report.json and bench/report.md. Targets are reported, never
- * asserted: speed is not a test.
+ * writes bench/report.json and bench/report.md (bench/report-markdown.ts).
+ * Targets are reported, never asserted: speed is not a test.
  *
  *   npm run bench                       # all of it (about 20 minutes)
  *   BENCH_RUNS=3 BENCH_TEST_RUNS=1 npm run bench
+ *   npm run bench -- --update-readme    # the last report's tables into the README's bench block
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
