@@ -90,6 +90,19 @@ describe.each(ARCHITECTURES.map((a) => [a.name, a] as const))('the %s starter', 
     expect(starter.scripts.test).toBe(ours.scripts.test);
   });
 
+  test("its package-lock.json installs only package versions this project's lock holds, the ones its tests ran with", () => {
+    type Lock = { packages: Record<string, { version?: string; link?: boolean }> };
+    /** name@version of every package a lock file installs (its key's last node_modules/ segment names it). */
+    const installed = (lock: Lock) =>
+      Object.entries(lock.packages)
+        .filter(([key, entry]) => key !== '' && !entry.link)
+        .map(([key, entry]) => `${key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`);
+    const starter = installed(JSON.parse(readFileSync(path.join(dir, 'package-lock.json'), 'utf8')));
+    const ours = new Set(installed(JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package-lock.json'), 'utf8'))));
+    expect(starter.length).toBeGreaterThan(100);
+    expect(starter.filter((pkg) => !ours.has(pkg))).toEqual([]);
+  });
+
   test('type-checks and passes the linter', () => {
     run(bin('tsc'), ['--noEmit', '-p', '.'], dir);
     run(bin('biome'), ['check', '.'], dir);
