@@ -27,6 +27,11 @@ export interface DeliveryPipelineStackProps extends StackProps {
   readonly read: ContextReader;
   /** The context the pipeline was synthesized with, which its synth step passes again (`-c`). */
   readonly synthContext: Readonly<Record<string, string>>;
+  /**
+   * The stages' rule packs (DeliveryStageProps.packs).
+   * @default true
+   */
+  readonly packs?: boolean;
 }
 
 /**
@@ -88,6 +93,7 @@ export class DeliveryPipelineStack extends Stack {
         architectures: config.architectures,
         checksPrincipalArn: this.formatArn({ service: 'iam', region: '', resource: 'role', resourceName: CHECKS_PRINCIPAL_NAME }),
         readOnlyChecks: name === 'production',
+        packs: props.packs,
       });
     const checkSteps = (deployed: DeliveryStage, name: StageName, account: string) =>
       config.architectures.map((architecture) => {

@@ -20,6 +20,12 @@ export interface DeliveryStageProps {
   readonly checksPrincipalArn: string;
   /** Production: the checks roles may only read (`npm run smoke -- --read-only`). */
   readonly readOnlyChecks: boolean;
+  /**
+   * The stage's own rule packs. False only where the templates are read and
+   * never deployed (the cost report's synth of the pipeline).
+   * @default true
+   */
+  readonly packs?: boolean;
 }
 
 /** The name of the role the pipeline's smoke step assumes in a target account to check one stack. */
@@ -51,6 +57,6 @@ export class DeliveryStage extends Stage {
       acknowledgeWildcards(role, `The smoke's checks role for ${stack.stackName}`, SMOKE_CHECK_WILDCARDS);
     }
     // AwsSolutions and Serverless come from the app (they check nested stages too); production adds its own packs here.
-    addValidationPlugins(this, parseStage(props.read), { basePacks: false });
+    if (props.packs !== false) addValidationPlugins(this, parseStage(props.read), { basePacks: false });
   }
 }

@@ -9,7 +9,14 @@ import { validationSummary } from '../../lib/shared/validation';
 import { pipelineCost, pipelineCostMarkdown } from '../../scripts/cost/pipeline-cost';
 import { COST_END } from '../../scripts/cost/report';
 import { parseOptions as parseSmoke } from '../../scripts/smoke/cli';
-import { byStack, cdkApp, PIPELINE_PLACEHOLDERS, PRODUCTION_PLACEHOLDERS, synthTemplates } from '../../scripts/template/synth';
+import {
+  byStack,
+  cdkApp,
+  PIPELINE_PLACEHOLDERS,
+  PRODUCTION_PLACEHOLDERS,
+  pipelineTemplate,
+  synthTemplates,
+} from '../../scripts/template/synth';
 import type { CfnResource, CfnTemplate } from '../../scripts/template/template';
 import { resourcesOfType } from '../../scripts/template/template';
 import { parseOptions as parseUpgradeCheck } from '../../scripts/upgrade/cli';
@@ -209,6 +216,10 @@ describe('the delivery pipeline (-c pipeline=true, docs/delivery.md)', () => {
     const policies = resourcesOfType(pipeline, 'AWS::S3::BucketPolicy');
     expect(JSON.stringify(policies)).toContain('"aws:SecureTransport":"false"');
     expect(resourcesOfType(pipeline, 'AWS::KMS::Key').every(([, key]) => key.Properties.EnableKeyRotation === true)).toBe(true);
+  });
+
+  test("the cost report's synth of the pipeline, without the rule packs, yields this same template", () => {
+    expect(pipelineTemplate(EXAMPLE)).toEqual(pipeline);
   });
 
   test('taking over production stacks deployed by hand puts no data at risk and interrupts nothing', () => {
