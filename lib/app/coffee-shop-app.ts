@@ -1,7 +1,7 @@
 import type { Stack, Stage } from 'aws-cdk-lib';
 import type { ContainersOnEc2Stack } from '../containers-on-ec2/containers-on-ec2-stack';
 import { addMultiAzDatabase, multiAzDatabase, type SharedDatabaseNetwork } from '../multi-az-database/architecture';
-import { architectureScope, type DeployTarget } from '../shared/architecture';
+import { architectureScope, type DeployTarget, loadStackModules } from '../shared/architecture';
 import type { ContextReader } from '../shared/context';
 import { parseStage } from '../shared/stage-config';
 import { addValidationPlugins } from '../shared/validation';
@@ -36,9 +36,10 @@ export function addArchitectureStacks(
   options: { readonly only?: readonly ArchitectureName[]; readonly deployTo?: DeployTarget },
 ): Partial<CoffeeShopStacks> {
   const stage = parseStage(read);
+  const chosen = ARCHITECTURES.filter((architecture) => !options.only || options.only.includes(architecture.name));
+  loadStackModules(chosen, stage);
   const stacks: Partial<Record<ArchitectureName, Stack>> = {};
-  for (const architecture of ARCHITECTURES) {
-    if (options.only && !options.only.includes(architecture.name)) continue;
+  for (const architecture of chosen) {
     const scope = architectureScope(architecture, app, stage, read, { deployTo: options.deployTo });
     stacks[architecture.name] =
       architecture === multiAzDatabase

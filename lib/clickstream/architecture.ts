@@ -1,8 +1,9 @@
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CLICKSTREAM_CONFIG } from './clickstream-config';
-import { ClickstreamStack } from './clickstream-stack';
-import { EVENTS_TABLE } from './data-lake';
+
+/** Its stack's module, loaded when the stack is added, not when a command reads the registry (see defineArchitecture). */
+const stackModule = (): typeof import('./clickstream-stack') => require('./clickstream-stack');
 
 /** Architecture 3: menu-page clickstream analytics. */
 export const clickstream = defineArchitecture({
@@ -10,6 +11,7 @@ export const clickstream = defineArchitecture({
   summary: 'Clickstream analytics: browser -> Kinesis -> Firehose -> S3 Parquet -> Glue -> Athena',
   contextKeys: [],
   integRun: { minutes: '15-25', note: 'CloudFront, then Firehose buffering (60 s) and an Athena query' },
+  loadStack: stackModule,
   add: (scope) =>
     architectureStack(
       scope,
@@ -17,7 +19,8 @@ export const clickstream = defineArchitecture({
         name: 'Clickstream',
         description: 'Coffee shop menu-page clickstream: browser -> Kinesis -> Firehose -> S3 Parquet -> Glue -> Athena',
       },
-      (id, props) => new ClickstreamStack(scope.app, id, { ...props, stage: scope.stage, config: CLICKSTREAM_CONFIG[scope.stage.name] }),
+      (id, props) =>
+        new (stackModule().ClickstreamStack)(scope.app, id, { ...props, stage: scope.stage, config: CLICKSTREAM_CONFIG[scope.stage.name] }),
     ),
   // The clicks go in as a guest visitor (the identity pool's role, not this one). Read-only: nothing
   // else. Every check: the data lake listed, and the saved query run in the workgroup (Athena reads
@@ -35,11 +38,7 @@ export const clickstream = defineArchitecture({
     Grant.addToPrincipal({
       grantee,
       actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions'],
-      resourceArns: [
-        stack.formatArn({ service: 'glue', resource: 'catalog' }),
-        stack.formatArn({ service: 'glue', resource: 'database', resourceName: dataLake.database.ref }),
-        stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${dataLake.database.ref}/${EVENTS_TABLE}` }),
-      ],
+      resourceArns: dataLake.catalogArns(),
     });
   },
 });

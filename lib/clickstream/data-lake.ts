@@ -185,9 +185,18 @@ export class DataLake extends Construct {
     });
   }
 
+  /** The Glue catalog, the database and the events table, as IAM names them: a read of the table's definition needs all three. */
+  catalogArns(): string[] {
+    const stack = Stack.of(this);
+    return [
+      stack.formatArn({ service: 'glue', resource: 'catalog' }),
+      stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.database.ref }),
+      stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.database.ref}/${EVENTS_TABLE}` }),
+    ];
+  }
+
   /** What Firehose needs, as AWS documents it for a Kinesis source, S3 destination and format conversion. */
   private grantDelivery(role: Role, stream: IStream, logGroupArn: string): void {
-    const stack = Stack.of(this);
     role.addToPolicy(
       new PolicyStatement({
         actions: [
@@ -215,11 +224,7 @@ export class DataLake extends Construct {
     role.addToPolicy(
       new PolicyStatement({
         actions: ['glue:GetTable', 'glue:GetTableVersion', 'glue:GetTableVersions'],
-        resources: [
-          stack.formatArn({ service: 'glue', resource: 'catalog' }),
-          stack.formatArn({ service: 'glue', resource: 'database', resourceName: this.database.ref }),
-          stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${this.database.ref}/${EVENTS_TABLE}` }),
-        ],
+        resources: this.catalogArns(),
       }),
     );
     role.addToPolicy(new PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroupArn] }));

@@ -1,5 +1,5 @@
+import { AVAILABILITY_ZONES } from '../shared/availability-zones';
 import { ConfigError, type ContextKey, type ContextReader, optionalChoice, optionalString, optionalWholeNumber } from '../shared/context';
-import { AVAILABILITY_ZONES } from '../shared/network';
 import type { StageConfig, StageName } from '../shared/stage-config';
 
 /** Which machine image the container instances boot. */

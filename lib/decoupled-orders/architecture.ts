@@ -1,7 +1,9 @@
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import { architectureStack, defineArchitecture } from '../shared/architecture';
 import { CORS_ORIGINS_KEY, parseCorsOrigins } from '../shared/cors-origins';
-import { DecoupledOrdersStack } from './decoupled-orders-stack';
+
+/** Its stack's module, loaded when the stack is added, not when a command reads the registry (see defineArchitecture). */
+const stackModule = (): typeof import('./decoupled-orders-stack') => require('./decoupled-orders-stack');
 
 /** Architecture 2: storage-first orders (API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events). */
 export const decoupledOrders = defineArchitecture({
@@ -9,6 +11,7 @@ export const decoupledOrders = defineArchitecture({
   summary: 'Decoupled orders: storage-first API -> SQS -> worker Lambda -> DynamoDB, SNS fan-out, DLQ',
   contextKeys: [CORS_ORIGINS_KEY],
   integRun: { minutes: '25-35', note: 'most of it waiting for a poison message to reach the DLQ (5 receives x 180 s)' },
+  loadStack: stackModule,
   add: (scope) =>
     architectureStack(
       scope,
@@ -17,7 +20,11 @@ export const decoupledOrders = defineArchitecture({
         description: 'Coffee shop orders: API Gateway -> SQS -> worker Lambda -> DynamoDB, SNS events',
       },
       (id, props) =>
-        new DecoupledOrdersStack(scope.app, id, { ...props, stage: scope.stage, corsOrigins: parseCorsOrigins(scope.read, scope.stage) }),
+        new (stackModule().DecoupledOrdersStack)(scope.app, id, {
+          ...props,
+          stage: scope.stage,
+          corsOrigins: parseCorsOrigins(scope.read, scope.stage),
+        }),
     ),
   // Read-only: signed GETs of the order status. Every check: an order placed, its barista
   // ticket taken off the queue, and the test order deleted again.

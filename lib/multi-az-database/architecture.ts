@@ -2,7 +2,10 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import { type ArchitectureScope, architectureStack, defineArchitecture } from '../shared/architecture';
 import { ConfigError } from '../shared/context';
 import { DATABASE_CONTEXT_KEYS, parseDatabaseConfig } from './database-config';
-import { MultiAzDatabaseStack, type MultiAzDatabaseStackProps } from './multi-az-database-stack';
+import type { MultiAzDatabaseStack, MultiAzDatabaseStackProps } from './multi-az-database-stack';
+
+/** Its stack's module, loaded when the stack is added, not when a command reads the registry (see defineArchitecture). */
+const stackModule = (): typeof import('./multi-az-database-stack') => require('./multi-az-database-stack');
 
 /** What the app may offer the database: another architecture's VPC and the clients there that may connect. */
 export type SharedDatabaseNetwork = NonNullable<MultiAzDatabaseStackProps['shared']>;
@@ -28,7 +31,7 @@ export function addMultiAzDatabase(scope: ArchitectureScope, containersNetwork?:
       description: 'Coffee shop customer database: RDS for PostgreSQL Multi-AZ, schema migrations on deploy',
     },
     (id, props) =>
-      new MultiAzDatabaseStack(scope.app, id, {
+      new (stackModule().MultiAzDatabaseStack)(scope.app, id, {
         ...props,
         stage: scope.stage,
         config,
@@ -43,6 +46,7 @@ export const multiAzDatabase = defineArchitecture({
   summary: 'Relational database: RDS for PostgreSQL Multi-AZ with managed credentials, migrations on deploy',
   contextKeys: DATABASE_CONTEXT_KEYS,
   integRun: { minutes: '30-45', note: 'a Multi-AZ RDS instance is created and deleted' },
+  loadStack: stackModule,
   add: (scope) => addMultiAzDatabase(scope),
   // Both checks only read: the instance's description and the migration function's log.
   grantSmoke: (stack, grantee) => {

@@ -1,5 +1,5 @@
+import { AVAILABILITY_ZONES } from '../shared/availability-zones';
 import { type ContextKey, type ContextReader, optionalBoolean, optionalChoice } from '../shared/context';
-import { AVAILABILITY_ZONES } from '../shared/network';
 import type { StageConfig, StageName } from '../shared/stage-config';
 
 /** Where the database lives: its own VPC, or the containers architecture's VPC so the sample service can reach it. */

@@ -1,7 +1,7 @@
 import { type CfnResource, Validations } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
-import { rules } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { cdkNag } from '../shared/validation';
 
 /** A shape of AwsSolutions-IAM5 finding (`Resource::...` or `Action::...`) and why it is bounded. */
 export interface WildcardShape {
@@ -77,7 +77,7 @@ export function acknowledgeWildcards(role: IRole | IConstruct, whose: string, sh
   const policy = role.node.tryFindChild('DefaultPolicy');
   const cfnPolicy = policy?.node.defaultChild as CfnResource | undefined;
   if (!policy || !cfnPolicy) return;
-  const findings = rules.iam.IAMNoWildcardPermissions(cfnPolicy);
+  const findings = cdkNag().rules.iam.IAMNoWildcardPermissions(cfnPolicy);
   if (!Array.isArray(findings)) return;
   for (const finding of findings) {
     const shape = shapes.find((known) => known.finding.test(finding));

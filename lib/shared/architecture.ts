@@ -3,7 +3,6 @@ import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { ContextKey, ContextReader } from './context';
 import { addMonthlyBudget } from './monthly-budget';
 import { PROJECT_NAME } from './project-name';
-import { SANDBOX_EXPIRY_ID, SandboxExpiry } from './sandbox-expiry';
 import type { StageConfig } from './stage-config';
 import { tagArchitecture } from './tags';
 
@@ -78,6 +77,13 @@ export interface Architecture<Added = Stack, Name extends string = string> {
   readonly integRun: { readonly minutes: string; readonly note: string };
   add(scope: ArchitectureScope): Added;
   /**
+   * Loads its stack's module without adding anything. `add` loads it when
+   * called (the declaration's own module imports only what the declaration
+   * needs: see defineArchitecture); the app loads every one before it adds a
+   * stack (`loadStackModules`).
+   */
+  loadStack(): unknown;
+  /**
    * Grants `grantee` what this architecture's smoke checks call with AWS
    * credentials against `stack` (its APIs, queues, tables, describes), and
    * nothing else: the delivery pipeline's checks role in each target account
@@ -86,10 +92,34 @@ export interface Architecture<Added = Stack, Name extends string = string> {
   grantSmoke(stack: Added, grantee: IGrantable, access: SmokeAccess): void;
 }
 
-/** Declares an architecture, keeping its name as a literal type (the registry's `ArchitectureName` union is made of them). */
+/**
+ * Declares an architecture, keeping its name as a literal type (the registry's
+ * `ArchitectureName` union is made of them).
+ *
+ * Every command reads the registry, most of them only for the names, and
+ * should answer `--help` or refuse an argument without loading aws-cdk-lib's
+ * constructs (README "Speed"). So an architecture's module imports only what
+ * its declaration needs, and loads its stack's module in `add` and
+ * `loadStack`: `const stackModule = (): typeof import('./x-stack') =>
+ * require('./x-stack');`. test/app/commands.test.ts keeps it so.
+ */
 export const defineArchitecture = <const Name extends string, Added extends Stack>(
   architecture: Architecture<Added, Name>,
 ): Architecture<Added, Name> => architecture;
+
+/** The sandbox-expiry construct's module, loaded when a stack needs it: this module is part of the registry every command reads. */
+const sandboxExpiryModule = (): typeof import('./sandbox-expiry') => require('./sandbox-expiry');
+
+/**
+ * Loads the modules of the architectures' stacks, and the sandbox expiry's
+ * where the stage has one, before any stack is added: each declares its
+ * handlers where it loads (`handlerEntry`), and a synth's first bundling
+ * bundles every handler declared by then in one esbuild run.
+ */
+export function loadStackModules(architectures: readonly Pick<Architecture<unknown>, 'loadStack'>[], stage: StageConfig): void {
+  for (const architecture of architectures) architecture.loadStack();
+  if (stage.timeToLiveHours) sandboxExpiryModule();
+}
 
 /** Prefix of every stack name: `<prefix>-<Name>-<stage>` (see project-name.ts). */
 export const STACK_NAME_PREFIX = PROJECT_NAME;
@@ -106,6 +136,8 @@ export function architectureStack<S extends Stack>(
   create: (id: string, props: StackProps) => S,
 ): S {
   const { stage } = scope;
+  // Loaded before the stack's constructs, so that its handler is declared when theirs are bundled (`loadStackModules`).
+  const expiry = stage.timeToLiveHours ? sandboxExpiryModule() : undefined;
   const id = `${STACK_NAME_PREFIX}-${identity.name}-${stage.name}`;
   const stack = create(id, {
     ...(scope.deployTo ? { stackName: id, synthesizer: targetAccountSynthesizer(scope.deployTo) } : {}),
@@ -114,8 +146,8 @@ export function architectureStack<S extends Stack>(
   });
   tagArchitecture(stack, scope.architecture, stage);
   if (stage.monthlyBudget) addMonthlyBudget(stack, scope.architecture, stage.name, stage.monthlyBudget);
-  if (stage.timeToLiveHours)
-    new SandboxExpiry(stack, SANDBOX_EXPIRY_ID, { stage, architecture: scope.architecture, hours: stage.timeToLiveHours });
+  if (expiry && stage.timeToLiveHours)
+    new expiry.SandboxExpiry(stack, expiry.SANDBOX_EXPIRY_ID, { stage, architecture: scope.architecture, hours: stage.timeToLiveHours });
   return stack;
 }
 

@@ -19,6 +19,7 @@ import {
 } from 'aws-cdk-lib/aws-ec2';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { AVAILABILITY_ZONES } from './availability-zones';
 import { controlTower } from './control-tower';
 import type { StageConfig } from './stage-config';
 import { StageLogGroup } from './stage-log-group';
@@ -41,9 +42,6 @@ export interface NetworkProps {
   /** @default '10.0.0.0/16' */
   readonly cidr?: string;
 }
-
-/** Availability Zones every VPC spans. */
-export const AVAILABILITY_ZONES = 2;
 
 /** Subnet group names, for selecting subnets by role. */
 export const SUBNETS = {

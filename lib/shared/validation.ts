@@ -10,10 +10,17 @@ import {
   Validations,
 } from 'aws-cdk-lib';
 import { Policy } from 'aws-cdk-lib/aws-iam';
-import { AwsSolutionsChecks, NIST80053R5Checks, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CONTROL_TOWER_PLUGIN_NAME, controlTowerPlugin } from './control-tower';
 import type { StageConfig } from './stage-config';
+
+/**
+ * cdk-nag, loaded when a pack is registered: its rules load most of
+ * aws-cdk-lib's resource classes (about a quarter of a second), which a
+ * command that only reads the registry or synthesizes without the packs
+ * (`npm run cost`, `upgrade-check`) never needs.
+ */
+export const cdkNag = (): typeof import('cdk-nag') => require('cdk-nag');
 
 /**
  * Registers the rule packs a synth runs: AwsSolutions and Serverless always,
@@ -35,7 +42,10 @@ export function addValidationPlugins(
     readonly basePacks?: boolean;
   } = {},
 ): void {
-  if (options.basePacks !== false) Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  if (options.basePacks !== false) {
+    const { AwsSolutionsChecks, ServerlessChecks } = cdkNag();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+  }
   if (stage.nist80053Checks) addNist80053Checks(app);
   if (stage.controlTowerChecks) Validations.of(app).addPlugins(controlTowerPlugin());
   register(app, { controlTower: stage.controlTowerChecks });
@@ -47,7 +57,7 @@ export function addValidationPlugins(
  * delivery pipeline's app holds a sandbox stage that this pack must not check.
  */
 export function addNist80053Checks(scope: Stage | Stack): void {
-  const pack = new NIST80053R5Checks(scope);
+  const pack = new (cdkNag().NIST80053R5Checks)(scope);
   const scoped: IPolicyValidationPlugin = {
     name: pack.name,
     version: pack.version,

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
+import { ARCHITECTURES } from '../../lib/app/architectures';
 import { declaredHandlerEntries, HANDLER_ENTRY_METADATA } from '../../lib/shared/observed-function';
 import { buildApp, STAGE_CONTEXTS } from '../../scripts/template/synth';
 import type { CfnResource } from '../../scripts/template/template';
@@ -10,10 +11,19 @@ import type { CfnResource } from '../../scripts/template/template';
  * bundled by the local esbuild (never Docker), minified, with a source map.
  */
 describe('Lambda bundling', () => {
-  // Declared as their modules loaded, before any construct: what the first bundling of a synth bundles with it.
-  const declaredBeforeBuild = declaredHandlerEntries();
+  // The entries declared when the app adds its first stack (no construct, so nothing bundled, before it): what the
+  // first bundling of a synth bundles with it. They are declared as the stacks' modules load (loadStackModules).
+  let declaredBeforeBuild: readonly string[] | undefined;
+  const adds = ARCHITECTURES.map((architecture) => {
+    const add = architecture.add;
+    return jest.spyOn(architecture as { add: typeof add }, 'add').mockImplementation((scope) => {
+      declaredBeforeBuild ??= declaredHandlerEntries();
+      return add(scope);
+    });
+  });
   // Without the validation packs, which the app suites run on the same stacks.
   const { app } = buildApp(STAGE_CONTEXTS.sandbox, { bundle: true, packs: false });
+  for (const spy of adds) spy.mockRestore();
   const assembly = app.synth();
   const functions = assembly.stacks.flatMap((stack: CloudFormationStackArtifact) =>
     Object.entries(stack.template.Resources as Record<string, CfnResource>)

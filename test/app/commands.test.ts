@@ -3,9 +3,12 @@
  * (scripts/command-line.ts: node:util parseArgs): --help prints its usage
  * and exits 0; an unknown flag or architecture is refused in one line that
  * names the valid ones, exit code 2, before anything is synthesized or
- * called.
+ * called. And --help starts light: it loads no architecture's stack and none
+ * of the libraries only a synth needs.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
@@ -19,11 +22,23 @@ const COMMANDS = Object.entries(packageJson.scripts)
   .map(([script, command]) => [script, /register-typescript\.cjs (\S+\.ts)/.exec(command)?.[1]] as const)
   .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
 
-async function invoke(entry: string, args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+/** Where a command started with `loadedModulesFile` writes the modules it loaded (test/helpers/loaded-modules.cjs). */
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(path.join(tmpdir(), 'command-modules-'));
+});
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function invoke(
+  entry: string,
+  args: readonly string[],
+  options: { readonly loadedModulesFile?: string } = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const probe = options.loadedModulesFile ? ['-r', './test/helpers/loaded-modules.cjs'] : [];
   try {
-    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register-typescript.cjs', entry, ...args], {
+    const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register-typescript.cjs', ...probe, entry, ...args], {
       cwd: ROOT,
-      env: { ...process.env, AWS_PROFILE: 'none-for-this-test' },
+      env: { ...process.env, AWS_PROFILE: 'none-for-this-test', LOADED_MODULES_FILE: options.loadedModulesFile ?? '' },
     });
     return { status: 0, stdout, stderr };
   } catch (error) {
@@ -38,10 +53,31 @@ test('every command of ours is covered', () => {
   );
 });
 
+/**
+ * What of `loaded` only adding stacks needs, which a command's start must not
+ * load: an architecture's stack module (each loads the aws-cdk-lib
+ * constructs it composes; lib/shared/architecture.ts, defineArchitecture),
+ * cdk-nag and cdk-monitoring-constructs. Loading them took about a second of
+ * every --help and refused argument. Each named once.
+ */
+function synthOnly(loaded: readonly string[]): string[] {
+  const named = loaded.map((file) => {
+    const library = /[/\\]node_modules[/\\](cdk-nag|cdk-monitoring-constructs)[/\\]/.exec(file)?.[1];
+    if (library) return library;
+    const stackModule = ARCHITECTURE_NAMES.some((name) => file.startsWith(path.join(ROOT, 'lib', name)) && file.endsWith('-stack.ts'));
+    return stackModule ? path.relative(ROOT, file) : undefined;
+  });
+  return [...new Set(named.filter((name) => name !== undefined))];
+}
+
 describe.each(COMMANDS)('npm run %s', (script, entry) => {
-  test('--help prints the usage and exits 0', async () => {
-    const result = await invoke(entry, ['--help']);
+  test('--help prints the usage and exits 0, having loaded nothing only a synth needs', async () => {
+    const loadedModulesFile = path.join(scratch, `${script}.json`);
+    const result = await invoke(entry, ['--help'], { loadedModulesFile });
     expect(result).toEqual({ status: 0, stdout: expect.stringMatching(new RegExp(`^Usage: npm run ${script}\\b`)), stderr: '' });
+    const loaded = JSON.parse(readFileSync(loadedModulesFile, 'utf8')) as string[];
+    expect(loaded).toContain(path.join(ROOT, 'lib', 'app', 'architectures.ts'));
+    expect(synthOnly(loaded)).toEqual([]);
   });
 
   test('an unknown flag is refused in one line naming the valid options', async () => {

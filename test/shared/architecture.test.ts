@@ -12,6 +12,7 @@ const sample: Architecture<Stack> = {
   contextKeys: [{ name: 'sampleKey', description: 'A key' }],
   integRun: { minutes: '1-2', note: 'a sample' },
   grantSmoke: () => {},
+  loadStack: () => Stack,
   add: (scope) => {
     scope.read('sampleKey');
     return architectureStack(scope, { name: 'Sample', description: 'Sample stack' }, (id, props) => new Stack(scope.app, id, props));
