@@ -100,8 +100,8 @@ export interface Architecture<Added = Stack, Name extends string = string> {
  * should answer `--help` or refuse an argument without loading aws-cdk-lib's
  * constructs (README "Speed"). So an architecture's module imports only what
  * its declaration needs, and loads its stack's module in `add` and
- * `loadStack` (the `stackModule` of lib/serverless-api/architecture.ts, for
- * one). test/app/commands.test.ts keeps it so.
+ * `loadStack` (the `stackModule` of each architecture's architecture.ts).
+ * test/app/commands.test.ts keeps it so.
  */
 export const defineArchitecture = <const Name extends string, Added extends Stack>(
   architecture: Architecture<Added, Name>,
