@@ -58,6 +58,12 @@ export interface BenchReport {
   readonly handlers: readonly HandlerFigures[];
   readonly handlerFloor: { readonly bundleKb: number; readonly coldLoadMs: Spread };
   readonly pageScriptKb?: { readonly minified: number; readonly gzip: number };
+  /**
+   * The slowest of our commands' `--help` (`node -r` the TypeScript loader
+   * and its entry, as package.json runs it without npm); floor: Node with the
+   * loader alone. Absent from reports made before it was measured.
+   */
+  readonly commandStart?: { readonly script: string; readonly help: Measured; readonly floor: Measured };
 }
 
 const fmt = (s: Spread, digits: number, unit: string) =>
@@ -72,7 +78,17 @@ const timesOf = (value: number, floor: number) => `${(value / floor).toFixed(1)}
 
 /** The report's tables and notes, without a heading. */
 export function reportTables(report: BenchReport): string {
-  const { targets, synth, synthNothingKept: coldSynth, productionSynth, tests, handlers, handlerFloor: floor, pageScriptKb } = report;
+  const {
+    targets,
+    synth,
+    synthNothingKept: coldSynth,
+    productionSynth,
+    tests,
+    handlers,
+    handlerFloor: floor,
+    pageScriptKb,
+    commandStart,
+  } = report;
   const emptySynth = synth.floor;
   // However it is scheduled, a run cannot take less wall time than its CPU time spread over every core.
   const cores = report.machine.cpus;
@@ -87,6 +103,11 @@ export function reportTables(report: BenchReport): string {
     `| the same, nothing kept from an earlier synth (every bundle and transform made again) | ${fmt(coldSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(coldSynth.vsFloor, 2)} | ${mark(coldSynth.vsFloor.median, targets.synthVsEmptyApp, '×')} |`,
     `| synth peak memory (largest process) | ${fmt(synth.peakMb, 0, 'MB')} | empty app: ${fmt(emptySynth.peakMb, 0, 'MB')} | ${timesOf(synth.peakMb.median, emptySynth.peakMb.median)} | |`,
     `| \`npx cdk synth -c stage=production\`, all stacks, with the NIST and Control Tower packs | ${fmt(productionSynth.seconds, 1, 's')} | empty app: ${fmt(emptySynth.seconds, 1, 's')} | ${ratio(productionSynth.vsFloor)} | |`,
+    ...(commandStart
+      ? [
+          `| a command's \`--help\`, the slowest of ours (\`npm run ${commandStart.script}\`, without npm's own start) | ${fmt(commandStart.help.seconds, 2, 's')} | Node with the TypeScript loader: ${fmt(commandStart.floor.seconds, 2, 's')} | ${ratio(commandStart.help.vsFloor, 2)} | |`,
+        ]
+      : []),
     `| \`npm test\` (tsc, lint, Jest) | ${fmt(tests.seconds, 1, 's')} | its CPU time over ${cores} cores: ${fmt(cpuBound, 1, 's')} (${fmt(tests.cpuSeconds, 0, 'CPU s')}) | ${timesOf(tests.seconds.median, cpuBound.median)} | ${mark(tests.seconds.median, targets.testSeconds, ' s')} |`,
     '',
     'Synths run in rounds (the empty app, nothing kept, after an earlier synth, production), and cold loads in rounds (for each handler, the floor then its bundles), ' +

@@ -12,7 +12,9 @@
  * - handlers: bundle size as deployed and cold load (require in a fresh Node
  *   process, with the function's environment); floor: a minimal handler that
  *   only creates a DynamoDB client, bundled the same way; for comparison, each
- *   handler without its source map and with the AWS SDK left to the runtime.
+ *   handler without its source map and with the AWS SDK left to the runtime;
+ * - command start: the slowest of our commands' `--help`; floor: Node with
+ *   the TypeScript loader alone.
  *
  * Each time is a median with min and max over several runs. The synths run
  * in rounds, one of each per round, and so do the cold loads (for each
@@ -47,6 +49,7 @@ const TARGETS = { synthSeconds: 8, synthVsEmptyApp: 2.0, testSeconds: 45, bundle
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TEST_RUNS = Number(process.env.BENCH_TEST_RUNS ?? 3);
 const COLD_LOAD_RUNS = 21;
+const COMMAND_START_RUNS = 11;
 
 function spread(values: number[]): Spread {
   const sorted = [...values].sort((a, b) => a - b);
@@ -306,6 +309,27 @@ function handlerFigures(outdir: string, scratch: string): { floor: { bundleKb: n
   return { floor: { bundleKb: floorKb, coldLoadMs: floor }, handlers };
 }
 
+/** Our commands as package.json runs them: a TypeScript entry through the loader. */
+function ourCommands(): [script: string, entry: string][] {
+  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  return Object.entries(scripts).flatMap(([script, command]) => {
+    const entry = /register-typescript\.cjs (\S+\.ts)/.exec(command)?.[1];
+    return entry ? [[script, entry] as [string, string]] : [];
+  });
+}
+
+/** Each command's `--help` in rounds with the floor (Node and the loader alone); the slowest command's figures. */
+function commandStart(): NonNullable<BenchReport['commandStart']> {
+  const node = (label: string, args: string[]) => () =>
+    timedRun(label, process.execPath, ['-r', './scripts/register-typescript.cjs', ...args]);
+  const commands = Object.fromEntries(ourCommands().map(([script, entry]) => [script, node(`${script} --help`, [entry, '--help'])]));
+  const starts = interleaved('command starts', COMMAND_START_RUNS, 'floor', { floor: node('the loader alone', ['-e', '0']), ...commands });
+  const [script, help] = Object.entries(starts)
+    .filter(([name]) => name !== 'floor')
+    .sort(([, a], [, b]) => b.seconds.median - a.seconds.median)[0]!;
+  return { script, help, floor: starts.floor };
+}
+
 function main(): void {
   const scratch = mkdtempSync(path.join(tmpdir(), 'bench-'));
   const outdir = path.join(scratch, 'cdk.out');
@@ -341,6 +365,8 @@ function main(): void {
   const pageScript = siteAsset ? readFileSync(path.join(outdir, siteAsset, 'menu-page.js')) : undefined;
   const pageScriptKb = pageScript ? { minified: pageScript.length / 1024, gzip: gzipSync(pageScript).length / 1024 } : undefined;
 
+  const starts = commandStart();
+
   // Last, so the loads above are measured on a quiet machine.
   const tests = repeated('npm test', TEST_RUNS, () => timedRun('npm test', 'npm', ['test']));
 
@@ -355,6 +381,7 @@ function main(): void {
     handlers,
     handlerFloor: floor,
     pageScriptKb,
+    commandStart: starts,
   };
   const markdown = reportMarkdown(report);
   writeFileSync(path.join(__dirname, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -367,9 +394,9 @@ function main(): void {
 const USAGE = `Usage: npm run bench
        npm run bench -- --update-readme
 
-Measures synth (sandbox and production), npm test (wall and CPU time), and
-each handler's bundle size and cold load on this machine, each beside its
-floor, and writes bench/report.json and report.md (about 20 minutes).
+Measures synth (sandbox and production), npm test (wall and CPU time),
+each handler's bundle size and cold load, and our commands' start on this
+machine, each beside its floor, and writes bench/report.json and report.md (about 20 minutes).
 BENCH_RUNS and BENCH_TEST_RUNS set the number of runs.
 --update-readme measures nothing: it rewrites the README's bench block
 (under "Speed") from the last bench/report.json.`;
