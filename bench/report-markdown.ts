@@ -78,17 +78,8 @@ const timesOf = (value: number, floor: number) => `${(value / floor).toFixed(1)}
 
 /** The report's tables and notes, without a heading. */
 export function reportTables(report: BenchReport): string {
-  const {
-    targets,
-    synth,
-    synthNothingKept: coldSynth,
-    productionSynth,
-    tests,
-    handlers,
-    handlerFloor: floor,
-    pageScriptKb,
-    commandStart,
-  } = report;
+  const { targets, synth, synthNothingKept: coldSynth, productionSynth, tests, handlers, handlerFloor: floor, pageScriptKb } = report;
+  const { commandStart } = report;
   const emptySynth = synth.floor;
   // However it is scheduled, a run cannot take less wall time than its CPU time spread over every core.
   const cores = report.machine.cpus;
