@@ -36,7 +36,7 @@ import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { DEFAULT_BUNDLE_CACHE } from '../lib/shared/esbuild-bundle-cache';
 import { HANDLER_BUILD_OPTIONS, HANDLER_ENTRY_METADATA } from '../lib/shared/observed-function';
-import { parseCommandLine, printUsage, runCommand, UsageError } from '../scripts/command-line';
+import { ourCommands, parseCommandLine, printUsage, runCommand, UsageError } from '../scripts/command-line';
 import { replaceGeneratedBlock } from '../scripts/generated-block';
 import { PRODUCTION_PLACEHOLDERS } from '../scripts/template/synth';
 import { type CfnTemplate, resourcesOfType } from '../scripts/template/template';
@@ -307,15 +307,6 @@ function handlerFigures(outdir: string, scratch: string): { floor: { bundleKb: n
     sdkExternal: { bundleKb: sizes[i]!.external, coldLoad: loads[i]![2]! },
   }));
   return { floor: { bundleKb: floorKb, coldLoadMs: floor }, handlers };
-}
-
-/** Our commands as package.json runs them: a TypeScript entry through the loader. */
-function ourCommands(): [script: string, entry: string][] {
-  const { scripts } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  return Object.entries(scripts).flatMap(([script, command]) => {
-    const entry = /register-typescript\.cjs (\S+\.ts)/.exec(command)?.[1];
-    return entry ? [[script, entry] as [string, string]] : [];
-  });
 }
 
 /** Each command's `--help` in rounds with the floor (Node and the loader alone); the slowest command's figures. */

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { type ParseArgsOptionsConfig, parseArgs } from 'node:util';
 import { type ArchitectureName, parseArchitectureNames, UnknownArchitectureError } from '../lib/app/architectures';
 import { STAGE_NAMES, type StageName } from '../lib/shared/stage-config';
@@ -7,6 +9,16 @@ import { STAGE_NAMES, type StageName } from '../lib/shared/stage-config';
  * `parseArgs` (strict), `--help`/`-h` printing the usage, and a mistake
  * refused in one line that names what is valid, with exit code 2.
  */
+
+/** Our commands, as package.json runs them: each script that starts a TypeScript entry through the loader, with that entry. */
+export function ourCommands(): [script: string, entry: string][] {
+  const packageJson = path.join(__dirname, '..', 'package.json');
+  const { scripts } = JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts: Record<string, string> };
+  return Object.entries(scripts).flatMap(([script, command]) => {
+    const entry = /register-typescript\.cjs (\S+\.ts)/.exec(command)?.[1];
+    return entry ? [[script, entry] as [string, string]] : [];
+  });
+}
 
 /** A request the command cannot carry out, in one sentence. */
 export class UsageError extends Error {}

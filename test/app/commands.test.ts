@@ -12,15 +12,12 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
+import { ourCommands } from '../../scripts/command-line';
 
 const ROOT = path.join(__dirname, '..', '..');
 const run = promisify(execFile);
-const packageJson = require('../../package.json') as { scripts: Record<string, string> };
-
 /** The commands that are ours (a TypeScript entry point run through the register hook). */
-const COMMANDS = Object.entries(packageJson.scripts)
-  .map(([script, command]) => [script, /register-typescript\.cjs (\S+\.ts)/.exec(command)?.[1]] as const)
-  .filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
+const COMMANDS = ourCommands();
 
 /** Where a command started with `loadedModulesFile` writes the modules it loaded (test/helpers/loaded-modules.cjs). */
 let scratch: string;
@@ -38,7 +35,11 @@ async function invoke(
   try {
     const { stdout, stderr } = await run(process.execPath, ['-r', './scripts/register-typescript.cjs', ...probe, entry, ...args], {
       cwd: ROOT,
-      env: { ...process.env, AWS_PROFILE: 'none-for-this-test', LOADED_MODULES_FILE: options.loadedModulesFile ?? '' },
+      env: {
+        ...process.env,
+        AWS_PROFILE: 'none-for-this-test',
+        ...(options.loadedModulesFile ? { LOADED_MODULES_FILE: options.loadedModulesFile } : {}),
+      },
     });
     return { status: 0, stdout, stderr };
   } catch (error) {
