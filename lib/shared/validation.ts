@@ -123,7 +123,7 @@ export function validationSummary(app: App): string[] {
 }
 
 /** Every rule id acknowledged anywhere in the tree, once per construct that acknowledges it. */
-function acknowledgedRuleIds(root: IConstruct): string[] {
+export function acknowledgedRuleIds(root: IConstruct): string[] {
   const own = root.node.metadata
     .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY && entry.data)
     .flatMap((entry) => Object.keys(entry.data as Record<string, string>));

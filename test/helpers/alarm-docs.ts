@@ -39,10 +39,10 @@ export function firesAfter(alarm: AlarmProperties): string {
 function alarmsOf(architecture: Architecture<Stack>, contexts: readonly RawContext[]): Map<string, AlarmFacts> {
   const alarms = new Map<string, AlarmFacts>();
   for (const context of contexts) {
-    const { stack, template } = synthArchitecture(architecture, context);
+    const { stackName, template } = synthArchitecture(architecture, context);
     for (const [, resource] of resourcesOfType(template, 'AWS::CloudWatch::Alarm')) {
       const properties = resource.Properties as AlarmProperties;
-      const prefix = `${stack.stackName}-`;
+      const prefix = `${stackName}-`;
       expect([properties.AlarmName, properties.AlarmName.startsWith(prefix)]).toEqual([properties.AlarmName, true]);
       const name = properties.AlarmName.slice(prefix.length);
       const descriptions = [...new Set([...(alarms.get(name)?.descriptions ?? []), properties.AlarmDescription ?? ''])];

@@ -21,8 +21,8 @@ function updateMode(): 'all' | 'new' | 'none' {
 export function describeTemplateSnapshots(architecture: Architecture<Stack>, testDir: string): void {
   describe('template snapshots', () => {
     test.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%s template matches its snapshot file', (stage) => {
-      const { stack, template } = synthArchitecture(architecture, STAGE_CONTEXTS[stage]);
-      expectSnapshotFile(snapshotFile(testDir, stack.stackName), normalizedTemplate(template.toJSON()));
+      const { stackName, template } = synthArchitecture(architecture, STAGE_CONTEXTS[stage]);
+      expectSnapshotFile(snapshotFile(testDir, stackName), normalizedTemplate(template.toJSON()));
     });
   });
 }

@@ -201,7 +201,7 @@ describe.each(architecturesWithSnapshots())('the %s sandbox stack, under its exp
 describe('with an alarm email: the notices, and what goes wrong', () => {
   // The first architecture of the app stands for all: the expiry is the same construct in every stack.
   const architecture = ARCHITECTURES[0]!;
-  const { stack, template } = synthArchitecture(architecture, { ...STAGE_CONTEXTS.sandbox, alarmEmail: 'learner@example.com' });
+  const { stackName, template } = synthArchitecture(architecture, { ...STAGE_CONTEXTS.sandbox, alarmEmail: 'learner@example.com' });
   const policyTemplate = template.toJSON() as CfnTemplate;
   const sns = new SNSClient({ endpoint: process.env.AWS_ENDPOINT_URL_SQS });
   const sqs = sqsClient();
@@ -213,7 +213,7 @@ describe('with an alarm email: the notices, and what goes wrong', () => {
     const queue = await createQueue(sqs);
     inbox = queue.url;
     await sns.send(new SubscribeCommand({ TopicArn, Protocol: 'sqs', Endpoint: queue.arn, Attributes: { RawMessageDelivery: 'false' } }));
-    h = await harness(architecture.name, policyTemplate, stack.stackName, TopicArn);
+    h = await harness(architecture.name, policyTemplate, stackName, TopicArn);
     await h.deployment('Create');
   });
   afterAll(async () => {
@@ -233,7 +233,7 @@ describe('with an alarm email: the notices, and what goes wrong', () => {
     const deadline = timeOfAt(h.scheduler.get(h.group, 'expiry-deadline')!.ScheduleExpression).toISOString();
     await fire(h, 'expiry-warning');
     const [notice] = await notices();
-    expect(notice!.subject).toBe(`${stack.stackName} is deleted at ${deadline}`);
+    expect(notice!.subject).toBe(`${stackName} is deleted at ${deadline}`);
     expect(notice!.message).toContain(`npm run sandbox -- extend ${architecture.name} --hours 24`);
     expect(notice!.message).toContain(deadline);
   });
@@ -248,9 +248,9 @@ describe('with an alarm email: the notices, and what goes wrong', () => {
     expect(h.scheduler.get(h.group, 'expiry-deadline')).toBeUndefined();
     expect(h.cloudFormation.deletions).toEqual([]);
     const [notice] = await notices();
-    expect(notice!.subject).toBe(`${stack.stackName} could not be deleted at its deadline`);
+    expect(notice!.subject).toBe(`${stackName} could not be deleted at its deadline`);
     expect(notice!.message).toContain('still UPDATE_IN_PROGRESS after 3 tries');
-    expect(notice!.message).toContain(`npx cdk destroy ${stack.stackName}`);
+    expect(notice!.message).toContain(`npx cdk destroy ${stackName}`);
   });
 
   test('a stack deployed with another service role is not deleted: the function may pass only the bootstrap role', async () => {

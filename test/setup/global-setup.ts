@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CONTROL_TOWER_RESULTS_ENV } from '../../lib/shared/control-tower-results';
 import { type LocalBackend, type RunningBackend, startAll } from '../../stand-ins/backends/backend';
+import { RUN_RESULTS_ENV } from '../helpers/once-per-run';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -45,4 +46,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.IAM_USAGE_DIR = mkdtempSync(path.join(tmpdir(), 'iam-usage-'));
   // Each stack's Control Tower findings, checked once per template for the whole run (lib/shared/control-tower.ts).
   process.env[CONTROL_TOWER_RESULTS_ENV] = mkdtempSync(path.join(tmpdir(), 'control-tower-results-'));
+  // What is built once per run, such as each stage's synthesis, by the first worker that reads it (test/helpers/once-per-run.ts).
+  process.env[RUN_RESULTS_ENV] = mkdtempSync(path.join(tmpdir(), 'run-results-'));
 }

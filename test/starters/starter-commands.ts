@@ -23,9 +23,13 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
   return `${result.stdout}${result.stderr}`;
 }
 
-/** `cdk synth` of the app in `dir` into `out` with `-c` pairs (key=value), as quiet as a snapshot wants; what it printed. */
+/**
+ * `cdk synth` of the app in `dir` into `out` with `-c` pairs (key=value), as
+ * quiet as a snapshot wants (construct paths stay: they feed an API
+ * deployment's logical id, and normalizedTemplate drops them); what it printed.
+ */
 export function cdkSynth(dir: string, out: string, pairs: readonly string[]): string {
-  const flags = ['-q', '--no-version-reporting', '--no-path-metadata', '--no-asset-metadata', '-o', out];
+  const flags = ['-q', '--no-version-reporting', '--no-asset-metadata', '-o', out];
   return run(bin('cdk'), ['synth', ...flags, ...pairs.flatMap((pair) => ['-c', pair])], dir);
 }
 

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { STAGE_NAMES, type StageName } from '../../lib/shared/stage-config';
-import { byStack, synthTemplates } from '../../scripts/template/synth';
+import { byStack } from '../../scripts/template/synth';
 import type { CfnTemplate } from '../../scripts/template/template';
 import { compareStacks, DATA_BEARING } from '../../scripts/upgrade/compare';
 import { lastRelease, readTemplates, releaseDir, releases } from '../../scripts/upgrade/releases';
+import { stageSynthesis } from '../helpers/stage-synthesis';
 import { expectNoUndeclaredRisk } from './guard';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -17,8 +18,8 @@ const ROOT = path.join(__dirname, '..', '..');
  */
 const current = new Map<StageName, Record<string, CfnTemplate>>();
 const synthesized = (stage: StageName) => {
-  // The templates as `cdk synth` writes them; the packs, which only check them, are the stack and app suites' to run.
-  if (!current.has(stage)) current.set(stage, byStack(synthTemplates(stage, {}, { packs: false })));
+  // The templates as `cdk synth` writes them: the run's one synthesis of the stage.
+  if (!current.has(stage)) current.set(stage, byStack(stageSynthesis(stage).stacks));
   return current.get(stage)!;
 };
 

@@ -5,13 +5,14 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { ARCHITECTURE_NAMES } from '../../../lib/app/architectures';
 import { POSTGRES_PORT } from '../../../lib/multi-az-database/customer-database';
-import { parseStage } from '../../../lib/shared/stage-config';
+import { parseStage, type StageName } from '../../../lib/shared/stage-config';
 import { PROJECT_TAG } from '../../../lib/shared/tags';
-import { addValidationPlugins, validationSummary } from '../../../lib/shared/validation';
+import { addValidationPlugins } from '../../../lib/shared/validation';
 import { normalizedTemplate, snapshotFile } from '../../../scripts/template/snapshot';
 import { cdkApp, readerOf, STAGE_CONTEXTS } from '../../../scripts/template/synth';
 import type { CfnResource as Resource } from '../../../scripts/template/template';
 import { resourcesOfType } from '../../../scripts/template/template';
+import { stageSynthesis, synthesizedStack } from '../../helpers/stage-synthesis';
 import { appFor } from '../../helpers/synth';
 
 const TEST_ROOT = path.join(__dirname, '..', '..');
@@ -19,13 +20,17 @@ const TEST_ROOT = path.join(__dirname, '..', '..');
 /**
  * App-wide tests: the app built exactly as `bin/app.ts` builds it (stage
  * defaults every stack owes its stage, the validation packs over every stack,
- * and the one composition across architectures). One file, so each context's
- * app is built once (appFor) and read by every test that needs it.
+ * and the one composition across architectures). Each stage's app is the
+ * run's one synthesis of it (stageSynthesis); a variant's is built once in
+ * this file (appFor) and read by every test that needs it.
  */
 
-/** Both stages, and the context switches that add resources (read replica, database in the containers VPC). */
-const CONTEXTS = {
-  ...STAGE_CONTEXTS,
+/**
+ * The context switches that add resources (read replica, database in the
+ * containers VPC); each stage's own app is the run's one synthesis of it
+ * (stageSynthesis).
+ */
+const VARIANTS = {
   'sandbox with every switch': { ...STAGE_CONTEXTS.sandbox, databaseReadReplica: 'true', databaseNetwork: 'containers', natGateways: '0' },
   'production with a read replica': { ...STAGE_CONTEXTS.production, databaseReadReplica: 'true' },
 };
@@ -36,10 +41,19 @@ const CONTEXTS = {
  * the app, in both stages and with every switch.
  */
 describe('synth-time validation', () => {
-  test.each(Object.keys(CONTEXTS) as (keyof typeof CONTEXTS)[])(
+  test.each(Object.keys(STAGE_CONTEXTS) as StageName[])(
     '%s: every stack synthesizes with no unacknowledged finding of any severity',
     (stage) => {
-      const { app } = appFor(CONTEXTS[stage]);
+      const { stacks, violations } = stageSynthesis(stage);
+      expect(violations).toEqual([]);
+      expect(stacks.length).toBeGreaterThan(0);
+    },
+  );
+
+  test.each(Object.keys(VARIANTS) as (keyof typeof VARIANTS)[])(
+    '%s: every stack synthesizes with no unacknowledged finding of any severity',
+    (variant) => {
+      const { app } = appFor(VARIANTS[variant]);
       const assembly = app.synth();
       const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
       const violations = report.pluginReports.flatMap((r: { violations?: unknown[] }) => r.violations ?? []);
@@ -49,8 +63,7 @@ describe('synth-time validation', () => {
   );
 
   test('synth says which rule packs ran and how many of their findings are acknowledged', () => {
-    const { app } = appFor(STAGE_CONTEXTS.sandbox);
-    const lines = validationSummary(app);
+    const lines = stageSynthesis('sandbox').validationSummary;
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^Validation passed: cdk-nag AwsSolutions, [1-9]\d* acknowledged findings?$/);
     expect(lines[1]).toMatch(/^Validation passed: cdk-nag Serverless, \d+ acknowledged findings?$/);
@@ -88,27 +101,28 @@ const EXPECTED = {
 
 const STATEFUL_TYPES = ['AWS::DynamoDB::GlobalTable', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup', 'AWS::S3::Bucket'];
 
-describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%s', (stage) => {
-  const { stacks } = appFor(STAGE_CONTEXTS[stage]);
-  const templates = Object.entries(stacks).map(([name, stack]) => [name, Template.fromStack(stack).toJSON()] as const);
+describe.each(Object.keys(STAGE_CONTEXTS) as StageName[])('%s', (stage) => {
+  const { stacks } = stageSynthesis(stage);
+  const templates = stacks.map(({ architecture, assertable }) => [architecture, assertable] as const);
+  const byArchitecture = stacks.map((stack) => [stack.architecture, stack] as const);
 
   test('every registered architecture has its stack, tagged with its name', () => {
-    expect(Object.keys(stacks)).toEqual(ARCHITECTURE_NAMES);
+    expect(stacks.map((stack) => stack.architecture)).toEqual(ARCHITECTURE_NAMES);
   });
 
-  test.each(templates)(
+  test.each(byArchitecture)(
     '%s: the stack is its architecture alone, so the packs checked here are checked for its suite too: its template is the snapshot file its suite proves',
-    (name, template) => {
-      const file = snapshotFile(path.join(TEST_ROOT, name), stacks[name as keyof typeof stacks].stackName);
-      expect(JSON.parse(normalizedTemplate(template))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+    (name, stack) => {
+      const file = snapshotFile(path.join(TEST_ROOT, name), stack.stack);
+      expect(JSON.parse(normalizedTemplate(stack.template))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
     },
   );
 
-  test.each(Object.entries(stacks))('%s: environment-agnostic (synth needs no account or region)', (_, stack) => {
+  test.each(byArchitecture)('%s: environment-agnostic (synth needs no account or region)', (_, stack) => {
     expect(stack.environment).toBe('aws://unknown-account/unknown-region');
   });
 
-  test.each(Object.entries(stacks))('%s: termination protection only in production', (_, stack) => {
+  test.each(byArchitecture)('%s: termination protection only in production', (_, stack) => {
     expect(stack.terminationProtection).toBe(EXPECTED[stage].terminationProtection);
   });
 
@@ -159,7 +173,7 @@ describe.each(Object.keys(STAGE_CONTEXTS) as (keyof typeof STAGE_CONTEXTS)[])('%
  * and admits the sample internal service.
  */
 describe('databaseNetwork=containers', () => {
-  const { stacks } = appFor(CONTEXTS['sandbox with every switch']);
+  const { stacks } = appFor(VARIANTS['sandbox with every switch']);
   const database = Template.fromStack(stacks['multi-az-database']);
 
   test("the database has no VPC of its own and sits in the containers VPC's isolated subnets", () => {
@@ -190,7 +204,7 @@ describe('databaseNetwork=containers', () => {
   });
 
   test('without the switch, the database builds its own VPC and admits only the migrations function', () => {
-    const own = Template.fromStack(appFor(STAGE_CONTEXTS.sandbox).stacks['multi-az-database']);
+    const own = Template.fromJSON(synthesizedStack('sandbox', 'multi-az-database').assertable);
     own.resourceCountIs('AWS::EC2::VPC', 1);
     const descriptions = resourcesOfType(own, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties.Description);
     expect(descriptions.filter((d) => String(d).startsWith('Sample internal service'))).toEqual([]);

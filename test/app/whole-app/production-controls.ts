@@ -1,18 +1,17 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { MAX_RECORD_SIZE_KIB } from '../../../lib/clickstream/click-ingestion';
 import { CLICKSTREAM_CONFIG } from '../../../lib/clickstream/clickstream-config';
 import { HANDLER_ENTRY_METADATA } from '../../../lib/shared/observed-function';
 import { WAF_REDACTED_HEADERS } from '../../../lib/shared/observed-rest-api';
 import { parseStage } from '../../../lib/shared/stage-config';
-import { addValidationPlugins, validationSummary } from '../../../lib/shared/validation';
+import { addValidationPlugins } from '../../../lib/shared/validation';
 import { clickWriteCeiling } from '../../../scripts/cost/click-write-ceiling';
 import { cdkApp, readerOf, STAGE_CONTEXTS } from '../../../scripts/template/synth';
 import type { CfnResource as Resource } from '../../../scripts/template/template';
-import { appFor } from '../../helpers/synth';
+import { stageSynthesis } from '../../helpers/stage-synthesis';
 
 /**
  * The production controls of a compliance review (cdk-nag's NIST 800-53 rev 5
@@ -23,9 +22,7 @@ import { appFor } from '../../helpers/synth';
 type Json = { Resources: Record<string, Resource>; Mappings?: Record<string, any>; Conditions?: Record<string, unknown> };
 
 const templatesOf = (stage: 'sandbox' | 'production') =>
-  Object.fromEntries(
-    Object.entries(appFor(STAGE_CONTEXTS[stage]).stacks).map(([name, stack]) => [name, Template.fromStack(stack).toJSON() as Json]),
-  );
+  Object.fromEntries(stageSynthesis(stage).stacks.map(({ architecture, assertable }) => [architecture, assertable as Json]));
 const production = templatesOf('production');
 const sandbox = templatesOf('sandbox');
 
@@ -34,12 +31,12 @@ const ref = (value: unknown) => JSON.stringify(value);
 
 describe('the NIST 800-53 rev 5 pack', () => {
   test('runs at synth in production, after AwsSolutions and Serverless, and says how many findings are acknowledged', () => {
-    const lines = validationSummary(appFor(STAGE_CONTEXTS.production).app);
+    const lines = stageSynthesis('production').validationSummary;
     expect(lines).toContainEqual(expect.stringMatching(/^Validation passed: cdk-nag NIST 800-53 rev 5, [1-9]\d* acknowledged findings$/));
   });
 
   test('does not run in a sandbox (its key, backup and logging controls are production-only)', () => {
-    expect(validationSummary(appFor(STAGE_CONTEXTS.sandbox).app).join('\n')).not.toMatch(/NIST/);
+    expect(stageSynthesis('sandbox').validationSummary.join('\n')).not.toMatch(/NIST/);
   });
 
   test('an unencrypted log group added to production fails synth (the pack can fail)', () => {
