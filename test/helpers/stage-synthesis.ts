@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StageName } from '../../lib/shared/stage-config';
 import { acknowledgedRuleIds, validationSummary } from '../../lib/shared/validation';
@@ -64,12 +64,11 @@ function build(stage: StageName): SynthesisJson {
   const { app, stacks } = stageApp(stage, {}, { packs: true });
   try {
     const assembly = app.synth();
-    const report = path.join(assembly.directory, 'validation-report.json');
-    const violations = existsSync(report)
-      ? (JSON.parse(readFileSync(report, 'utf8')) as { pluginReports: { violations?: unknown[] }[] }).pluginReports.flatMap(
-          (r) => r.violations ?? [],
-        )
-      : [];
+    // Written by every synth with validation plugins, which a stage's app always registers.
+    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations?: unknown[] }[];
+    };
+    const violations = report.pluginReports.flatMap((r) => r.violations ?? []);
     return {
       stage,
       stacks: Object.entries(stacks).map(([architecture, stack]) => ({
