@@ -1,13 +1,18 @@
-import { CloudFormationClient, paginateDescribeStacks, type Stack } from '@aws-sdk/client-cloudformation';
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { TAG_KEYS } from '../../lib/shared/tags';
 
 /**
  * Finding this project's deployed stacks with the caller's credentials, as
  * `npm run smoke` and `npm run upgrade-check -- --deployed` do.
+ *
+ * The AWS SDK's clients load when AWS is called, not with this module: a
+ * command that only reads its arguments, or runs locally, never loads them
+ * (test/app/commands.test.ts checks every `--help`).
  */
+export const cloudFormationSdk = (): typeof import('@aws-sdk/client-cloudformation') => require('@aws-sdk/client-cloudformation');
+const stsSdk = (): typeof import('@aws-sdk/client-sts') => require('@aws-sdk/client-sts');
+const credentialChain = (): typeof import('@aws-sdk/credential-provider-node') => require('@aws-sdk/credential-provider-node');
 
 /** AWS cannot be reached as asked (no region, no credentials, no listing), in one sentence for the user. */
 export class AwsSetupError extends Error {
@@ -36,7 +41,7 @@ export async function awsAccess(
   env = process.env,
 ): Promise<AwsAccess> {
   const sdkRegion = async () => {
-    const probe = new CloudFormationClient(options.profile ? { profile: options.profile } : {});
+    const probe = new (cloudFormationSdk().CloudFormationClient)(options.profile ? { profile: options.profile } : {});
     try {
       return await probe.config.region();
     } catch {
@@ -48,7 +53,7 @@ export async function awsAccess(
   const region = options.region ?? (await sdkRegion()) ?? env.AWS_DEFAULT_REGION;
   if (!region)
     throw new AwsSetupError('No AWS region: pass --region (e.g. --region eu-west-1), set AWS_REGION, or give your profile a region.');
-  const credentials = defaultProvider(options.profile ? { profile: options.profile } : {});
+  const credentials = credentialChain().defaultProvider(options.profile ? { profile: options.profile } : {});
   try {
     await credentials();
   } catch (error) {
@@ -61,6 +66,7 @@ export async function awsAccess(
 
 /** The temporary credentials of `roleArn` (one hour; a check takes minutes), assumed with `caller`. */
 async function assumedRole(roleArn: string, region: string, caller: AwsCredentialIdentityProvider): Promise<AwsCredentialIdentityProvider> {
+  const { AssumeRoleCommand, STSClient } = stsSdk();
   const sts = new STSClient({ region, credentials: caller, maxAttempts: 2 });
   try {
     const { Credentials: assumed } = await sts.send(
@@ -87,6 +93,7 @@ async function assumedRole(roleArn: string, region: string, caller: AwsCredentia
  * One listing serves every architecture asked for.
  */
 export async function deployedStacks(access: AwsAccess, stage: string): Promise<Map<string, Stack>> {
+  const { CloudFormationClient, paginateDescribeStacks } = cloudFormationSdk();
   const cloudFormation = new CloudFormationClient({ region: access.region, credentials: access.credentials, maxAttempts: 2 });
   const found = new Map<string, Stack>();
   try {

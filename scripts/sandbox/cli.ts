@@ -9,7 +9,6 @@ import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { DEFAULT_SANDBOX_TTL_HOURS } from '../../lib/shared/stage-config';
 import { AwsSetupError, awsAccess } from '../aws/deployed-stacks';
 import { architecturesOf, parseCommandLine, printUsage, runCommand, UsageError } from '../command-line';
-import { extendSandbox, sandboxStates, stateLine, timeLeft } from './sandbox-expiry';
 
 export const USAGE = `Usage: npm run sandbox -- status [<architecture>...] [--region R] [--profile P]
        npm run sandbox -- extend <architecture> [--hours N] [--region R] [--profile P]
@@ -50,6 +49,8 @@ async function main(): Promise<void> {
     return;
   }
   const { command, architectures, hours, region, profile } = parsed;
+  // Its Scheduler client loads when AWS is called, not for --help or a refused argument.
+  const { extendSandbox, sandboxStates, stateLine, timeLeft }: typeof import('./sandbox-expiry') = require('./sandbox-expiry');
   try {
     const access = await awsAccess({ region, profile });
     if (command === 'status') {

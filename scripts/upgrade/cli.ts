@@ -9,11 +9,10 @@
  * is at risk, 0 otherwise, 2 when it cannot run.
  */
 import * as path from 'node:path';
-import { CloudFormationClient, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { ARCHITECTURE_NAMES } from '../../lib/app/architectures';
 import { ContextError } from '../../lib/shared/context';
 import type { StageName } from '../../lib/shared/stage-config';
-import { AwsSetupError, awsAccess, deployedStacks, firstLine, requireSettled } from '../aws/deployed-stacks';
+import { AwsSetupError, awsAccess, cloudFormationSdk, deployedStacks, firstLine, requireSettled } from '../aws/deployed-stacks';
 import { architecturesOf, contextOf, parseCommandLine, printUsage, roleArnOf, runCommand, stageOf, UsageError } from '../command-line';
 import { assemblyTemplates, byStack, synthTemplates } from '../template/synth';
 import type { CfnTemplate } from '../template/template';
@@ -148,6 +147,7 @@ export async function runCheck(options: Options, env = process.env): Promise<Run
     return { against, report: compareStacks(chosen, current), notes: [] };
   }
   if (!access || !deployed) throw new Error('A deployed baseline without AWS access');
+  const { CloudFormationClient, GetTemplateCommand } = cloudFormationSdk();
   const cloudFormation = new CloudFormationClient({ region: access.region, credentials: access.credentials, maxAttempts: 2 });
   const templates: Record<string, CfnTemplate> = {};
   const notes: string[] = [];

@@ -1,4 +1,4 @@
-import { fullDiff, type ResourceDifference, ResourceImpact } from '@aws-cdk/cloudformation-diff';
+import type { ResourceDifference } from '@aws-cdk/cloudformation-diff';
 import type { CfnTemplate } from '../template/template';
 
 /**
@@ -72,7 +72,8 @@ export interface UpgradeReport {
 /** The CLI's version report (`cdk synth` adds it, an in-process synth does not): nothing of the user's. */
 const CDK_VERSION_REPORT = 'AWS::CDK::Metadata';
 
-const REPLACING = new Set([ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE]);
+/** The diff engine, loaded when stacks are compared (not by a command that only reads its arguments). */
+const diffEngine = (): typeof import('@aws-cdk/cloudformation-diff') => require('@aws-cdk/cloudformation-diff');
 // Colour codes chalk may add to the diff engine's summary rows.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences start with ESC.
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -98,7 +99,7 @@ export function compareStacks(
       continue;
     }
     compared.push(stack);
-    const diff = fullDiff(old, template);
+    const diff = diffEngine().fullDiff(old, template);
     const added = new Map<string, string[]>();
     diff.resources.forEachDifference((logicalId, change) => {
       if (change.isAddition) added.set(change.newResourceType!, [...(added.get(change.newResourceType!) ?? []), logicalId]);
@@ -150,8 +151,10 @@ function classify(stack: string, logicalId: string, change: ResourceDifference, 
     return { ...base, class: 'data-at-risk', what: `${dataBearing} removed from the template: ${fate}${moved}`, properties: [] };
   }
   const updated = Object.entries(change.propertyUpdates);
-  if (REPLACING.has(change.changeImpact)) {
-    const causes = updated.filter(([, property]) => property.changeImpact && REPLACING.has(property.changeImpact)).map(([name]) => name);
+  const { ResourceImpact } = diffEngine();
+  const replacing = new Set([ResourceImpact.WILL_REPLACE, ResourceImpact.MAY_REPLACE]);
+  if (replacing.has(change.changeImpact)) {
+    const causes = updated.filter(([, property]) => property.changeImpact && replacing.has(property.changeImpact)).map(([name]) => name);
     const properties = causes;
     const verb = change.changeImpact === ResourceImpact.WILL_REPLACE ? 'replaced' : 'possibly replaced';
     const because = properties.length ? `: ${properties.join(', ')} ${properties.length > 1 ? 'change' : 'changes'} (create-only)` : '';

@@ -55,15 +55,20 @@ test('every command of ours is covered', () => {
 });
 
 /**
- * What of `loaded` only adding stacks needs, which a command's start must not
- * load: an architecture's stack module (each loads the aws-cdk-lib
- * constructs it composes; lib/shared/architecture.ts, defineArchitecture),
- * cdk-nag and cdk-monitoring-constructs. Loading them took about a second of
- * every --help and refused argument. Each named once.
+ * What of `loaded` only adding stacks, calling AWS or comparing templates
+ * needs, which a command's start must not load: an architecture's stack
+ * module (each loads the aws-cdk-lib constructs it composes;
+ * lib/shared/architecture.ts, defineArchitecture), cdk-nag and
+ * cdk-monitoring-constructs (about a second of every --help and refused
+ * argument), an AWS SDK service client (scripts/aws/deployed-stacks.ts loads
+ * them when AWS is called) and the diff engine. Each named once.
  */
 function synthOnly(loaded: readonly string[]): string[] {
   const named = loaded.map((file) => {
-    const library = /[/\\]node_modules[/\\](cdk-nag|cdk-monitoring-constructs)[/\\]/.exec(file)?.[1];
+    const library =
+      /[/\\]node_modules[/\\](cdk-nag|cdk-monitoring-constructs|@aws-sdk[/\\]client-[\w-]+|@aws-cdk[/\\]cloudformation-diff)[/\\]/.exec(
+        file,
+      )?.[1];
     if (library) return library;
     const stackModule = ARCHITECTURE_NAMES.some((name) => file.startsWith(path.join(ROOT, 'lib', name)) && file.endsWith('-stack.ts'));
     return stackModule ? path.relative(ROOT, file) : undefined;
@@ -72,7 +77,7 @@ function synthOnly(loaded: readonly string[]): string[] {
 }
 
 describe.each(COMMANDS)('npm run %s', (script, entry) => {
-  test('--help prints the usage and exits 0, having loaded nothing only a synth needs', async () => {
+  test('--help prints the usage and exits 0, having loaded nothing only a synth or an AWS call needs', async () => {
     const loadedModulesFile = path.join(scratch, `${script}.json`);
     const result = await invoke(entry, ['--help'], { loadedModulesFile });
     expect(result).toEqual({ status: 0, stdout: expect.stringMatching(new RegExp(`^Usage: npm run ${script}\\b`)), stderr: '' });
