@@ -111,7 +111,7 @@ describe.each(Object.keys(STAGE_CONTEXTS) as StageName[])('%s', (stage) => {
   });
 
   test.each(byArchitecture)(
-    '%s: the stack is its architecture alone, so the packs checked here are checked for its suite too: its template is the snapshot file its suite proves',
+    '%s: its template is its snapshot file, which the handler suites read (the starters suite proves the architecture alone synthesizes the same)',
     (name, stack) => {
       const file = snapshotFile(path.join(TEST_ROOT, name), stack.stack);
       expect(JSON.parse(normalizedTemplate(stack.template))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
