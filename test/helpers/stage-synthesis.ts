@@ -64,11 +64,7 @@ function build(stage: StageName): SynthesisJson {
   const { app, stacks } = stageApp(stage, {}, { packs: true });
   try {
     const assembly = app.synth();
-    // Written by every synth with validation plugins, which a stage's app always registers.
-    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8')) as {
-      pluginReports: { violations?: unknown[] }[];
-    };
-    const violations = report.pluginReports.flatMap((r) => r.violations ?? []);
+    const violations = reportedViolations(assembly.directory);
     return {
       stage,
       stacks: Object.entries(stacks).map(([architecture, stack]) => ({
@@ -85,4 +81,16 @@ function build(stage: StageName): SynthesisJson {
   } finally {
     rmSync(app.outdir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every finding in a synthesized assembly's validation report, which every
+ * synth with validation plugins writes (a stage's app always registers them;
+ * a missing report fails).
+ */
+export function reportedViolations(assemblyDirectory: string): unknown[] {
+  const report = JSON.parse(readFileSync(path.join(assemblyDirectory, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { violations?: unknown[] }[];
+  };
+  return report.pluginReports.flatMap((r) => r.violations ?? []);
 }
